@@ -1,0 +1,218 @@
+"""The review itself: its protocol, team, questions, criteria and exclusion reasons.
+
+This module is the core every other app builds on; it never imports screening or extraction.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+
+
+class Role(models.TextChoices):
+    LEAD = "lead", "Lead"
+    REVIEWER = "reviewer", "Reviewer"
+    VIEWER = "viewer", "Viewer"
+
+
+ROLE_RANK = {Role.VIEWER: 0, Role.REVIEWER: 1, Role.LEAD: 2}
+
+
+class Stage(models.TextChoices):
+    TITLE_ABSTRACT = "title_abstract", "Title/abstract"
+    RETRIEVAL = "retrieval", "Full-text retrieval"
+    FULL_TEXT = "full_text", "Full text"
+
+
+REVIEWERS_PER_RECORD = [(1, "One reviewer"), (2, "Two reviewers (dual, independent)")]
+
+
+class Review(models.Model):
+    slug = models.SlugField(
+        max_length=60,
+        unique=True,
+        help_text="Short name used in links, e.g. cse-participation. Cannot be changed later.",
+    )
+    title = models.CharField(max_length=300)
+    description = models.TextField(blank=True)
+    population = models.TextField(blank=True, help_text="PCC: who the review is about.")
+    concept = models.TextField(blank=True, help_text="PCC: the phenomenon of interest.")
+    context = models.TextField(blank=True, help_text="PCC: settings, places, services.")
+    search_strategy = models.TextField(
+        blank=True, help_text="Databases, other methods, limits and search strings."
+    )
+    notice = models.TextField(
+        blank=True, help_text="A line shown on every page of the review (e.g. a disclaimer)."
+    )
+    ta_reviewers_per_record = models.PositiveSmallIntegerField(
+        "reviewers per record at title/abstract",
+        choices=REVIEWERS_PER_RECORD,
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(2)],
+    )
+    ft_reviewers_per_record = models.PositiveSmallIntegerField(
+        "reviewers per record at full text",
+        choices=REVIEWERS_PER_RECORD,
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(2)],
+    )
+    blind_mode = models.BooleanField(
+        default=True,
+        help_text="Reviewers never see each other's decisions until the lead resolves a conflict.",
+    )
+    ta_reason_required = models.BooleanField(
+        "exclusion reason required at title/abstract", default=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def reviewers_per_record(self, stage: str) -> int:
+        """How many independent decisions a record needs at this stage."""
+        if stage == Stage.TITLE_ABSTRACT:
+            return self.ta_reviewers_per_record
+        return self.ft_reviewers_per_record
+
+
+class MembershipQuerySet(models.QuerySet["Membership"]):
+    def leads(self) -> MembershipQuerySet:
+        return self.filter(role=Role.LEAD)
+
+    def screeners(self) -> MembershipQuerySet:
+        return self.filter(role__in=[Role.LEAD, Role.REVIEWER])
+
+
+class Membership(models.Model):
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.REVIEWER)
+    added_at = models.DateTimeField(auto_now_add=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["review", "user__username"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "user"], name="one_membership_per_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.role}) in {self.review.slug}"
+
+    def has_role(self, role: str) -> bool:
+        return ROLE_RANK[Role(self.role)] >= ROLE_RANK[Role(role)]
+
+    @property
+    def is_lead(self) -> bool:
+        return self.role == Role.LEAD
+
+    @property
+    def can_screen(self) -> bool:
+        return self.has_role(Role.REVIEWER)
+
+
+class ReviewQuestion(models.Model):
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="questions")
+    number = models.PositiveSmallIntegerField(help_text="Order in which the question is shown.")
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["review", "number", "id"]
+
+    def __str__(self) -> str:
+        return f"RQ{self.number}: {self.text[:60]}"
+
+    @property
+    def label(self) -> str:
+        return f"RQ{self.number}"
+
+
+class CriteriaVersion(models.Model):
+    """A frozen set of eligibility criteria; every edit makes a new version."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="criteria_versions")
+    number = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["review", "-number"]
+        get_latest_by = "number"
+        constraints = [
+            models.UniqueConstraint(fields=["review", "number"], name="criteria_version_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.review.slug} criteria v{self.number}"
+
+
+class EligibilityCriterion(models.Model):
+    class Kind(models.TextChoices):
+        INCLUDE = "include", "Inclusion"
+        EXCLUDE = "exclude", "Exclusion"
+
+    version = models.ForeignKey(CriteriaVersion, on_delete=models.CASCADE, related_name="criteria")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    number = models.PositiveSmallIntegerField()
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["version", "kind", "number"]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+
+code_validator = RegexValidator(
+    r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", "Use letters, digits, dots, dashes or underscores."
+)
+
+
+class ExclusionReason(models.Model):
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="reasons")
+    code = models.CharField(max_length=20, validators=[code_validator])
+    label = models.CharField(max_length=200)
+    number = models.PositiveSmallIntegerField(default=0, help_text="Order (and key 1-9).")
+    at_title_abstract = models.BooleanField("title/abstract", default=True)
+    at_retrieval = models.BooleanField("full-text retrieval", default=False)
+    at_full_text = models.BooleanField("full text", default=True)
+    note_required = models.BooleanField(
+        default=False, help_text="Reviewers must explain (e.g. 'Other')."
+    )
+    active = models.BooleanField(default=True, help_text="Retired reasons stay on old decisions.")
+
+    class Meta:
+        ordering = ["review", "number", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "code"], name="reason_code_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.label}"
+
+    def applies_to(self, stage: str) -> bool:
+        return {
+            Stage.TITLE_ABSTRACT: self.at_title_abstract,
+            Stage.RETRIEVAL: self.at_retrieval,
+            Stage.FULL_TEXT: self.at_full_text,
+        }[Stage(stage)]
+
+    @property
+    def stage_labels(self) -> list[str]:
+        return [str(stage.label) for stage in Stage if self.applies_to(stage)]

@@ -1,0 +1,90 @@
+"""Idempotent loading of the demo review and users (`manage.py seed_demo`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from . import demo
+from .models import ExclusionReason, Membership, Review, ReviewQuestion
+from .services import create_review, current_criteria, update_criteria
+
+User = get_user_model()
+
+
+def _seed_users(password: str) -> dict[str, object]:
+    users = {}
+    for username, first, last, _role in demo.USERS:
+        user, created = User.objects.get_or_create(
+            username=username, defaults={"first_name": first, "last_name": last}
+        )
+        if created or not user.check_password(password):
+            user.set_password(password)
+            user.save(update_fields=["password"])
+        users[username] = user
+    return users
+
+
+@transaction.atomic
+def seed_cse_review(users: dict) -> Review:
+    """The protocol review; its questions and reasons are topped up, never duplicated."""
+    review = Review.objects.filter(slug=demo.SLUG).first()
+    if review is None:
+        review = create_review(owner=users["lead"], slug=demo.SLUG, title=demo.TITLE)
+    for name, value in {
+        "title": demo.TITLE,
+        "description": demo.DESCRIPTION,
+        "notice": demo.NOTICE,
+        "population": demo.POPULATION,
+        "concept": demo.CONCEPT,
+        "context": demo.CONTEXT,
+        "search_strategy": demo.SEARCH_STRATEGY,
+    }.items():
+        setattr(review, name, value)
+    review.save()
+    for username, _first, _last, role in demo.USERS:
+        Membership.objects.get_or_create(
+            review=review, user=users[username], defaults={"role": role}
+        )
+    # Only a review with no questions or criteria gets the protocol's: a lead's later edits win.
+    if not review.questions.exists():
+        ReviewQuestion.objects.bulk_create(
+            ReviewQuestion(review=review, number=number, text=text)
+            for number, text in enumerate(demo.QUESTIONS, start=1)
+        )
+    if not current_criteria(review).criteria.exists():
+        update_criteria(
+            review=review,
+            by=users["lead"],
+            include=demo.INCLUDE_CRITERIA,
+            exclude=[],
+            note="Protocol (illustrative reconstruction)",
+        )
+    for number, (code, label, ta, rt, ft, note) in enumerate(demo.REASONS, start=1):
+        ExclusionReason.objects.get_or_create(
+            review=review,
+            code=code,
+            defaults={
+                "label": label,
+                "number": number,
+                "at_title_abstract": ta,
+                "at_retrieval": rt,
+                "at_full_text": ft,
+                "note_required": note,
+            },
+        )
+    return review
+
+
+def seed_demo(*, password: str | None = None) -> Iterator[str]:
+    """Create or top up the demo users and reviews; yields a line per thing done."""
+    password = password or demo.DEFAULT_PASSWORD
+    users = _seed_users(password)
+    review = seed_cse_review(users)
+    yield (
+        f"Review '{review.slug}': {review.questions.count()} questions; "
+        "no records until you import its search results."
+    )
+    yield f"Demo logins: {', '.join(users)} (password: {password})"

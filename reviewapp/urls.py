@@ -1,0 +1,38 @@
+"""URLs are stable (people bookmark and share them): see DESIGN.md."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from . import views
+
+review_patterns = (
+    [
+        path("", views.dashboard, name="dashboard"),
+        path("settings/", views.review_settings, name="settings"),
+        path("team/", views.team, name="team"),
+        path("team/<int:member_id>/", views.team_member, name="team-member"),
+    ],
+    "reviewapp",
+)
+
+urlpatterns = [
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/password/",
+        auth_views.PasswordChangeView.as_view(),
+        name="password_change",
+    ),
+    path(
+        "accounts/password/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    path("admin/", admin.site.urls),
+    path("", views.home, name="home"),
+    path("reviews/new/", views.review_create, name="review-create"),
+    path("reviews/<slug:slug>/", include(review_patterns)),
+    path("reviews/<slug:slug>/", include("screening.urls")),
+    path("reviews/<slug:slug>/", include("extraction.urls")),
+]

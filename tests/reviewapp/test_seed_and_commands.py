@@ -1,0 +1,81 @@
+"""seed_demo loads the protocol review idempotently; create_review works from the shell."""
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from reviewapp import demo
+from reviewapp.models import CriteriaVersion, ExclusionReason, Membership, Review, ReviewQuestion
+
+
+@pytest.mark.django_db
+def test_seed_demo_twice_changes_nothing_the_second_time():
+    call_command("seed_demo")
+    counts = [
+        model.objects.count()
+        for model in (Review, ReviewQuestion, Membership, ExclusionReason, CriteriaVersion)
+    ]
+    call_command("seed_demo")
+    assert counts == [
+        model.objects.count()
+        for model in (Review, ReviewQuestion, Membership, ExclusionReason, CriteriaVersion)
+    ]
+    review = Review.objects.get(slug="cse-participation")
+    assert list(review.questions.values_list("text", flat=True)) == demo.QUESTIONS
+    assert review.questions.count() == 5
+    assert review.notice.startswith("Search strategy, eligibility criteria and charting form")
+    assert set(review.reasons.values_list("code", flat=True)) == {
+        "EX-POP",
+        "EX-CON",
+        "EX-CTX",
+        "EX-TYPE",
+        "EX-RQ",
+        "EX-LANG",
+        "EX-DATE",
+        "EX-NA",
+        "EX-OTHER",
+    }
+    assert review.reasons.get(code="EX-NA").stage_labels == ["Full-text retrieval"]
+    assert review.reasons.get(code="EX-OTHER").note_required
+    roles = dict(review.memberships.values_list("user__username", "role"))
+    assert roles == {"lead": "lead", "reviewer1": "reviewer", "reviewer2": "reviewer"}
+
+
+@pytest.mark.django_db
+def test_seed_demo_keeps_a_leads_later_edits():
+    call_command("seed_demo")
+    review = Review.objects.get(slug="cse-participation")
+    review.questions.filter(number=1).update(text="Edited by the lead")
+    call_command("seed_demo", password="another-pass")
+    assert review.questions.get(number=1).text == "Edited by the lead"
+    assert review.memberships.get(role="lead").user.check_password("another-pass")
+
+
+@pytest.mark.django_db
+def test_demo_review_shows_its_five_questions_and_notice(client):
+    call_command("seed_demo")
+    client.login(username="lead", password="review-demo")
+    page = client.get("/reviews/cse-participation/").content.decode()
+    assert page.count('class="review-question') == 5
+    assert "illustrative reconstructions" in page
+
+
+@pytest.mark.django_db
+def test_create_review_command(django_user_model, capsys):
+    django_user_model.objects.create_user("owner")
+    call_command("create_review", "my-review", "--title", "My review", "--owner", "owner")
+    review = Review.objects.get(slug="my-review")
+    assert review.memberships.get().user.username == "owner"
+    assert "Created review 'my-review'" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_create_review_command_refuses_a_taken_slug(django_user_model):
+    call_command("create_review", "taken", "--title", "One")
+    with pytest.raises(CommandError, match="already exists"):
+        call_command("create_review", "taken", "--title", "Two")
+
+
+@pytest.mark.django_db
+def test_create_review_command_names_a_missing_owner():
+    with pytest.raises(CommandError, match="No user is called 'ghost'"):
+        call_command("create_review", "x", "--title", "X", "--owner", "ghost")

@@ -1,0 +1,95 @@
+"""Every review-scoped URL against every role, built from the URL configuration.
+
+A URL added under /reviews/<slug>/ without an entry in ACCESS fails
+`test_every_review_url_is_in_the_matrix`, so nothing ships unguarded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from reviewapp.models import ROLE_RANK, Membership, Role
+
+PERSONAS = ["lead", "reviewer", "viewer", "outsider", "anonymous"]
+
+
+@dataclass(frozen=True)
+class Access:
+    get: Role | None  # lowest role that may GET; None: the URL takes no GET
+    post: Role | None = None  # lowest role that may POST; None: the URL takes no POST
+    kwargs: Callable[[dict], dict] = field(default=lambda team: {})
+
+
+def _member_id(team: dict) -> dict:
+    return {"member_id": Membership.objects.get(user=team["viewer"]).pk}
+
+
+ACCESS: dict[str, Access] = {
+    "reviewapp:dashboard": Access(get=Role.VIEWER),
+    "reviewapp:settings": Access(get=Role.LEAD, post=Role.LEAD),
+    "reviewapp:team": Access(get=Role.VIEWER, post=Role.LEAD),
+    "reviewapp:team-member": Access(get=None, post=Role.LEAD, kwargs=_member_id),
+}
+
+
+def review_scoped_url_names() -> set[str]:
+    """Names of every URL whose path carries a review slug, with namespaces."""
+    names: set[str] = set()
+
+    def walk(patterns, prefix: str, namespace: str) -> None:
+        for entry in patterns:
+            route = prefix + str(entry.pattern)
+            if isinstance(entry, URLResolver):
+                ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+                walk(entry.url_patterns, route, ns)
+            elif isinstance(entry, URLPattern) and "<slug:slug>" in route and entry.name:
+                names.add(namespace + entry.name)
+
+    walk(get_resolver().url_patterns, "", "")
+    return names
+
+
+def test_every_review_url_is_in_the_matrix():
+    assert review_scoped_url_names() == set(ACCESS)
+
+
+def _expected(persona: str, allowed: Role | None) -> int | None:
+    if allowed is None:
+        return 405
+    if persona == "anonymous":
+        return 302
+    if persona == "outsider":
+        return 404
+    return None if ROLE_RANK[Role(persona)] >= ROLE_RANK[allowed] else 403
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("name", sorted(ACCESS))
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_url_access_by_role(client, review, team, name, persona, method):
+    spec = ACCESS[name]
+    allowed = spec.get if method == "get" else spec.post
+    url = reverse(name, kwargs={"slug": review.slug, **spec.kwargs(team)})
+    if persona != "anonymous":
+        client.force_login(team[persona])
+    response = getattr(client, method)(url)
+    expected = _expected(persona, allowed)
+    if allowed is None and persona == "anonymous":
+        expected = 302  # login comes first: anonymous users learn nothing, not even the methods
+    if expected is None:
+        assert response.status_code < 400, f"{persona} {method} {url}: {response.status_code}"
+        if method == "get":
+            assert response.status_code == 200
+    else:
+        assert response.status_code == expected, f"{persona} {method} {url}"
+    if expected == 302:
+        assert response["Location"].startswith("/accounts/login/")
+
+
+def test_unknown_review_is_404_even_for_a_lead_elsewhere(client, outsider):
+    client.force_login(outsider)
+    assert client.get("/reviews/no-such-review/").status_code == 404
