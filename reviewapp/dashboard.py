@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser
 
+from screening.queries import review_progress
+
 from .models import Review
 from .services import current_criteria
 
@@ -20,4 +22,5 @@ def dashboard_context(review: Review, user: AbstractBaseUser) -> dict:
         "criteria_version": criteria,
         "criteria": list(criteria.criteria.all()),
         "reasons": list(review.reasons.filter(active=True)),
+        "progress": review_progress(review),
     }

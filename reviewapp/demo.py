@@ -87,3 +87,32 @@ USERS = [
     ("reviewer2", "Rani", "Reviewer", "reviewer"),
 ]
 DEFAULT_PASSWORD = "review-demo"  # noqa: S105  (documented demo logins)
+
+# The second demo review: a real, openly licensed screening data set (screening/demo_data).
+OPEN_SLUG = "open-data-demo"
+OPEN_TITLE = "Open data demo: systematic literature reviews in software engineering"
+OPEN_DESCRIPTION = (
+    "Try importing, screening, conflicts and prioritisation on 1,704 real records: the search "
+    "results of Kitchenham et al. (2010), 'Systematic literature reviews in software "
+    "engineering - A tertiary study', Information and Software Technology 52(8):792-805. Data: "
+    "ASReview systematic-review data sets, CC-BY 4.0. The original inclusion labels are not "
+    "loaded."
+)
+OPEN_NOTICE = (
+    "Demo review on an open data set (Kitchenham et al. 2010, CC-BY 4.0); the question and "
+    "criteria paraphrase the tertiary study's aims for practice screening."
+)
+OPEN_QUESTIONS = [
+    "Which systematic literature reviews in software engineering have been published, and "
+    "which topics and research questions do they address?",
+]
+OPEN_INCLUDE = [
+    "A systematic literature review or mapping study.",
+    "About software engineering.",
+]
+OPEN_EXCLUDE = ["Primary studies, informal reviews and opinion pieces."]
+OPEN_REASONS = [
+    ("NOT-SLR", "Not a systematic review", True, False, True, False),
+    ("NOT-SE", "Not software engineering", True, False, True, False),
+    ("OTHER", "Other (say why)", True, True, True, True),
+]

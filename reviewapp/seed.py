@@ -78,13 +78,62 @@ def seed_cse_review(users: dict) -> Review:
     return review
 
 
+def seed_open_review(users: dict) -> Review:
+    """The open-data review; the records come from screening (the one upward reach, kept here)."""
+    from screening.demo import import_demo_records
+
+    with transaction.atomic():
+        review = Review.objects.filter(slug=demo.OPEN_SLUG).first()
+        if review is None:
+            review = create_review(
+                owner=users["lead"],
+                slug=demo.OPEN_SLUG,
+                title=demo.OPEN_TITLE,
+                description=demo.OPEN_DESCRIPTION,
+                notice=demo.OPEN_NOTICE,
+            )
+            ReviewQuestion.objects.bulk_create(
+                ReviewQuestion(review=review, number=n, text=t)
+                for n, t in enumerate(demo.OPEN_QUESTIONS, start=1)
+            )
+            update_criteria(
+                review=review,
+                by=users["lead"],
+                include=demo.OPEN_INCLUDE,
+                exclude=demo.OPEN_EXCLUDE,
+                note="Demo",
+            )
+            for number, (code, label, ta, rt, ft, note) in enumerate(demo.OPEN_REASONS, start=1):
+                ExclusionReason.objects.create(
+                    review=review,
+                    code=code,
+                    label=label,
+                    number=number,
+                    at_title_abstract=ta,
+                    at_retrieval=rt,
+                    at_full_text=ft,
+                    note_required=note,
+                )
+        for username, _first, _last, role in demo.USERS:
+            Membership.objects.get_or_create(
+                review=review, user=users[username], defaults={"role": role}
+            )
+    import_demo_records(review=review, by=users["lead"])
+    return review
+
+
 def seed_demo(*, password: str | None = None) -> Iterator[str]:
     """Create or top up the demo users and reviews; yields a line per thing done."""
     password = password or demo.DEFAULT_PASSWORD
     users = _seed_users(password)
     review = seed_cse_review(users)
+    open_review = seed_open_review(users)
     yield (
         f"Review '{review.slug}': {review.questions.count()} questions; "
         "no records until you import its search results."
+    )
+    yield (
+        f"Review '{open_review.slug}': {open_review.records.count():,} records "
+        "(Kitchenham et al. 2010, CC-BY 4.0)."
     )
     yield f"Demo logins: {', '.join(users)} (password: {password})"

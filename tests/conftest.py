@@ -28,6 +28,20 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def tasks_run_in_process(request):
+    """Tasks run eagerly unless a test is marked to use the real worker."""
+    from reviewapp.celery import app
+
+    if request.node.get_closest_marker("worker"):
+        yield
+        return
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = before
+
+
 @pytest.fixture
 def review(db):
     return ReviewFactory(title="Participation in services", slug="participation")

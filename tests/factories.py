@@ -60,3 +60,40 @@ class ReasonFactory(factory.django.DjangoModelFactory):
     code = factory.Sequence(lambda n: f"EX-{n}")
     label = factory.Faker("sentence", nb_words=3)
     number = factory.Sequence(lambda n: n + 1)
+
+
+class SourceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "screening.Source"
+
+    review = factory.SubFactory(ReviewFactory)
+    name = "PsycINFO"
+    method = "database"
+    file_name = factory.Sequence(lambda n: f"search-{n}.ris")
+
+
+class RecordFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "screening.Record"
+
+    source = factory.SubFactory(SourceFactory)
+    review = factory.SelfAttribute("source.review")
+    source_position = factory.Sequence(lambda n: n + 1)
+    title = factory.Sequence(lambda n: f"Study {n} of participation in services for young people")
+    abstract = factory.Faker("paragraph")
+    authors = factory.LazyFunction(lambda: ["Smith, J.", "Jones, K."])
+    year = 2015
+    journal = "Child Abuse Review"
+
+
+class DuplicatePairFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "screening.DuplicatePair"
+
+    keep = factory.SubFactory(RecordFactory)
+    duplicate = factory.SubFactory(RecordFactory, source=factory.SelfAttribute("..keep.source"))
+    review = factory.SelfAttribute("keep.review")
+    score = 88.0
+    method = "fuzzy"
+    matched = factory.LazyFunction(lambda: ["title", "year"])
+    status = "pending"

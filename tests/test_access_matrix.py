@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from reviewapp.models import ROLE_RANK, Membership, Role
+from reviewapp.models import ROLE_RANK, Membership, Review, Role
+from screening.models import ImportJob
+from tests.factories import DuplicatePairFactory, RecordFactory, SourceFactory
 
 PERSONAS = ["lead", "reviewer", "viewer", "outsider", "anonymous"]
 
@@ -21,11 +23,28 @@ PERSONAS = ["lead", "reviewer", "viewer", "outsider", "anonymous"]
 class Access:
     get: Role | None  # lowest role that may GET; None: the URL takes no GET
     post: Role | None = None  # lowest role that may POST; None: the URL takes no POST
-    kwargs: Callable[[dict], dict] = field(default=lambda team: {})
+    kwargs: Callable[[Review, dict], dict] = field(default=lambda review, team: {})
 
 
-def _member_id(team: dict) -> dict:
+def _member_id(review: Review, team: dict) -> dict:
     return {"member_id": Membership.objects.get(user=team["viewer"]).pk}
+
+
+def _job_id(review: Review, team: dict) -> dict:
+    job = ImportJob.objects.create(review=review, file_name="x.ris", status="done")
+    return {"job_id": job.pk}
+
+
+def _record_id(review: Review, team: dict) -> dict:
+    return {"record_id": RecordFactory(source=SourceFactory(review=review)).pk}
+
+
+def _pair_id(review: Review, team: dict) -> dict:
+    source = SourceFactory(review=review)
+    pair = DuplicatePairFactory(
+        keep=RecordFactory(source=source), duplicate=RecordFactory(source=source)
+    )
+    return {"pair_id": pair.pk}
 
 
 ACCESS: dict[str, Access] = {
@@ -33,6 +52,14 @@ ACCESS: dict[str, Access] = {
     "reviewapp:settings": Access(get=Role.LEAD, post=Role.LEAD),
     "reviewapp:team": Access(get=Role.VIEWER, post=Role.LEAD),
     "reviewapp:team-member": Access(get=None, post=Role.LEAD, kwargs=_member_id),
+    "screening:sources": Access(get=Role.VIEWER, post=Role.LEAD),
+    "screening:import-job": Access(get=Role.VIEWER, kwargs=_job_id),
+    "screening:records": Access(get=Role.VIEWER),
+    "screening:record-detail": Access(get=Role.VIEWER, kwargs=_record_id),
+    "screening:record-unmark": Access(get=None, post=Role.LEAD, kwargs=_record_id),
+    "screening:duplicates": Access(get=Role.VIEWER),
+    "screening:duplicates-run": Access(get=None, post=Role.LEAD),
+    "screening:duplicate-decide": Access(get=None, post=Role.LEAD, kwargs=_pair_id),
 }
 
 
@@ -73,7 +100,7 @@ def _expected(persona: str, allowed: Role | None) -> int | None:
 def test_url_access_by_role(client, review, team, name, persona, method):
     spec = ACCESS[name]
     allowed = spec.get if method == "get" else spec.post
-    url = reverse(name, kwargs={"slug": review.slug, **spec.kwargs(team)})
+    url = reverse(name, kwargs={"slug": review.slug, **spec.kwargs(review, team)})
     if persona != "anonymous":
         client.force_login(team[persona])
     response = getattr(client, method)(url)
@@ -81,7 +108,8 @@ def test_url_access_by_role(client, review, team, name, persona, method):
     if allowed is None and persona == "anonymous":
         expected = 302  # login comes first: anonymous users learn nothing, not even the methods
     if expected is None:
-        assert response.status_code < 400, f"{persona} {method} {url}: {response.status_code}"
+        # Allowed: anything but a refusal (an empty POST may well be a 400 with a message).
+        assert response.status_code in {200, 204, 302, 400}, f"{persona} {method} {url}"
         if method == "get":
             assert response.status_code == 200
     else:

@@ -1,12 +1,22 @@
-"""A task travels through the real broker to a real worker (CI starts both)."""
+"""Tasks travel through the real broker to a real worker (CI starts both).
+
+CI points the worker at pytest-django's test database, so a task sees the rows a
+transactional test committed.
+"""
 
 import os
 import uuid
+from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.files.base import ContentFile
 
 from reviewapp.tasks import worker_health
+from screening.models import ImportJob, Record
+from screening.tasks import run_import_job
+
+DATA = Path(__file__).resolve().parent / "data"
 
 
 @pytest.fixture
@@ -22,16 +32,28 @@ def broker():
 def test_task_round_trip_through_redis_and_a_worker(broker):
     token = uuid.uuid4().hex
     result = worker_health.delay(token)
-    assert result.get(timeout=30) == {"token": token, "hostname": result.get()["hostname"]}
-    assert result.successful()
+    reply = result.get(timeout=30)
+    assert reply["token"] == token
+    assert reply["hostname"]
 
 
-def test_without_a_broker_tasks_run_eagerly_in_process(settings):
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-    from reviewapp.celery import app
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_an_import_job_runs_in_the_worker(broker):
+    from tests.factories import ReviewFactory
 
-    app.conf.task_always_eager = True
-    try:
-        assert worker_health.delay("x").get()["token"] == "x"
-    finally:
-        app.conf.task_always_eager = not settings.CELERY_BROKER_URL
+    review = ReviewFactory()
+    job = ImportJob(review=review, file_name="small.ris", source_fields={"name": "PsycINFO"})
+    job.upload.save(
+        f"worker-{uuid.uuid4().hex}.ris", ContentFile((DATA / "small.ris").read_bytes())
+    )
+    run_import_job.delay(job.pk).get(timeout=60)
+    job.refresh_from_db()
+    assert job.status == "done", job.message
+    assert Record.objects.filter(review=review).count() == 3
+    job.upload.delete(save=False)
+
+
+def test_without_a_broker_tasks_run_eagerly_in_process():
+    # The autouse fixture makes tasks eager, as settings do when CELERY_BROKER_URL is unset.
+    assert worker_health.delay("x").get()["token"] == "x"

@@ -1,0 +1,257 @@
+"""BibTeX (Scopus, Zotero, JabRef, Google Scholar …) through bibtexparser 2.
+
+``bibtexparser.parse_string`` splits the file with an empty parse stack; enclosing braces/quotes,
+``#`` concatenation and ``@string`` macros are resolved here, so entries that bibtexparser marks as
+failed only because they repeat a field (Scopus writes ``funding_details`` twice) or reuse a key
+go through the same path as clean ones and are kept: a repeated field becomes a list in ``raw``
+and its values are joined for the mapped fields. LaTeX is decoded (pylatexenc) only in the fields
+mapped onto the record and only when they contain a backslash; ``raw`` keeps the source text.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import re
+import unicodedata
+from typing import Any
+
+import bibtexparser
+from bibtexparser.model import (
+    DuplicateBlockKeyBlock,
+    DuplicateFieldKeyBlock,
+    Entry,
+    ParsingFailedBlock,
+    String,
+)
+
+from .common import (
+    ImportFormatError,
+    ParsedRecord,
+    check_readable,
+    clean_abstract,
+    clean_text,
+    extract_year,
+    normalise_doi,
+    split_keywords,
+)
+
+__all__ = ["parse_bibtex"]
+
+_MONTHS = {
+    m: m
+    for m in ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+}
+_AND_RE = re.compile(r"\s+and\s+", flags=re.IGNORECASE)
+_PUBMED_URL_RE = re.compile(r"(?:ncbi\.nlm\.nih\.gov/pubmed/|pubmed\.ncbi\.nlm\.nih\.gov/)(\d+)")
+
+
+@functools.cache
+def _latex_decoder():
+    from pylatexenc.latex2text import LatexNodes2Text
+
+    return LatexNodes2Text(math_mode="text", strict_latex_spaces=False)
+
+
+# The accents and letters that make up nearly all LaTeX in bibliographic exports, decoded here
+# without pylatexenc (which costs about a millisecond per call); anything left over still goes
+# through pylatexenc.
+_ACCENTS = {
+    '"': "\u0308",
+    "'": "\u0301",
+    "`": "\u0300",
+    "^": "\u0302",
+    "~": "\u0303",
+    "=": "\u0304",
+    ".": "\u0307",
+    "u": "\u0306",
+    "v": "\u030c",
+    "H": "\u030b",
+    "c": "\u0327",
+    "k": "\u0328",
+    "r": "\u030a",
+}
+_SYMBOL_ACCENT_RE = re.compile(
+    r"""\\(["'`^~=.])\s*(?:\{\s*(\\[ij]|[A-Za-z])\s*\}|(\\[ij]|[A-Za-z]))"""
+)
+_LETTER_ACCENT_RE = re.compile(r"\\([uvHckr])(?:\s*\{\s*(\\[ij]|[A-Za-z])\s*\}|\s+([A-Za-z]))")
+_LETTERS = {
+    "ss": "ß",
+    "o": "ø",
+    "O": "Ø",
+    "aa": "å",
+    "AA": "Å",
+    "ae": "æ",
+    "AE": "Æ",
+    "oe": "œ",
+    "OE": "Œ",
+    "l": "ł",
+    "L": "Ł",
+    "i": "\u0131",  # dotless i
+    "j": "\u0237",  # dotless j
+}
+_LETTER_RE = re.compile(r"\\(ss|aa|AA|ae|AE|oe|OE|[oOlLij])(?![A-Za-z])(?:\{\}|\s*)")
+_ESCAPED_RE = re.compile(r"\\([&%$#_])")
+_OTHER_MACRO_RE = re.compile(r"\\(?![&%$#_{}])")
+
+
+def _accent(match: re.Match) -> str:
+    base = match.group(2) or match.group(3)
+    if base.startswith("\\"):  # \'{\i}: the accent sits on a dotless i, which reads as i
+        base = base[1:]
+    return unicodedata.normalize("NFC", base + _ACCENTS[match.group(1)])
+
+
+def _delatex(value: str) -> str:
+    """LaTeX to text: common accents here, other macros through pylatexenc, braces dropped."""
+    if not value:
+        return ""
+    if "\\" in value:
+        value = _SYMBOL_ACCENT_RE.sub(_accent, value)
+        value = _LETTER_ACCENT_RE.sub(_accent, value)
+        value = _LETTER_RE.sub(lambda m: _LETTERS[m.group(1)], value)
+        if _OTHER_MACRO_RE.search(value):
+            with contextlib.suppress(Exception):  # malformed LaTeX: keep the text, do not fail
+                return _latex_decoder().latex_to_text(value)
+        value = value.replace("\\{", "\x01").replace("\\}", "\x02")
+        value = _ESCAPED_RE.sub(r"\1", value)
+    if "{" in value or "}" in value:
+        value = value.replace("{", "").replace("}", "")
+    if "~" in value:
+        value = value.replace("~", " ")
+    if "--" in value:
+        value = value.replace("---", "\u2014").replace("--", "\u2013")
+    if "\x01" in value or "\x02" in value:  # escaped braces survive the brace removal
+        value = value.replace("\x01", "{").replace("\x02", "}")
+    return value
+
+
+def _split_top_level(value: str) -> list[str]:
+    """Split a field value on ``#`` outside braces and quotes."""
+    if "#" not in value:
+        return [value]
+    parts, depth, in_quotes, start = [], 0, False, 0
+    for i, ch in enumerate(value):
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+        elif ch == '"' and depth == 0 and (i == 0 or value[i - 1] != "\\"):
+            in_quotes = not in_quotes
+        elif ch == "#" and depth == 0 and not in_quotes:
+            parts.append(value[start:i])
+            start = i + 1
+    parts.append(value[start:])
+    return parts
+
+
+def _resolve(value: Any, strings: dict[str, str]) -> str:
+    if not isinstance(value, str):
+        return str(value)
+    out = []
+    for part in _split_top_level(value.strip()):
+        part = part.strip()
+        if len(part) >= 2 and (
+            (part[0] == "{" and part[-1] == "}") or (part[0] == '"' and part[-1] == '"')
+        ):
+            out.append(part[1:-1])
+        elif part.lower() in strings:
+            out.append(strings[part.lower()])
+        elif part.lower() in _MONTHS:
+            out.append(part.lower())
+        else:
+            out.append(part)
+    return "".join(out)
+
+
+def parse_bibtex(text: str) -> list[ParsedRecord]:
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    library = bibtexparser.parse_string(text, parse_stack=[])
+    strings: dict[str, str] = {}
+    blocks = library.blocks
+    for block in blocks:
+        if isinstance(block, String):
+            strings[block.key.lower()] = _resolve(block.value, strings)
+    records: list[ParsedRecord] = []
+    for block in blocks:
+        entry = block
+        if isinstance(block, DuplicateFieldKeyBlock | DuplicateBlockKeyBlock):
+            entry = block.ignore_error_block
+        elif isinstance(block, ParsingFailedBlock):
+            reason = getattr(block.error, "abort_reason", "") or str(block.error)
+            raise ImportFormatError(
+                f"BibTeX entry cannot be read: {' '.join(reason.split()) or 'syntax error'}",
+                len(records) + 1,
+                (block.start_line or 0) + 1,
+            )
+        if isinstance(entry, Entry):
+            records.append(_to_record(entry, strings, len(records) + 1))
+    return records
+
+
+def _names(value: str) -> list[str]:
+    value = " ".join(value.split())
+    if not value:
+        return []
+    names = []
+    depth = 0
+    start = 0
+    # split on " and " outside braces ({Barnes and Noble} is one corporate name)
+    for match in _AND_RE.finditer(value):
+        depth = value.count("{", 0, match.start()) - value.count("}", 0, match.start())
+        if depth == 0:
+            names.append(value[start : match.start()])
+            start = match.end()
+    names.append(value[start:])
+    return [n for n in (clean_text(_delatex(n)) for n in names) if n and n.lower() != "others"]
+
+
+def _to_record(entry: Entry, strings: dict[str, str], number: int) -> ParsedRecord:
+    fields: dict[str, list[str]] = {}
+    for fld in entry.fields:
+        fields.setdefault(fld.key.lower(), []).append(_resolve(fld.value, strings))
+    # field names are lower case, so ENTRYTYPE and ID cannot clash with a field
+    raw: dict[str, Any] = {"ENTRYTYPE": entry.entry_type, "ID": entry.key}
+    for key, values in fields.items():
+        raw[key] = values[0] if len(values) == 1 else values
+
+    def get(*keys: str, sep: str = " ") -> str:
+        for key in keys:
+            values = fields.get(key)
+            if values:
+                joined = sep.join(v for v in values if v.strip())
+                if joined.strip():
+                    return joined
+        return ""
+
+    keywords: list[str] = []
+    for key in ("keywords", "author_keywords", "keyword", "mesh", "index_keywords"):
+        for value in fields.get(key, ()):
+            value = _delatex(value)
+            keywords += split_keywords(value, ";" if ";" in value else ",")
+    pmid = get("pmid")
+    if not pmid and get("eprinttype").lower() == "pubmed":
+        pmid = get("eprint")
+    url = get("url", sep="\n").split("\n")[0].strip()
+    if not pmid:
+        match = _PUBMED_URL_RE.search(url)
+        pmid = match.group(1) if match else ""
+    pages = get("pages").replace("--", "-").replace("\u2013", "-")
+    record = ParsedRecord(
+        title=clean_text(_delatex(get("title"))),
+        abstract=clean_abstract(_delatex(get("abstract", sep="\n"))),
+        authors=_names(get("author", sep=" and ") or get("editor", sep=" and ")),
+        year=extract_year(get("year"), get("date")),
+        journal=clean_text(_delatex(get("journal", "journaltitle", "booktitle", "series"))),
+        volume=get("volume").strip(),
+        issue=get("number", "issue").strip(),
+        pages=" ".join(pages.split()),
+        doi=normalise_doi(get("doi")),
+        pmid=pmid.strip(),
+        keywords=keywords,
+        url=url,
+        type=entry.entry_type,
+        raw=raw,
+    )
+    return check_readable(record, number, (entry.start_line or 0) + 1)

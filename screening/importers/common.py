@@ -1,0 +1,310 @@
+"""Shared pieces of the importers: the record type, the error type, decoding and small helpers.
+
+Nothing here (or anywhere in this package) imports Django: the parsers are plain functions from
+text or bytes to :class:`ParsedRecord` lists, so they can run in a worker, a test or a script.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import unquote
+
+__all__ = [
+    "ImportFormatError",
+    "ParseResult",
+    "ParsedRecord",
+    "check_readable",
+    "clean_abstract",
+    "clean_text",
+    "decode_bytes",
+    "extract_year",
+    "join_pages",
+    "normalise_doi",
+    "split_keywords",
+    "split_lines",
+]
+
+
+@dataclass(slots=True)
+class ParsedRecord:
+    """One bibliographic record, whatever file it came from.
+
+    ``authors`` keeps the order and the form the file gives ("Last, First" where the export
+    writes it so). ``raw`` holds the whole record as parsed, JSON-serialisable, so nothing of the
+    export is lost: for the tagged formats (RIS, MEDLINE, Web of Science) it maps each tag to the
+    list of its values in file order; for BibTeX it maps field names to values plus
+    ``ENTRYTYPE``/``ID``; for the XML formats it is the element turned into nested dicts; for
+    CSV/TSV/XLSX it maps each column header to the cell text.
+    """
+
+    title: str = ""
+    abstract: str = ""
+    authors: list[str] = field(default_factory=list)
+    year: int | None = None
+    journal: str = ""
+    volume: str = ""
+    issue: str = ""
+    pages: str = ""
+    doi: str = ""
+    pmid: str = ""
+    keywords: list[str] = field(default_factory=list)
+    url: str = ""
+    type: str = ""
+    raw: dict[str, Any] = field(default_factory=dict)
+
+
+class ImportFormatError(ValueError):
+    """The file cannot be imported; the message says what is wrong and where.
+
+    ``str(error)`` reads like ``record 12 (line 340): no end-of-record tag``; the bare
+    description is in ``message`` and the place in ``record_number`` / ``line`` (either may be
+    None).
+    """
+
+    def __init__(self, message: str, record_number: int | None = None, line: int | None = None):
+        self.message = message
+        self.record_number = record_number
+        self.line = line
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        if self.record_number is not None and self.line is not None:
+            return f"record {self.record_number} (line {self.line}): {self.message}"
+        if self.record_number is not None:
+            return f"record {self.record_number}: {self.message}"
+        if self.line is not None:
+            return f"line {self.line}: {self.message}"
+        return self.message
+
+    def __str__(self) -> str:
+        return self._render()
+
+    def __reduce__(self):
+        return (type(self), (self.message, self.record_number, self.line))
+
+
+@dataclass
+class ParseResult:
+    format: str
+    records: list[ParsedRecord]
+    encoding: str
+
+
+# --------------------------------------------------------------------------- decoding
+
+_UTF32_BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"))
+_UTF16_BOMS = ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
+# C0 control characters other than tab, LF, CR, FF and VT: plain text has (almost) none.
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """Recognise BOM-less UTF-16 text by its NUL bytes in every other position."""
+    sample = data[:4000]
+    if len(sample) < 8:
+        return None
+    half = len(sample) // 2
+    even_nuls = sample[0::2].count(0)
+    odd_nuls = sample[1::2].count(0)
+    if odd_nuls > 0.4 * half and even_nuls < 0.05 * half:
+        return "utf-16-le"
+    if even_nuls > 0.4 * half and odd_nuls < 0.05 * half:
+        return "utf-16-be"
+    return None
+
+
+def decode_bytes(data: bytes) -> tuple[str, str]:
+    """Decode an export file: returns ``(text, encoding)``.
+
+    UTF-8 with or without a BOM, UTF-16/32 with a BOM (and UTF-16 without one when the NUL
+    pattern is unmistakable), else cp1252 and finally latin-1. Byte-order marks are removed
+    wherever they sit (a BOM in
+    the middle comes from concatenating two exports). Binary data raises ImportFormatError.
+    Line endings are left as they are (CRLF, CR or LF): each parser copes, which spares a copy
+    of a 100 MB text.
+    """
+    encoding = None
+    text = None
+    for bom, name in _UTF32_BOMS:
+        if data.startswith(bom):
+            encoding, body = name, data[len(bom) :]
+            break
+    else:
+        for bom, name in _UTF16_BOMS:
+            if data.startswith(bom):
+                encoding, body = name, data[len(bom) :]
+                break
+        else:
+            if data.startswith(codecs.BOM_UTF8):
+                encoding, body = "utf-8-sig", data[len(codecs.BOM_UTF8) :]
+            else:
+                body = data
+                encoding = _utf16_without_bom(data)
+    if encoding is not None and encoding != "utf-8-sig":
+        try:
+            text = body.decode(encoding)
+        except UnicodeDecodeError as exc:
+            raise ImportFormatError(
+                f"the file says it is {encoding.upper()} but byte {exc.start} is not valid"
+            ) from None
+    else:
+        try:
+            text = body.decode("utf-8")
+            encoding = encoding or "utf-8"
+        except UnicodeDecodeError:
+            try:
+                text = body.decode("cp1252")
+                encoding = "cp1252"
+            except UnicodeDecodeError:
+                text = body.decode("latin-1")
+                encoding = "latin-1"
+    if "\x00" in text:
+        raise ImportFormatError(
+            "not a recognised bibliographic format: the file is binary (it contains NUL bytes)"
+        )
+    sample = text[:65536]
+    if sample and len(_CONTROL_RE.findall(sample)) > max(8, len(sample) // 100):
+        raise ImportFormatError(
+            "not a recognised bibliographic format: the file is binary (control characters)"
+        )
+    if "\ufeff" in text:
+        text = text.replace("\ufeff", "")
+    return text, encoding
+
+
+# --------------------------------------------------------------------------- field helpers
+
+_DOI_RE = re.compile(r"10\.\d{3,9}/\S+")
+_DOI_PREFIX_RE = re.compile(
+    r"^(?:https?://)?(?:dx\.)?(?:doi\.org/|doi:\s*|doi\s+)", flags=re.IGNORECASE
+)
+
+
+def normalise_doi(value: str) -> str:
+    """A DOI in canonical form: lower case, without URL or ``doi:`` prefix, stripped.
+
+    Finds the DOI inside decorations such as ``https://doi.org/…``, ``doi:…``,
+    ``10.1016/x [doi]`` or a URL-encoded ``10.1007%2Fs11307``; returns "" when the value holds
+    no DOI (every DOI starts with ``10.``).
+    """
+    if not value:
+        return ""
+    value = value.strip()
+    value = _DOI_PREFIX_RE.sub("", value)
+    if "%" in value:
+        value = unquote(value)
+    match = _DOI_RE.search(value)
+    if match is None:
+        return ""
+    doi = match.group(0).rstrip(".,;]")
+    if doi.endswith(")") and doi.count(")") > doi.count("("):
+        doi = doi[:-1]
+    return doi.lower()
+
+
+_WS_RUN_RE = re.compile(r"[ \t\n\r\f\v]+")
+
+
+def clean_text(value: str) -> str:
+    """Collapse every run of ASCII whitespace (newlines included) to one space; strip.
+
+    Other Unicode spaces (no-break, thin) are typography and stay.
+    """
+    if not value:
+        return ""
+    if (
+        "  " in value
+        or "\n" in value
+        or "\t" in value
+        or "\r" in value
+        or "\f" in value
+        or "\v" in value
+        or value[0] == " "
+        or value[-1] == " "
+    ):
+        return _WS_RUN_RE.sub(" ", value).strip(" ")
+    return value  # already clean: the common case, far cheaper to check than to redo
+
+
+def clean_abstract(value: str) -> str:
+    """Strip an abstract and collapse spaces inside lines, keeping its paragraph breaks."""
+    if not value:
+        return ""
+    if "\n" not in value and "\r" not in value:
+        return clean_text(value)
+    lines = (clean_text(line) for line in value.replace("\r", "\n").split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+_YEAR_RE = re.compile(r"(?<!\d)(1[0-9]\d\d|20\d\d|2100)(?!\d)")
+
+
+def extract_year(*values: str | None) -> int | None:
+    """The first plausible four-digit year (1000-2100) in the first value that has one."""
+    for value in values:
+        if value:
+            match = _YEAR_RE.search(str(value))
+            if match:
+                return int(match.group(1))
+    return None
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines of a text with LF, CRLF or CR endings."""
+    if "\r" in text:
+        return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return text.split("\n")
+
+
+def join_pages(start: str, end: str) -> str:
+    start = (start or "").strip()
+    end = (end or "").strip()
+    if start and end and "-" not in start:
+        return f"{start}-{end}"
+    return start or end
+
+
+def split_keywords(values: list[str] | str, separators: str = ";") -> list[str]:
+    """Split keyword strings on the given separators (and newlines); drop empties, keep order."""
+    if isinstance(values, str):
+        values = [values]
+    out: list[str] = []
+    for value in values:
+        if not value:
+            continue
+        parts = [value]
+        for sep in separators + "\n":
+            if sep in value:
+                parts = [p for part in parts for p in part.split(sep)]
+        for part in parts:
+            part = part.strip()
+            if part:
+                out.append(part)
+    return out
+
+
+def check_readable(
+    record: ParsedRecord, record_number: int, line: int | None = None
+) -> ParsedRecord:
+    """Reject a record that carries nothing to screen or identify it by."""
+    if not (
+        record.title or record.authors or record.doi or record.pmid or record.abstract or record.url
+    ):
+        raise ImportFormatError(
+            "unreadable record: no title, abstract, authors, DOI, PMID or URL",
+            record_number,
+            line,
+        )
+    return record
+
+
+def first_value(rec: dict[str, list[str]], *tags: str) -> str:
+    """The first non-empty value among the tags, in the order given (tagged formats)."""
+    for tag in tags:
+        for value in rec.get(tag, ()):
+            if value:
+                return value
+    return ""

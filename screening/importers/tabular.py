@@ -1,0 +1,356 @@
+"""Spreadsheet-like exports: CSV, TSV and XLSX with a header row.
+
+Headers are matched case-insensitively (spaces, ``_`` and ``-`` alike) against the column names
+of Scopus CSV, Web of Science tab-delimited (two-letter codes, recognised only when the header is
+mostly such codes), ASReview / rispy-style files, Zotero, EndNote and Covidence CSV. A file with
+no title or abstract column is refused with the list of columns found. ``raw`` maps each header
+(as written) to the cell text.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import sys
+import zipfile
+from collections.abc import Iterable, Iterator
+
+from .common import (
+    ImportFormatError,
+    ParsedRecord,
+    check_readable,
+    clean_abstract,
+    clean_text,
+    extract_year,
+    join_pages,
+    normalise_doi,
+    split_keywords,
+)
+from .wos import wos_author
+
+__all__ = [
+    "check_zip_bomb",
+    "parse_csv",
+    "parse_xlsx",
+    "sniff_delimiter",
+]
+
+# field -> header spellings (normalised: lower case, single spaces), best first
+_COLUMNS: dict[str, tuple[str, ...]] = {
+    "title": (
+        "title",
+        "article title",
+        "document title",
+        "primary title",
+        "t1",
+        "ti",
+    ),
+    "abstract": ("abstract", "abstract note", "notes abstract", "ab", "n2"),
+    "authors_full": ("author full names", "author full name", "full authors"),
+    "authors": ("authors", "author", "first authors", "au", "a1", "author names"),
+    "year": ("year", "publication year", "pub year", "py", "year published", "date"),
+    "journal": (
+        "source title",
+        "journal",
+        "journal title",
+        "journal name",
+        "publication title",
+        "secondary title",
+        "source",
+        "journal/book",
+        "t2",
+        "jf",
+    ),
+    "volume": ("volume", "vl"),
+    "issue": ("issue", "number", "is"),
+    "pages": ("pages", "page", "page range", "art. no", "article number"),
+    "page_start": ("page start", "start page", "sp", "first page"),
+    "page_end": ("page end", "end page", "ep", "last page"),
+    "doi": ("doi", "do", "digital object identifier"),
+    "pmid": ("pmid", "pubmed id", "pubmed", "pubmed_id", "medline pmid"),
+    "keywords": (
+        "keywords",
+        "author keywords",
+        "index keywords",
+        "manual tags",
+        "automatic tags",
+        "mesh terms",
+        "kw",
+    ),
+    "url": ("url", "link", "urls", "ur"),
+    "type": ("document type", "type", "item type", "type of reference", "publication type", "ty"),
+}
+# Web of Science tab-delimited column codes (only used when the header is WoS-shaped)
+_WOS_COLUMNS: dict[str, tuple[str, ...]] = {
+    "title": ("ti",),
+    "abstract": ("ab",),
+    "authors_full": ("af",),
+    "authors": ("au", "ca"),
+    "year": ("py", "ey"),
+    "journal": ("so",),
+    "volume": ("vl",),
+    "issue": ("is",),
+    "page_start": ("bp",),
+    "page_end": ("ep",),
+    "pages": ("ar",),
+    "doi": ("di",),
+    "pmid": ("pm",),
+    "keywords": ("de", "id"),
+    "url": (),
+    "type": ("dt", "pt"),
+}
+_ID_SUFFIX_RE = re.compile(r"\s*\(\d+\)\s*$")  # Scopus: "Li, Wei (57203…)"
+_INITIALS_RE = re.compile(r"^(?:[A-Z]\.?[- ]?){1,4}$")
+
+
+def _norm_header(header: str) -> str:
+    return " ".join(header.replace("_", " ").replace("-", " ").lower().split()).strip(" .")
+
+
+def map_headers(headers: list[str]) -> dict[str, list[int]]:
+    normalised = [_norm_header(h) for h in headers]
+    codes = sum(1 for h in headers if len(h.strip()) == 2 and h.strip().isupper())
+    wos = codes >= 5 and codes >= len([h for h in headers if h.strip()]) // 2
+    table = _WOS_COLUMNS if wos else _COLUMNS
+    mapping: dict[str, list[int]] = {}
+    for fld, names in table.items():
+        found = []
+        for name in names:
+            for index, header in enumerate(normalised):
+                if header == name and index not in found:
+                    found.append(index)
+        if fld in ("keywords",):
+            mapping[fld] = found
+        elif found:
+            mapping[fld] = found[:1]
+    return mapping
+
+
+def _split_authors(value: str, full_names: bool) -> list[str]:
+    value = value.strip()
+    if not value:
+        return []
+    if ";" in value:
+        parts = value.split(";")
+    elif "\n" in value:
+        parts = value.split("\n")
+    elif " and " in value:
+        parts = value.split(" and ")
+    elif "," in value:
+        pieces = [p.strip() for p in value.split(",")]
+        if all(" " in p for p in pieces if p):
+            parts = pieces  # "J. W. Smith, C. Muller" / Scopus "Li W., Dou Z."
+        elif len(pieces) % 2 == 0 and all(
+            _INITIALS_RE.match(p) or " " not in p for p in pieces[1::2]
+        ):
+            parts = [f"{pieces[i]}, {pieces[i + 1]}" for i in range(0, len(pieces), 2)]
+        else:
+            parts = [value]
+    else:
+        parts = [value]
+    out = []
+    for part in parts:
+        part = part.strip()
+        if full_names:
+            part = _ID_SUFFIX_RE.sub("", part)
+        part = wos_author(part)
+        if part:
+            out.append(part)
+    return out
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    return str(value)
+
+
+def _rows_to_records(rows: Iterator[tuple[int, list[str]]], what: str) -> list[ParsedRecord]:
+    """``rows`` yields (line or row number, cells); the first non-empty row is the header."""
+    header: list[str] | None = None
+    for _line, cells in rows:
+        if any(c.strip() for c in cells):
+            header = [c.strip() for c in cells]
+            break
+    if header is None:
+        raise ImportFormatError(f"the {what} has no header row")
+    mapping = map_headers(header)
+    if "title" not in mapping and "abstract" not in mapping:
+        shown = ", ".join(repr(h) for h in header[:40]) + (" …" if len(header) > 40 else "")
+        raise ImportFormatError(
+            f"the {what} has no recognisable title or abstract column; columns found: {shown}"
+        )
+    width = len(header)
+    keys: list[str] = []  # raw keys: the headers, made unique (a repeated column is kept too)
+    for index, name in enumerate(header):
+        key = name or f"column {index + 1}"
+        if key in keys:
+            key = f"{key} ({index + 1})"
+        keys.append(key)
+
+    def one(cells: list[str], fld: str) -> str:
+        indexes = mapping.get(fld)
+        if not indexes:
+            return ""
+        index = indexes[0]
+        return cells[index].strip() if index < len(cells) else ""
+
+    records: list[ParsedRecord] = []
+    for line, cells in rows:
+        if len(cells) > width and any(c.strip() for c in cells[width:]):
+            raise ImportFormatError(
+                f"row has {len(cells)} fields but the header has {width}",
+                len(records) + 1,
+                line,
+            )
+        if not any(c.strip() for c in cells):
+            continue
+        raw = {
+            key: cell
+            for key, cell, name in zip(keys, cells, header, strict=False)
+            if name or cell  # no clutter from the blank last column of a trailing delimiter
+        }
+        full = one(cells, "authors_full")
+        authors = (
+            _split_authors(full, True) if full else _split_authors(one(cells, "authors"), False)
+        )
+        keywords: list[str] = []
+        for index in mapping.get("keywords", ()):
+            if index < len(cells):
+                keywords += split_keywords(cells[index])
+        pmid = one(cells, "pmid")
+        if pmid.endswith(".0") and pmid[:-2].isdigit():
+            pmid = pmid[:-2]
+        record = ParsedRecord(
+            title=clean_text(one(cells, "title")),
+            abstract=clean_abstract(one(cells, "abstract")),
+            authors=authors,
+            year=extract_year(one(cells, "year")),
+            journal=clean_text(one(cells, "journal")),
+            volume=one(cells, "volume"),
+            issue=one(cells, "issue"),
+            pages=join_pages(one(cells, "page_start"), one(cells, "page_end"))
+            or one(cells, "pages"),
+            doi=normalise_doi(one(cells, "doi")),
+            pmid=pmid,
+            keywords=keywords,
+            url=one(cells, "url"),
+            type=one(cells, "type"),
+            raw=raw,
+        )
+        records.append(check_readable(record, len(records) + 1, line))
+    return records
+
+
+def sniff_delimiter(text: str) -> str:
+    """Comma, semicolon or tab, from the header line (the first non-blank line)."""
+    head = text[:65536].replace("\r", "\n")
+    for line in head.split("\n", 50)[:50]:
+        if line.strip():
+            counts = {d: line.count(d) for d in ("\t", ",", ";")}
+            best = max(counts, key=lambda d: counts[d])
+            return best if counts[best] else ","
+    return ","
+
+
+def parse_csv(text: str, delimiter: str | None = None) -> list[ParsedRecord]:
+    delimiter = delimiter or sniff_delimiter(text)
+    what = "TSV file" if delimiter == "\t" else "CSV file"
+    if csv.field_size_limit() < 64 * 1024 * 1024:
+        csv.field_size_limit(min(sys.maxsize, 64 * 1024 * 1024))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+
+    def rows() -> Iterator[tuple[int, list[str]]]:
+        start = 1
+        try:
+            for cells in reader:
+                yield start, cells
+                start = reader.line_num + 1
+        except csv.Error as exc:
+            raise ImportFormatError(f"{what} cannot be read: {exc}", line=reader.line_num) from None
+
+    return _rows_to_records(rows(), what)
+
+
+# --------------------------------------------------------------------------- XLSX
+
+MAX_UNCOMPRESSED_BYTES = 500 * 1024 * 1024
+MAX_RATIO = 100
+_RATIO_MIN_BYTES = 2 * 1024 * 1024  # tiny members compress absurdly well and harm nobody
+
+
+def check_zip_bomb(data: bytes) -> zipfile.ZipFile:
+    """Open the zip and refuse it, from the central directory alone, if it would inflate too far.
+
+    Declared sizes are what zipfile (and so openpyxl) enforces while reading, so checking them
+    bounds the real expansion.
+    """
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError) as exc:
+        raise ImportFormatError(f"the XLSX file is not a readable zip archive: {exc}") from None
+    total = sum(info.file_size for info in infos)
+    compressed = sum(info.compress_size for info in infos)
+    if total > MAX_UNCOMPRESSED_BYTES:
+        raise ImportFormatError(
+            f"the XLSX file would expand to {total // (1024 * 1024)} MB "
+            f"(limit {MAX_UNCOMPRESSED_BYTES // (1024 * 1024)} MB): refused as a possible zip bomb"
+        )
+    for info in infos:
+        if info.file_size > _RATIO_MIN_BYTES and info.file_size > MAX_RATIO * max(
+            info.compress_size, 1
+        ):
+            raise ImportFormatError(
+                f"the XLSX member {info.filename!r} is compressed "
+                f"{info.file_size // max(info.compress_size, 1)}:1 (limit {MAX_RATIO}:1): "
+                "refused as a possible zip bomb"
+            )
+    if total > _RATIO_MIN_BYTES and total > MAX_RATIO * max(compressed, 1):
+        raise ImportFormatError(
+            f"the XLSX file is compressed {total // max(compressed, 1)}:1 overall "
+            f"(limit {MAX_RATIO}:1): refused as a possible zip bomb"
+        )
+    return archive
+
+
+def parse_xlsx(data: bytes) -> list[ParsedRecord]:
+    """The first worksheet of a workbook. Formula cells come back as their formula text (a title
+    typed as ``=…`` stays text; bibliographic exports hold no real formulas)."""
+    archive = check_zip_bomb(data)
+    names = set(archive.namelist())
+    if "xl/workbook.xml" not in names:
+        raise ImportFormatError("the zip archive is not an XLSX workbook (no xl/workbook.xml)")
+    from openpyxl import load_workbook  # slow import: only when needed
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except Exception as exc:  # openpyxl raises anything from KeyError to XML errors
+        raise ImportFormatError(f"the XLSX workbook cannot be opened: {exc}") from None
+    try:
+        if not workbook.worksheets:
+            raise ImportFormatError("the XLSX workbook has no worksheet")
+        sheet = workbook.worksheets[0]
+
+        def rows() -> Iterable[tuple[int, list[str]]]:
+            try:
+                for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+                    yield number, [_cell(v) for v in values]
+            except ImportFormatError:
+                raise
+            except Exception as exc:  # openpyxl: anything from a bad cell to bad XML
+                raise ImportFormatError(f"the XLSX sheet cannot be read: {exc}") from None
+
+        return _rows_to_records(iter(rows()), "XLSX sheet")
+    finally:
+        workbook.close()

@@ -1,0 +1,90 @@
+from datetime import date
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+from reviewapp.models import Review
+from screening.models import Source
+from screening.services.imports import ImportRejected, SourceFields, import_records
+
+
+class Command(BaseCommand):
+    help = "Import search-export files into a review; each file lands whole or not at all."
+
+    def add_arguments(self, parser):
+        parser.add_argument("slug")
+        parser.add_argument("files", nargs="+", type=Path)
+        parser.add_argument("--source", required=True, help="Source name, e.g. PsycINFO")
+        parser.add_argument("--method", choices=Source.Method.values, default="database")
+        parser.add_argument(
+            "--format",
+            default="auto",
+            dest="fmt",
+            help="auto|ris|bibtex|medline|pubmed-xml|wos|endnote|csv",
+        )
+        parser.add_argument("--searched-on", type=date.fromisoformat, help="YYYY-MM-DD")
+        parser.add_argument("--search-string", default="")
+        parser.add_argument("--platform", default="")
+        parser.add_argument("--by", help="Username recorded as the importer.")
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Import a file even if the same bytes were imported before.",
+        )
+
+    def handle(
+        self,
+        *args,
+        slug,
+        files,
+        source,
+        method,
+        fmt,
+        searched_on,
+        search_string,
+        platform,
+        by,
+        force,
+        **options,
+    ):
+        review = Review.objects.filter(slug=slug).first()
+        if review is None:
+            raise CommandError(f"No review is called '{slug}'.")
+        user = get_user_model().objects.filter(username=by).first() if by else None
+        fields = SourceFields(
+            name=source,
+            method=method,
+            platform=platform,
+            searched_on=searched_on,
+            search_string=search_string,
+        )
+        failed = False
+        for path in files:
+            try:
+                data = path.read_bytes()
+            except OSError as error:
+                self.stderr.write(f"{path}: cannot be read ({error.strerror})")
+                failed = True
+                continue
+            try:
+                outcome = import_records(
+                    review=review,
+                    data=data,
+                    file_name=path.name,
+                    source_fields=fields,
+                    by=user,
+                    fmt=fmt,
+                    force=force,
+                )
+            except ImportRejected as error:
+                self.stderr.write(str(error))
+                failed = True
+                continue
+            self.stdout.write(
+                f"{path.name}: {outcome.source.record_count} records "
+                f"({outcome.source.file_format}); {outcome.duplicates_marked} duplicates marked, "
+                f"{outcome.duplicates_pending} to check"
+            )
+        if failed:
+            raise SystemExit(1)

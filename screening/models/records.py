@@ -1,0 +1,177 @@
+"""Sources (one imported search file), their records, and duplicate links between records."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from reviewapp.models import Review
+
+from ..querysets import RecordQuerySet
+
+
+class Source(models.Model):
+    """One search (PRISMA-S) as one imported file; several files of one search share a name."""
+
+    class Method(models.TextChoices):
+        DATABASE = "database", "Database"
+        REGISTER = "register", "Register"
+        OTHER = "other", "Other method (website, organisation, citation searching, expert)"
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="sources")
+    name = models.CharField(
+        max_length=200, help_text="e.g. PsycINFO, Web of Science, Google Scholar"
+    )
+    method = models.CharField(max_length=10, choices=Method.choices, default=Method.DATABASE)
+    platform = models.CharField(max_length=200, blank=True, help_text="e.g. Ovid, EBSCOhost")
+    searched_on = models.DateField(null=True, blank=True)
+    search_string = models.TextField(blank=True)
+    notes = models.TextField(blank=True)
+    file_name = models.CharField(max_length=255, blank=True)
+    file_format = models.CharField(max_length=20, blank=True)
+    file_encoding = models.CharField(max_length=20, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True, db_index=True)
+    record_count = models.PositiveIntegerField(default=0)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    imported_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["review", "imported_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.file_name})" if self.file_name else self.name
+
+
+class ImportJob(models.Model):
+    """An upload waiting for, or going through, the importer; the sources page polls it."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="import_jobs")
+    source = models.OneToOneField(
+        Source, null=True, blank=True, on_delete=models.SET_NULL, related_name="job"
+    )
+    upload = models.FileField(upload_to="imports/%Y/%m/", max_length=300)
+    file_name = models.CharField(max_length=255)
+    file_format = models.CharField(max_length=20, default="auto")
+    source_fields = models.JSONField(default=dict)
+    force = models.BooleanField(default=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    phase = models.CharField(max_length=60, blank=True)
+    progress = models.PositiveSmallIntegerField(default=0, help_text="Percent done.")
+    message = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name}: {self.status}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in {self.Status.QUEUED, self.Status.RUNNING}
+
+
+class Record(models.Model):
+    """One bibliographic record as a search returned it; duplicates point at the kept record."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="records")
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="records")
+    source_position = models.PositiveIntegerField(help_text="1-based place in the file.")
+    title = models.TextField(blank=True)
+    abstract = models.TextField(blank=True)
+    authors = models.JSONField(default=list, blank=True)
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    journal = models.TextField(blank=True)
+    volume = models.CharField(max_length=100, blank=True)
+    issue = models.CharField(max_length=100, blank=True)
+    pages = models.CharField(max_length=100, blank=True)
+    doi = models.CharField(max_length=300, blank=True)
+    pmid = models.CharField(max_length=30, blank=True)
+    keywords = models.JSONField(default=list, blank=True)
+    url = models.TextField(blank=True)
+    type = models.CharField(max_length=100, blank=True)
+    raw = models.JSONField(default=dict, blank=True, help_text="The record as parsed, in full.")
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates"
+    )
+
+    objects = RecordQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["review", "id"]
+        indexes = [
+            models.Index(fields=["review", "doi"], name="record_review_doi"),
+            models.Index(fields=["review", "pmid"], name="record_review_pmid"),
+            models.Index(fields=["review", "year"], name="record_review_year"),
+            models.Index(fields=["review", "duplicate_of"], name="record_review_dup"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title[:80] or f"Record {self.pk}"
+
+    @property
+    def first_author(self) -> str:
+        return self.authors[0] if self.authors else ""
+
+    @property
+    def authors_short(self) -> str:
+        if not self.authors:
+            return ""
+        if len(self.authors) > 3:
+            return f"{'; '.join(self.authors[:3])}; et al."
+        return "; ".join(self.authors)
+
+
+class DuplicatePair(models.Model):
+    """A candidate pair from dedup: marked automatically, waiting for the lead, or decided."""
+
+    class Status(models.TextChoices):
+        AUTO = "auto", "Marked automatically"
+        PENDING = "pending", "Waiting for the lead"
+        CONFIRMED = "confirmed", "Confirmed by the lead"
+        REJECTED = "rejected", "Not duplicates"
+        UNMARKED = "unmarked", "Unmarked"
+
+    ACTIVE = (Status.AUTO, Status.CONFIRMED)
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="duplicate_pairs")
+    keep = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="+")
+    duplicate = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField()
+    method = models.CharField(max_length=10)
+    matched = models.JSONField(default=list)
+    status = models.CharField(max_length=10, choices=Status.choices)
+    filled = models.JSONField(
+        default=dict, blank=True, help_text="Fields copied into the kept record: {field: before}."
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["review", "-score", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["keep", "duplicate"], name="one_pair_per_records"),
+        ]
+        indexes = [models.Index(fields=["review", "status"], name="pair_review_status")]
+
+    def __str__(self) -> str:
+        return f"{self.duplicate_id} ≈ {self.keep_id} ({self.score:.0f}, {self.status})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE

@@ -1,0 +1,62 @@
+"""PRISMA 2020 flow counts: one function, the same names everywhere (DESIGN.md contract).
+
+Every page, export and the diagram read these numbers from here, so they cannot disagree.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.db.models import Count, Q
+
+from reviewapp.models import Review
+
+from .models import Record, Source
+
+COLUMNS = {
+    Source.Method.DATABASE: "databases",
+    Source.Method.REGISTER: "registers",
+    Source.Method.OTHER: "other",
+}
+
+
+def identified(review: Review) -> dict[str, dict[str, int]]:
+    """Records identified, per source name, in the diagram's column for its method."""
+    rows = (
+        Record.objects.in_review(review)
+        .values_list("source__method", "source__name")
+        .annotate(n=Count("id"))
+        .order_by("source__method", "source__name")
+    )
+    columns: dict[str, dict[str, int]] = {name: {} for name in COLUMNS.values()}
+    totals: dict[tuple[str, str], int] = defaultdict(int)
+    for method, name, n in rows:
+        totals[(COLUMNS[method], name)] += n
+    for (column, name), n in totals.items():
+        columns[column][name] = n
+    return columns
+
+
+def prisma_counts(review: Review) -> dict:
+    """The full PRISMA 2020 key set for a review."""
+    records = Record.objects.in_review(review).aggregate(
+        total=Count("id"), duplicates=Count("id", filter=Q(duplicate_of__isnull=False))
+    )
+    screened = records["total"] - records["duplicates"]
+    return {
+        "identified": identified(review),
+        "removed_before_screening": {
+            "duplicates": records["duplicates"],
+            "automation": 0,
+            "other": 0,
+        },
+        "screened": screened,
+        "excluded_screening": {"human": 0, "automation": 0},
+        "sought": 0,
+        "not_retrieved": 0,
+        "assessed": 0,
+        "excluded_fulltext": {},
+        "included_studies": 0,
+        "included_reports": 0,
+        "awaiting": {"title_abstract": screened, "full_text": 0, "conflicts": 0},
+    }

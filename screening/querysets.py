@@ -1,0 +1,31 @@
+"""QuerySets name the reads: Record.objects.in_review(r).unique() and so on."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+
+class RecordQuerySet(models.QuerySet):
+    def in_review(self, review) -> RecordQuerySet:
+        return self.filter(review=review)
+
+    def unique(self) -> RecordQuerySet:
+        """Records that go on to screening: not marked as a duplicate of another."""
+        return self.filter(duplicate_of__isnull=True)
+
+    def duplicates(self) -> RecordQuerySet:
+        return self.filter(duplicate_of__isnull=False)
+
+    def search(self, text: str) -> RecordQuerySet:
+        """Title, abstract, DOI, PMID or author text (case-insensitive)."""
+        text = text.strip()
+        if not text:
+            return self
+        query = Q(title__icontains=text) | Q(abstract__icontains=text)
+        query |= Q(doi__iexact=text.lower()) | Q(pmid=text)
+        query |= Q(authors__icontains=text)
+        return self.filter(query)
+
+    def for_list(self) -> RecordQuerySet:
+        return self.select_related("source").defer("raw", "abstract")

@@ -1,0 +1,102 @@
+"""Import jobs: an upload is saved, queued on commit, and run by a Celery worker."""
+
+from __future__ import annotations
+
+import logging
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from reviewapp.models import Review
+
+from ..models import ImportJob
+from .imports import ImportRejected, SourceFields, import_records
+
+logger = logging.getLogger(__name__)
+
+
+def queue_import(
+    *,
+    review: Review,
+    upload: UploadedFile,
+    source_fields: SourceFields,
+    by: AbstractBaseUser | None,
+    fmt: str = "auto",
+    force: bool = False,
+) -> ImportJob:
+    """Store the uploaded file and queue its import once this transaction commits."""
+    from ..tasks import run_import_job
+
+    job = ImportJob.objects.create(
+        review=review,
+        upload=upload,
+        file_name=upload.name[:255],
+        file_format=fmt,
+        source_fields=source_fields.as_json(),
+        force=force,
+        created_by=by,
+        phase="Waiting for a worker",
+    )
+    transaction.on_commit(lambda: run_import_job.delay(job.pk))
+    return job
+
+
+def _report(job_id: int):
+    def progress(phase: str, percent: int) -> None:
+        # Runs outside the import's transaction, so the sources page sees it at once.
+        ImportJob.objects.filter(pk=job_id).update(phase=phase, progress=percent)
+
+    return progress
+
+
+def run_import(job_id: int) -> None:
+    """Run one queued import; the job row ends done or failed with a message for the page."""
+    job = ImportJob.objects.select_related("review", "created_by").get(pk=job_id)
+    if job.status != ImportJob.Status.QUEUED:
+        return  # a redelivered task must not import twice
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING, phase="Starting")
+    try:
+        with job.upload.open("rb") as handle:
+            data = handle.read()
+        outcome = import_records(
+            review=job.review,
+            data=data,
+            file_name=job.file_name,
+            source_fields=SourceFields.from_json(job.source_fields),
+            by=job.created_by,
+            fmt=job.file_format,
+            force=job.force,
+            progress=_report(job.pk),
+        )
+    except ImportRejected as error:
+        _finish(job.pk, ImportJob.Status.FAILED, str(error))
+        return
+    except Exception:
+        logger.exception("import job %s failed", job.pk)
+        # Logged, not re-raised: the job row carries the outcome to the page either way.
+        _finish(
+            job.pk,
+            ImportJob.Status.FAILED,
+            f"{job.file_name}: the import failed unexpectedly; nothing was imported. "
+            "The error is in the server log.",
+        )
+        return
+    ImportJob.objects.filter(pk=job.pk).update(source=outcome.source)
+    _finish(
+        job.pk,
+        ImportJob.Status.DONE,
+        f"{outcome.source.record_count:,} records imported; {outcome.duplicates_marked:,} "
+        f"duplicates marked, {outcome.duplicates_pending:,} possible duplicates to check.",
+    )
+
+
+def _finish(job_id: int, status: str, message: str) -> None:
+    ImportJob.objects.filter(pk=job_id).update(
+        status=status,
+        message=message,
+        progress=100,
+        finished_at=timezone.now(),
+        phase="Done" if status == ImportJob.Status.DONE else "Failed",
+    )

@@ -1,0 +1,74 @@
+"""Sources: the search log, uploads, and import jobs the page polls."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_safe
+
+from reviewapp.access import get_review_for
+
+from ..forms import UploadForm
+from ..models import ImportJob
+from ..services.imports import SourceFields
+from ..services.jobs import queue_import
+
+
+def _source_fields(data: dict) -> SourceFields:
+    return SourceFields(
+        name=data["name"],
+        method=data["method"],
+        platform=data["platform"],
+        searched_on=data["searched_on"],
+        search_string=data["search_string"],
+        notes=data["notes"],
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def sources(request: HttpRequest, slug: str) -> HttpResponse:
+    review = get_review_for(request.user, slug)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        if not review.membership.is_lead:
+            raise PermissionDenied("Only a lead imports search results.")
+        if form.is_valid():
+            with transaction.atomic():
+                for upload in form.cleaned_data["files"]:
+                    queue_import(
+                        review=review,
+                        upload=upload,
+                        source_fields=_source_fields(form.cleaned_data),
+                        by=request.user,
+                        fmt=form.cleaned_data["file_format"],
+                        force=form.cleaned_data["force"],
+                    )
+            messages.info(request, "Import started: progress shows below.")
+            return redirect("screening:sources", slug=review.slug)
+    rows = review.sources.select_related("imported_by").annotate(
+        duplicates=Count("records", filter=Q(records__duplicate_of__isnull=False))
+    )
+    jobs = ImportJob.objects.filter(review=review).select_related("created_by", "source")[:20]
+    return render(
+        request,
+        "screening/sources.html",
+        {"review": review, "sources": rows, "jobs": jobs, "form": form},
+        status=400 if form.is_bound and not form.is_valid() else 200,
+    )
+
+
+@login_required
+@require_safe
+def import_job(request: HttpRequest, slug: str, job_id: int) -> HttpResponse:
+    review = get_review_for(request.user, slug)
+    job = get_object_or_404(ImportJob.objects.select_related("source"), review=review, pk=job_id)
+    response = render(request, "screening/sources.html#job", {"review": review, "job": job})
+    if request.htmx and not job.is_active and job.status == ImportJob.Status.DONE:
+        response["HX-Refresh"] = "true"  # the sources table and counts changed: reload once
+    return response

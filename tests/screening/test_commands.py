@@ -1,0 +1,139 @@
+"""import_records, find_duplicates, prisma and export as DESIGN.md gives them."""
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from screening.models import Record, Source
+
+REPO = Path(__file__).resolve().parents[2]
+DATA = REPO / "tests" / "data"
+PRISMA_KEYS = {
+    "identified",
+    "removed_before_screening",
+    "screened",
+    "excluded_screening",
+    "sought",
+    "not_retrieved",
+    "assessed",
+    "excluded_fulltext",
+    "included_studies",
+    "included_reports",
+    "awaiting",
+}
+
+
+def test_import_records_prints_a_line_per_file(review, capsys):
+    call_command(
+        "import_records",
+        review.slug,
+        str(DATA / "small.ris"),
+        str(DATA / "overlap.ris"),
+        "--source",
+        "PsycINFO",
+        "--searched-on",
+        "2016-04-01",
+    )
+    out = capsys.readouterr().out
+    assert "small.ris: 3 records (ris); 0 duplicates marked" in out
+    assert "overlap.ris: 2 records (ris); 1 duplicates marked" in out
+    assert Source.objects.filter(name="PsycINFO").count() == 2
+
+
+def test_import_records_bad_file_exits_1_with_one_line_and_imports_nothing(review, tmp_path):
+    bad = tmp_path / "broken.ris"
+    bad.write_bytes((DATA / "small.ris").read_bytes() + b"TY  - JOUR\nTI  - cut\nTY  - X\n")
+    err = io.StringIO()
+    with pytest.raises(SystemExit) as exit_info:
+        call_command("import_records", review.slug, str(bad), "--source", "X", stderr=err)
+    assert exit_info.value.code == 1
+    lines = err.getvalue().strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("broken.ris: ")
+    assert not Record.objects.exists()
+
+
+def test_import_records_exit_status_from_the_shell(tmp_path):
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'shell.sqlite3'}", "DEBUG": "1"}
+
+    def manage(*args):
+        return subprocess.run(  # noqa: S603  (our manage.py, fixed arguments)
+            [sys.executable, "manage.py", *args],
+            cwd=REPO,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+
+    assert manage("migrate", "-v0").returncode == 0
+    assert manage("create_review", "shell-test", "--title", "Shell").returncode == 0
+    bad = tmp_path / "empty.ris"
+    bad.write_bytes(b"")
+    result = manage("import_records", "shell-test", str(bad), "--source", "X")
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == ["empty.ris: the file is empty"]
+    good = manage("import_records", "shell-test", str(DATA / "small.ris"), "--source", "X")
+    assert good.returncode == 0, good.stderr
+    assert "small.ris: 3 records" in good.stdout
+
+
+def test_prisma_json_has_the_full_key_set(review, capsys):
+    call_command("import_records", review.slug, str(DATA / "small.ris"), "--source", "PsycINFO")
+    call_command(
+        "import_records",
+        review.slug,
+        str(DATA / "overlap.ris"),
+        "--source",
+        "Website",
+        "--method",
+        "other",
+    )
+    capsys.readouterr()
+    call_command("prisma", review.slug, "--format", "json")
+    counts = json.loads(capsys.readouterr().out)
+    assert set(counts) == PRISMA_KEYS
+    assert counts["identified"] == {
+        "databases": {"PsycINFO": 3},
+        "registers": {},
+        "other": {"Website": 2},
+    }
+    assert counts["removed_before_screening"] == {"duplicates": 1, "automation": 0, "other": 0}
+    identified = sum(sum(c.values()) for c in counts["identified"].values())
+    removed = sum(counts["removed_before_screening"].values())
+    assert counts["screened"] == identified - removed == 4
+
+
+def test_find_duplicates_command(review, capsys):
+    call_command("import_records", review.slug, str(DATA / "small.ris"), "--source", "A")
+    call_command(
+        "import_records", review.slug, str(DATA / "overlap.ris"), "--source", "B", "--force"
+    )
+    Record.objects.update(duplicate_of=None)
+    capsys.readouterr()
+    call_command("find_duplicates", review.slug)
+    assert "candidate pairs" in capsys.readouterr().out
+
+
+def test_export_records_csv_neutralises_formulas(review, tmp_path):
+    call_command("import_records", review.slug, str(DATA / "small.ris"), "--source", "PsycINFO")
+    out = tmp_path / "records.csv"
+    call_command("export", review.slug, "records", "-o", str(out))
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert len(rows) == 3
+    titles = {r["title"] for r in rows}
+    assert '\'=HYPERLINK("http://evil.example","click")' in titles
+    assert {r["duplicate_status"] for r in rows} == {"unique"}
+    assert rows[0]["source"] == "PsycINFO"
+
+
+def test_unknown_review_is_named(db):
+    with pytest.raises(Exception, match="No review is called 'nope'"):
+        call_command("prisma", "nope")

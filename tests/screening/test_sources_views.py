@@ -1,0 +1,176 @@
+"""Uploads through HTTP, the search log, import jobs, records list and record page."""
+
+from pathlib import Path
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from screening.models import DuplicatePair, ImportJob, Record, Source
+from tests.factories import DuplicatePairFactory, RecordFactory, SourceFactory
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+
+
+def upload(client, review, *files, **fields):
+    data = {
+        "name": "PsycINFO",
+        "method": "database",
+        "platform": "Ovid",
+        "searched_on": "2016-04-01",
+        "search_string": '"sexual exploitation" AND particip*',
+        "file_format": "auto",
+        "files": list(files),
+        **fields,
+    }
+    return client.post(reverse("screening:sources", kwargs={"slug": review.slug}), data)
+
+
+def ris(name: str, path: str = "small.ris") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, (DATA / path).read_bytes(), content_type="text/plain")
+
+
+def test_lead_uploads_two_files_and_sees_the_search_log(
+    client_for, lead, review, django_capture_on_commit_callbacks
+):
+    client = client_for(lead)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload(client, review, ris("a.ris"), ris("b.ris", "overlap.ris"))
+    assert response.status_code == 302
+    assert list(ImportJob.objects.values_list("status", flat=True)) == ["done", "done"]
+    sources = Source.objects.order_by("file_name")
+    assert [(s.file_name, s.record_count, s.platform) for s in sources] == [
+        ("a.ris", 3, "Ovid"),
+        ("b.ris", 2, "Ovid"),
+    ]
+    assert str(sources[0].searched_on) == "2016-04-01"
+    page = client.get(response["Location"]).content.decode()
+    assert "a.ris" in page
+    assert "3 records imported; 0 duplicates marked" in page
+    assert "2 records imported; 1 duplicates marked" in page
+
+
+def test_a_bad_file_fails_its_job_with_the_reason_and_imports_nothing(
+    client_for, lead, review, django_capture_on_commit_callbacks
+):
+    bad = SimpleUploadedFile("notes.txt", b"just some notes, not a bibliography\n")
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client_for(lead), review, bad)
+    job = ImportJob.objects.get()
+    assert job.status == "failed"
+    assert job.message.startswith("notes.txt: ")
+    assert not Record.objects.exists()
+    fragment = client_for(lead).get(
+        reverse("screening:import-job", kwargs={"slug": review.slug, "job_id": job.pk}),
+        headers={"HX-Request": "true"},
+    )
+    assert "Failed" in fragment.content.decode()
+    assert "<html" not in fragment.content.decode()
+
+
+def test_upload_without_a_source_name_says_what_is_missing(client_for, lead, review):
+    response = upload(client_for(lead), review, ris("a.ris"), name="")
+    assert response.status_code == 400
+    assert "This field is required" in response.content.decode()
+    assert not ImportJob.objects.exists()
+
+
+def test_a_running_job_polls_and_a_finished_one_stops(client_for, lead, review):
+    job = ImportJob.objects.create(review=review, file_name="x.ris", status="running", progress=40)
+    url = reverse("screening:import-job", kwargs={"slug": review.slug, "job_id": job.pk})
+    running = client_for(lead).get(url, headers={"HX-Request": "true"}).content.decode()
+    assert 'hx-trigger="every 1s"' in running
+    assert 'aria-valuenow="40"' in running
+    ImportJob.objects.filter(pk=job.pk).update(status="done", message="3 records imported")
+    done = client_for(lead).get(url, headers={"HX-Request": "true"})
+    assert "every 1s" not in done.content.decode()
+
+
+def test_records_list_filters_by_source_year_duplicates_and_text(client_for, viewer, review):
+    psyc = SourceFactory(review=review, name="PsycINFO")
+    scopus = SourceFactory(review=review, name="Scopus")
+    a = RecordFactory(source=psyc, title="Voice and choice", year=2014)
+    b = RecordFactory(source=scopus, title="Peer support in care", year=2016)
+    c = RecordFactory(source=scopus, title="Voice and choice again", year=2016, duplicate_of=a)
+    url = reverse("screening:records", kwargs={"slug": review.slug})
+    client = client_for(viewer)
+
+    def titles(**params):
+        return {r.title for r in client.get(url, params).context["page"].object_list}
+
+    assert titles() == {a.title, b.title, c.title}
+    assert titles(source=scopus.pk) == {b.title, c.title}
+    assert titles(year=2016) == {b.title, c.title}
+    assert titles(duplicates="unique") == {a.title, b.title}
+    assert titles(duplicates="duplicate") == {c.title}
+    assert titles(q="VOICE") == {a.title, c.title}
+
+
+def test_records_list_paginates(client_for, viewer, review):
+    source = SourceFactory(review=review)
+    RecordFactory.create_batch(55, source=source)
+    url = reverse("screening:records", kwargs={"slug": review.slug})
+    first = client_for(viewer).get(url)
+    assert len(first.context["page"].object_list) == 50
+    assert "Page 1 of 2" in first.content.decode()
+    assert len(client_for(viewer).get(url, {"page": 2}).context["page"].object_list) == 5
+
+
+def test_record_page_shows_every_field_escaped(client_for, viewer, review):
+    record = RecordFactory(
+        source=SourceFactory(review=review),
+        title="<script>alert(1)</script> Participation",
+        doi="10.1/xyz",
+        pmid="123456",
+        keywords=["voice", "care"],
+        raw={"TY": "JOUR", "N1": "a note only the raw record has"},
+    )
+    url = reverse("screening:record-detail", kwargs={"slug": review.slug, "record_id": record.pk})
+    page = client_for(viewer).get(url).content.decode()
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; Participation" in page
+    assert "10.1/xyz" in page
+    assert "voice; care" in page
+    assert "a note only the raw record has" in page
+
+
+def test_a_record_of_another_review_is_404(client_for, lead, review, outsider):
+    foreign = RecordFactory()  # in a review of its own
+    url = reverse("screening:record-detail", kwargs={"slug": review.slug, "record_id": foreign.pk})
+    assert client_for(lead).get(url).status_code == 404
+
+
+def test_lead_decides_a_pair_by_htmx_and_gets_the_next_one(client_for, lead, review):
+    source = SourceFactory(review=review)
+    first = DuplicatePairFactory(
+        keep=RecordFactory(source=source), duplicate=RecordFactory(source=source), score=90
+    )
+    second = DuplicatePairFactory(
+        keep=RecordFactory(source=source), duplicate=RecordFactory(source=source), score=85
+    )
+    url = reverse("screening:duplicate-decide", kwargs={"slug": review.slug, "pair_id": first.pk})
+    response = client_for(lead).post(
+        url, {"decision": "duplicate", "from": "queue"}, headers={"HX-Request": "true"}
+    )
+    body = response.content.decode()
+    assert f"#{second.duplicate_id}" in body
+    assert 'data-key="y"' in body
+    assert "<html" not in body
+    first.refresh_from_db()
+    assert first.status == "confirmed"
+    assert Record.objects.get(pk=first.duplicate_id).duplicate_of_id == first.keep_id
+
+
+def test_duplicates_page_shows_the_pending_pair_side_by_side(client_for, viewer, review):
+    source = SourceFactory(review=review)
+    pair = DuplicatePairFactory(
+        keep=RecordFactory(source=source, title="Left title"),
+        duplicate=RecordFactory(source=source, title="Right title"),
+    )
+    page = (
+        client_for(viewer)
+        .get(reverse("screening:duplicates", kwargs={"slug": review.slug}))
+        .content.decode()
+    )
+    assert "Left title" in page and "Right title" in page
+    assert 'data-key="y"' not in page  # a viewer sees the queue but cannot decide
+    assert DuplicatePair.objects.get(pk=pair.pk).status == "pending"
