@@ -29,6 +29,13 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def uploads_in_a_temporary_folder(request, settings, tmp_path):
+    # The real worker (marked tests) reads the configured MEDIA_ROOT, so those keep it.
+    if not request.node.get_closest_marker("worker"):
+        settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
 def tasks_run_in_process(request):
     """Tasks run eagerly unless a test is marked to use the real worker."""
     from reviewapp.celery import app
