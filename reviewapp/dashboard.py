@@ -22,5 +22,6 @@ def dashboard_context(review: Review, user: AbstractBaseUser) -> dict:
         "criteria_version": criteria,
         "criteria": list(criteria.criteria.all()),
         "reasons": list(review.reasons.filter(active=True)),
-        "progress": review_progress(review),
+        "progress": review_progress(review, user),
+        "blind": review.blind_mode and review.membership.role == "reviewer",
     }

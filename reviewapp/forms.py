@@ -39,10 +39,21 @@ class ReviewSettingsForm(forms.ModelForm):
             "ft_reviewers_per_record",
             "blind_mode",
             "ta_reason_required",
+            "include_terms",
+            "exclude_terms",
+            "calibration",
         ]
         widgets = {
             name: forms.Textarea(attrs={"rows": 3})
-            for name in ("description", "population", "concept", "context", "notice")
+            for name in (
+                "description",
+                "population",
+                "concept",
+                "context",
+                "notice",
+                "include_terms",
+                "exclude_terms",
+            )
         } | {"search_strategy": forms.Textarea(attrs={"rows": 5})}
 
 

@@ -64,6 +64,20 @@ class Review(models.Model):
     ta_reason_required = models.BooleanField(
         "exclusion reason required at title/abstract", default=False
     )
+    include_terms = models.TextField(
+        blank=True,
+        help_text="Highlighted in green while screening; one per line, * as a wildcard "
+        "(e.g. particip*).",
+    )
+    exclude_terms = models.TextField(
+        blank=True, help_text="Highlighted in red while screening; one per line, * as a wildcard."
+    )
+    calibration = models.BooleanField(
+        "calibration phase",
+        default=False,
+        help_text="While on, reviewers screen only the pilot set; compare their agreement "
+        "before the rest starts.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

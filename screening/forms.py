@@ -55,7 +55,63 @@ class RecordFilterForm(forms.Form):
         required=False,
         choices=[("", "All records"), ("unique", "Unique only"), ("duplicate", "Duplicates only")],
     )
+    status = forms.ChoiceField(required=False, label="Title/abstract")
 
-    def __init__(self, *args, review, **kwargs):
+    STATUS_ALL = [
+        ("", "Any status"),
+        ("undecided", "Not decided by me"),
+        ("mine", "Decided by me"),
+        ("maybe", "Maybe"),
+        ("conflict", "Conflict"),
+        ("include", "Included"),
+        ("exclude", "Excluded"),
+    ]
+    # While blind, a reviewer may filter only by their own decisions.
+    STATUS_BLIND = STATUS_ALL[:4]
+
+    def __init__(self, *args, review, blind: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["source"].queryset = review.sources.all()
+        self.fields["status"].choices = self.STATUS_BLIND if blind else self.STATUS_ALL
+
+
+class DecisionForm(forms.Form):
+    record = forms.IntegerField(widget=forms.HiddenInput)
+    value = forms.ChoiceField(
+        choices=[("include", "Include"), ("exclude", "Exclude"), ("maybe", "Maybe")]
+    )
+    reason = forms.ModelChoiceField(queryset=None, required=False, empty_label="No reason")
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    labels = forms.CharField(required=False, help_text="Comma-separated, e.g. 'check later'")
+
+    def __init__(self, *args, reasons, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].queryset = reasons
+
+    def label_list(self) -> list[str]:
+        return [label for label in self.cleaned_data.get("labels", "").split(",") if label.strip()]
+
+
+class ResolveForm(forms.Form):
+    record = forms.IntegerField(widget=forms.HiddenInput)
+    value = forms.ChoiceField(choices=[("include", "Include"), ("exclude", "Exclude")])
+    reason = forms.ModelChoiceField(queryset=None, required=False, empty_label="No reason")
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, reasons, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].queryset = reasons
+
+
+class BulkActionForm(forms.Form):
+    records = forms.ModelMultipleChoiceField(queryset=None)
+    value = forms.ChoiceField(choices=[("exclude", "Exclude"), ("include", "Include")])
+    reason = forms.ModelChoiceField(queryset=None, required=False, empty_label="No reason")
+    note = forms.CharField(required=False, max_length=500)
+
+    def __init__(self, *args, review, reasons, **kwargs):
+        from .models import Record
+
+        super().__init__(*args, **kwargs)
+        self.fields["records"].queryset = Record.objects.in_review(review).unique()
+        self.fields["reason"].queryset = reasons

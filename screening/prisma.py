@@ -11,7 +11,7 @@ from django.db.models import Count, Q
 
 from reviewapp.models import Review
 
-from .models import Record, Source
+from .models import Record, Source, StageStatus
 
 COLUMNS = {
     Source.Method.DATABASE: "databases",
@@ -39,10 +39,17 @@ def identified(review: Review) -> dict[str, dict[str, int]]:
 
 def prisma_counts(review: Review) -> dict:
     """The full PRISMA 2020 key set for a review."""
+    unique = Q(duplicate_of__isnull=True)
     records = Record.objects.in_review(review).aggregate(
-        total=Count("id"), duplicates=Count("id", filter=Q(duplicate_of__isnull=False))
+        total=Count("id"),
+        duplicates=Count("id", filter=Q(duplicate_of__isnull=False)),
+        ta_open=Count("id", filter=unique & Q(ta_status=StageStatus.OPEN)),
+        ta_include=Count("id", filter=unique & Q(ta_status=StageStatus.INCLUDE)),
+        ta_exclude=Count("id", filter=unique & Q(ta_status=StageStatus.EXCLUDE)),
+        ta_conflict=Count("id", filter=unique & Q(ta_status=StageStatus.CONFLICT)),
     )
     screened = records["total"] - records["duplicates"]
+    sought = records["ta_include"]  # reports sought = included at title/abstract
     return {
         "identified": identified(review),
         "removed_before_screening": {
@@ -51,12 +58,17 @@ def prisma_counts(review: Review) -> dict:
             "other": 0,
         },
         "screened": screened,
-        "excluded_screening": {"human": 0, "automation": 0},
-        "sought": 0,
+        "excluded_screening": {"human": records["ta_exclude"], "automation": 0},
+        "sought": sought,
         "not_retrieved": 0,
         "assessed": 0,
         "excluded_fulltext": {},
         "included_studies": 0,
         "included_reports": 0,
-        "awaiting": {"title_abstract": screened, "full_text": 0, "conflicts": 0},
+        # Full-text screening is not tracked yet: every report sought still awaits it.
+        "awaiting": {
+            "title_abstract": records["ta_open"],
+            "full_text": sought,
+            "conflicts": records["ta_conflict"],
+        },
     }

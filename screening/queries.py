@@ -2,16 +2,33 @@
 
 from __future__ import annotations
 
-from reviewapp.models import Review
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Count, Exists, OuterRef
 
-from .models import DuplicatePair
+from reviewapp.models import Review, Stage
+
+from .models import Decision, DuplicatePair, Record, StageStatus
 from .prisma import prisma_counts
 
 
-def review_progress(review: Review) -> dict:
-    """Counts for the dashboard: the PRISMA numbers plus the lead's open dedup work."""
+def review_progress(review: Review, user: AbstractBaseUser) -> dict:
+    """Counts for the dashboard: the PRISMA numbers, per-reviewer progress, my queue."""
     counts = prisma_counts(review)
     identified = sum(n for column in counts["identified"].values() for n in column.values())
+    per_reviewer = (
+        Decision.objects.filter(review=review, stage=Stage.TITLE_ABSTRACT)
+        .values("reviewer__username")
+        .annotate(n=Count("id"))
+        .order_by("reviewer__username")
+    )
+    mine = Decision.objects.filter(record=OuterRef("pk"), stage=Stage.TITLE_ABSTRACT, reviewer=user)
+    my_queue = (
+        Record.objects.in_review(review)
+        .unique()
+        .filter(ta_status=StageStatus.OPEN)
+        .exclude(Exists(mine))
+        .count()
+    )
     return {
         "prisma": counts,
         "identified": identified,
@@ -19,4 +36,7 @@ def review_progress(review: Review) -> dict:
         "duplicates_pending": DuplicatePair.objects.filter(
             review=review, status=DuplicatePair.Status.PENDING
         ).count(),
+        "per_reviewer": list(per_reviewer),
+        "my_queue": my_queue,
+        "decided_ta": counts["screened"] - counts["awaiting"]["title_abstract"],
     }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import duplicates, records, sources
+from .views import agreement, conflicts, duplicates, records, screen, sources
 
 app_name = "screening"
 urlpatterns = [
@@ -12,4 +12,11 @@ urlpatterns = [
     path("duplicates/", duplicates.duplicates, name="duplicates"),
     path("duplicates/run/", duplicates.duplicates_run, name="duplicates-run"),
     path("duplicates/<int:pair_id>/", duplicates.duplicate_decide, name="duplicate-decide"),
+    path("screen/title-abstract/", screen.screen_title_abstract, name="screen-ta"),
+    path("screen/title-abstract/undo/", screen.screen_undo, name="screen-ta-undo"),
+    path("conflicts/", conflicts.conflicts, name="conflicts"),
+    path("records/<int:record_id>/reopen/", conflicts.record_reopen, name="record-reopen"),
+    path("records/bulk/", records.records_bulk, name="records-bulk"),
+    path("agreement/", agreement.agreement_page, name="agreement"),
+    path("agreement/pilot/", agreement.pilot_set, name="agreement-pilot"),
 ]

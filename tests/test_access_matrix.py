@@ -60,6 +60,13 @@ ACCESS: dict[str, Access] = {
     "screening:duplicates": Access(get=Role.VIEWER),
     "screening:duplicates-run": Access(get=None, post=Role.LEAD),
     "screening:duplicate-decide": Access(get=None, post=Role.LEAD, kwargs=_pair_id),
+    "screening:screen-ta": Access(get=Role.REVIEWER, post=Role.REVIEWER),
+    "screening:screen-ta-undo": Access(get=None, post=Role.REVIEWER),
+    "screening:conflicts": Access(get=Role.LEAD, post=Role.LEAD),
+    "screening:record-reopen": Access(get=None, post=Role.LEAD, kwargs=_record_id),
+    "screening:records-bulk": Access(get=None, post=Role.LEAD),
+    "screening:agreement": Access(get=Role.VIEWER),
+    "screening:agreement-pilot": Access(get=None, post=Role.LEAD),
 }
 
 

@@ -106,6 +106,15 @@ class Record(models.Model):
     duplicate_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates"
     )
+    # Screening order: higher first, then import order. Prioritisation writes it.
+    rank = models.FloatField(default=0.0)
+    pilot = models.BooleanField(default=False, help_text="In the calibration (pilot) set.")
+    # Title/abstract state, kept by the decision service so queues need no scans.
+    ta_count = models.PositiveSmallIntegerField(default=0)
+    ta_first_decider = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    ta_status = models.CharField(max_length=10, blank=True, default="")
 
     objects = RecordQuerySet.as_manager()
 
@@ -116,6 +125,17 @@ class Record(models.Model):
             models.Index(fields=["review", "pmid"], name="record_review_pmid"),
             models.Index(fields=["review", "year"], name="record_review_year"),
             models.Index(fields=["review", "duplicate_of"], name="record_review_dup"),
+            # The title/abstract queue: untouched or half-decided records, best first.
+            models.Index(
+                "review",
+                "ta_count",
+                "ta_first_decider",
+                models.F("rank").desc(),
+                "id",
+                name="record_ta_queue",
+                condition=models.Q(duplicate_of__isnull=True, ta_status=""),
+            ),
+            models.Index(fields=["review", "ta_status"], name="record_ta_status"),
         ]
 
     def __str__(self) -> str:

@@ -7,25 +7,56 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
 from reviewapp.access import get_review_for
-from reviewapp.models import Role
+from reviewapp.models import Role, Stage
 
-from ..forms import RecordFilterForm
-from ..models import DuplicatePair, Record
+from ..forms import BulkActionForm, RecordFilterForm
+from ..models import Decision, DuplicatePair, Record, StageStatus, Verdict
+from ..services.decisions import ScreeningError, bulk_resolve
 from ..services.dedup import unmark_record
+from .screen import stage_reasons
+
+STAGE = Stage.TITLE_ABSTRACT
 
 PAGE_SIZE = 50
 
 
-def filtered_records(review, form: RecordFilterForm):
-    records = Record.objects.in_review(review).for_list()
+def is_blind_for(review) -> bool:
+    """Reviewers in blind mode see only their own decisions (leads and viewers see all)."""
+    return review.blind_mode and review.membership.role == Role.REVIEWER
+
+
+def filtered_records(review, form: RecordFilterForm, user):
+    mine = Decision.objects.filter(record=OuterRef("pk"), stage=STAGE, reviewer=user)
+    records = (
+        Record.objects.in_review(review)
+        .for_list()
+        .annotate(my_value=Subquery(mine.values("value")[:1]))
+    )
     if not form.is_valid():
         return records
     data = form.cleaned_data
+    status = data["status"]
+    if status == "undecided":
+        records = records.unique().filter(ta_status=StageStatus.OPEN, my_value__isnull=True)
+    elif status == "mine":
+        records = records.filter(my_value__isnull=False)
+    elif status == "maybe":
+        records = (
+            records.filter(my_value=Verdict.MAYBE)
+            if is_blind_for(review)
+            else records.filter(
+                Exists(Decision.objects.filter(record=OuterRef("pk"), stage=STAGE, value="maybe"))
+            )
+        )
+    elif status in {"conflict", "include", "exclude"}:
+        records = records.unique().filter(ta_status=status)
     records = records.search(data["q"] or "")
     if data["source"]:
         records = records.filter(source=data["source"])
@@ -42,15 +73,54 @@ def filtered_records(review, form: RecordFilterForm):
 @require_safe
 def record_list(request: HttpRequest, slug: str) -> HttpResponse:
     review = get_review_for(request.user, slug)
-    form = RecordFilterForm(request.GET or None, review=review)
-    page = Paginator(filtered_records(review, form), PAGE_SIZE).get_page(request.GET.get("page"))
+    blind = is_blind_for(review)
+    form = RecordFilterForm(request.GET or None, review=review, blind=blind)
+    records = filtered_records(review, form, request.user)
+    page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
         request,
         "screening/records.html",
-        {"review": review, "form": form, "page": page, "query": query.urlencode()},
+        {
+            "review": review,
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "blind": blind,
+            "reasons": list(stage_reasons(review)),
+        },
     )
+
+
+@login_required
+@require_POST
+def records_bulk(request: HttpRequest, slug: str) -> HttpResponse:
+    review = get_review_for(request.user, slug, role=Role.LEAD)
+    form = BulkActionForm(request.POST, review=review, reasons=stage_reasons(review))
+    if not form.is_valid():
+        problems = "; ".join(e for errors in form.errors.values() for e in errors)
+        messages.error(request, f"Nothing changed: {problems}")
+    else:
+        try:
+            done, skipped = bulk_resolve(
+                review=review,
+                record_ids=[r.pk for r in form.cleaned_data["records"]],
+                stage=STAGE,
+                lead=request.user,
+                value=form.cleaned_data["value"],
+                reason=form.cleaned_data["reason"],
+                note=form.cleaned_data["note"],
+            )
+        except ScreeningError as exc:
+            messages.error(request, f"Nothing changed: {exc}")
+        else:
+            messages.success(
+                request,
+                f"{done} record(s) marked {form.cleaned_data['value']}d by you"
+                + (f"; {skipped} already resolved, left as they were." if skipped else "."),
+            )
+    return redirect(request.POST.get("next") or reverse("screening:records", kwargs={"slug": slug}))
 
 
 @login_required
@@ -60,9 +130,14 @@ def record_detail(request: HttpRequest, slug: str, record_id: int) -> HttpRespon
     record = get_object_or_404(
         Record.objects.in_review(review).select_related("source", "duplicate_of"), pk=record_id
     )
-    pairs = DuplicatePair.objects.filter(
-        review=review, duplicate=record
-    ) | DuplicatePair.objects.filter(review=review, keep=record)
+    pairs = DuplicatePair.objects.filter(Q(duplicate=record) | Q(keep=record), review=review)
+    events = record.events.select_related("actor", "reason").order_by("at", "id")
+    decisions = record.decisions.select_related("reviewer", "reason")
+    resolution = record.resolutions.select_related("resolved_by", "reason").first()
+    if is_blind_for(review) and not resolution:
+        # Until the lead resolves it, a reviewer sees only their own part of the trail.
+        events = events.filter(actor=request.user)
+        decisions = decisions.filter(reviewer=request.user)
     return render(
         request,
         "screening/record_detail.html",
@@ -72,6 +147,9 @@ def record_detail(request: HttpRequest, slug: str, record_id: int) -> HttpRespon
             "pairs": pairs.select_related("keep", "duplicate", "decided_by"),
             "duplicates": record.duplicates.only("id", "title"),
             "raw": json.dumps(record.raw, indent=2, ensure_ascii=False),
+            "events": events,
+            "decisions": decisions,
+            "resolution": resolution,
         },
     )
 

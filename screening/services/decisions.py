@@ -1,0 +1,293 @@
+"""Screening decisions: record, change, undo; the lead resolves, reopens and acts in bulk.
+
+Every write locks the record's row first, so concurrent reviewers settle in the database: a
+record never gets more decisions than it needs, and none is lost. The record's stage fields
+(count, first decider, status) are kept here and nowhere else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from reviewapp.models import ExclusionReason, Membership, Review, Role, Stage
+from reviewapp.services import current_criteria
+
+from ..models import Decision, Record, Resolution, ScreeningEvent, StageStatus, Verdict
+
+
+class ScreeningError(Exception):
+    """A decision the rules do not allow; the message is for the person who tried."""
+
+
+@dataclass(frozen=True)
+class StageFields:
+    count: str
+    first_decider: str
+    status: str
+
+
+STAGE_FIELDS = {
+    Stage.TITLE_ABSTRACT: StageFields("ta_count", "ta_first_decider_id", "ta_status"),
+}
+
+
+def stage_fields(stage: str) -> StageFields:
+    try:
+        return STAGE_FIELDS[Stage(stage)]
+    except (KeyError, ValueError) as error:
+        raise ScreeningError(f"There is no screening at the stage '{stage}'.") from error
+
+
+def decisions_needed(review: Review, record: Record, stage: str) -> int:
+    """Two (or one) as the review says; a pilot record needs every reviewer."""
+    needed = review.reviewers_per_record(stage)
+    if record.pilot:
+        reviewers = Membership.objects.filter(review=review, role=Role.REVIEWER).count()
+        needed = max(needed, reviewers)
+    return needed
+
+
+def _lock(review: Review, record_id: int) -> Record:
+    record = Record.objects.select_for_update().filter(review=review, pk=record_id).first()
+    if record is None:
+        raise ScreeningError("That record is not in this review.")
+    if record.duplicate_of_id:
+        raise ScreeningError("That record is a duplicate; it is not screened.")
+    return record
+
+
+def _check_reason(
+    review: Review, stage: str, value: str, reason: ExclusionReason | None, note: str
+) -> ExclusionReason | None:
+    if value != Verdict.EXCLUDE:
+        return None
+    if reason is None:
+        if stage == Stage.FULL_TEXT or review.ta_reason_required:
+            raise ScreeningError("Choose an exclusion reason.")
+        return None
+    if reason.review_id != review.pk or not reason.applies_to(stage) or not reason.active:
+        raise ScreeningError(f"'{reason.code}' is not a reason used at this stage.")
+    if reason.note_required and not note.strip():
+        raise ScreeningError(f"'{reason.label}' needs a note saying why.")
+    return reason
+
+
+def _recompute(record: Record, review: Review, stage: str, fields: StageFields) -> None:
+    """Set the record's stage status from its decisions (or the lead's resolution)."""
+    resolution = Resolution.objects.filter(record=record, stage=stage).first()
+    values = list(
+        Decision.objects.filter(record=record, stage=stage).values_list("value", flat=True)
+    )
+    setattr(record, fields.count, len(values))
+    if resolution is not None:
+        status = resolution.value
+    elif len(values) < decisions_needed(review, record, stage):
+        status = StageStatus.OPEN
+    elif len(set(values)) == 1 and values[0] != Verdict.MAYBE:
+        status = values[0]
+    else:
+        status = StageStatus.CONFLICT  # disagreement, or a maybe: the lead decides
+    setattr(record, fields.status, status)
+    record.save(update_fields=[fields.count, fields.first_decider, fields.status])
+
+
+def _event(record: Record, stage: str, actor, kind: str, **fields) -> ScreeningEvent:
+    return ScreeningEvent.objects.create(
+        review_id=record.review_id, record=record, stage=stage, actor=actor, kind=kind, **fields
+    )
+
+
+@transaction.atomic
+def record_decision(
+    *,
+    review: Review,
+    record_id: int,
+    stage: str,
+    reviewer: AbstractBaseUser,
+    value: str,
+    reason: ExclusionReason | None = None,
+    note: str = "",
+    labels: Iterable[str] = (),
+) -> Decision:
+    """A reviewer's decision: a first one, or a change to theirs until the lead resolves."""
+    fields = stage_fields(stage)
+    if value not in Verdict.values:
+        raise ScreeningError("Decide include, exclude or maybe.")
+    record = _lock(review, record_id)
+    if Resolution.objects.filter(record=record, stage=stage).exists():
+        raise ScreeningError("The lead has resolved this record; only the lead can reopen it.")
+    reason = _check_reason(review, stage, value, reason, note)
+    version = current_criteria(review)
+    labels = sorted({label.strip() for label in labels if label.strip()})
+    mine = Decision.objects.filter(record=record, stage=stage, reviewer=reviewer).first()
+    now = timezone.now()
+    if mine is None:
+        if getattr(record, fields.count) >= decisions_needed(review, record, stage):
+            raise ScreeningError("This record already has the decisions it needs.")
+        mine = Decision.objects.create(
+            review=review,
+            record=record,
+            stage=stage,
+            reviewer=reviewer,
+            value=value,
+            reason=reason,
+            note=note,
+            labels=labels,
+            criteria_version=version,
+            decided_at=now,
+            updated_at=now,
+        )
+        if getattr(record, fields.first_decider) is None:
+            setattr(record, fields.first_decider, reviewer.pk)
+        kind = ScreeningEvent.Kind.DECIDED
+    else:
+        same = (mine.value, mine.reason_id, mine.note, mine.labels) == (
+            value,
+            reason.pk if reason else None,
+            note,
+            labels,
+        )
+        if same:
+            return mine
+        mine.value, mine.reason, mine.note, mine.labels = value, reason, note, labels
+        mine.criteria_version, mine.updated_at = version, now
+        mine.save()
+        kind = ScreeningEvent.Kind.CHANGED
+    _event(
+        record,
+        stage,
+        reviewer,
+        kind,
+        value=value,
+        reason=reason,
+        note=note,
+        criteria_version=version,
+    )
+    _recompute(record, review, stage, fields)
+    return mine
+
+
+@transaction.atomic
+def undo_decision(
+    *, review: Review, record_id: int, stage: str, reviewer: AbstractBaseUser
+) -> Record:
+    """Take back a reviewer's decision (it stays in the history); the record needs it again."""
+    fields = stage_fields(stage)
+    record = _lock(review, record_id)
+    if Resolution.objects.filter(record=record, stage=stage).exists():
+        raise ScreeningError("The lead has resolved this record; only the lead can reopen it.")
+    mine = Decision.objects.filter(record=record, stage=stage, reviewer=reviewer).first()
+    if mine is None:
+        raise ScreeningError("You have no decision on this record to undo.")
+    mine.delete()
+    if getattr(record, fields.first_decider) == reviewer.pk:
+        other = Decision.objects.filter(record=record, stage=stage).order_by("decided_at").first()
+        setattr(record, fields.first_decider, other.reviewer_id if other else None)
+    _event(record, stage, reviewer, ScreeningEvent.Kind.UNDONE, value=mine.value)
+    _recompute(record, review, stage, fields)
+    return record
+
+
+def last_decided_record_id(*, review: Review, stage: str, reviewer: AbstractBaseUser) -> int | None:
+    """The record of the reviewer's most recent decision still standing at this stage."""
+    return (
+        Decision.objects.filter(review=review, stage=stage, reviewer=reviewer)
+        .order_by("-updated_at", "-id")
+        .values_list("record_id", flat=True)
+        .first()
+    )
+
+
+@transaction.atomic
+def resolve_record(
+    *,
+    review: Review,
+    record_id: int,
+    stage: str,
+    lead: AbstractBaseUser,
+    value: str,
+    reason: ExclusionReason | None = None,
+    note: str = "",
+    kind: str = ScreeningEvent.Kind.RESOLVED,
+) -> Resolution:
+    """The lead's final include or exclude for a record at a stage."""
+    fields = stage_fields(stage)
+    if value not in (Verdict.INCLUDE, Verdict.EXCLUDE):
+        raise ScreeningError("Resolve with include or exclude.")
+    record = _lock(review, record_id)
+    if Resolution.objects.filter(record=record, stage=stage).exists():
+        raise ScreeningError("This record is already resolved; reopen it first to change it.")
+    reason = _check_reason(review, stage, value, reason, note)
+    resolution = Resolution.objects.create(
+        review=review,
+        record=record,
+        stage=stage,
+        value=value,
+        reason=reason,
+        note=note,
+        resolved_by=lead,
+    )
+    _event(
+        record,
+        stage,
+        lead,
+        kind,
+        value=value,
+        reason=reason,
+        note=note,
+        criteria_version=current_criteria(review),
+    )
+    _recompute(record, review, stage, fields)
+    return resolution
+
+
+@transaction.atomic
+def reopen_record(*, review: Review, record_id: int, stage: str, lead: AbstractBaseUser) -> Record:
+    """Undo the lead's resolution: the record goes back to its reviewers' decisions."""
+    fields = stage_fields(stage)
+    record = _lock(review, record_id)
+    deleted, _ = Resolution.objects.filter(record=record, stage=stage).delete()
+    if not deleted:
+        raise ScreeningError("This record is not resolved, so there is nothing to reopen.")
+    _event(record, stage, lead, ScreeningEvent.Kind.REOPENED)
+    _recompute(record, review, stage, fields)
+    return record
+
+
+def bulk_resolve(
+    *,
+    review: Review,
+    record_ids: Iterable[int],
+    stage: str,
+    lead: AbstractBaseUser,
+    value: str,
+    reason: ExclusionReason | None = None,
+    note: str = "",
+) -> tuple[int, int]:
+    """The lead's bulk action, recorded per record; returns (done, skipped as resolved)."""
+    done = skipped = 0
+    with transaction.atomic():
+        for record_id in sorted(set(record_ids)):
+            try:
+                resolve_record(
+                    review=review,
+                    record_id=record_id,
+                    stage=stage,
+                    lead=lead,
+                    value=value,
+                    reason=reason,
+                    note=note,
+                    kind=ScreeningEvent.Kind.BULK,
+                )
+            except ScreeningError as error:
+                if "already resolved" not in str(error) and "duplicate" not in str(error):
+                    raise
+                skipped += 1
+            else:
+                done += 1
+    return done, skipped

@@ -1,0 +1,163 @@
+"""Who screens what next, and the screening page over HTTP (htmx and plain posts)."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from screening.models import Decision, Record
+from screening.queues import next_record
+from screening.services.decisions import record_decision
+from tests.factories import ReasonFactory, RecordFactory, SourceFactory
+
+TA = "title_abstract"
+
+
+def screen_url(review):
+    return reverse("screening:screen-ta", kwargs={"slug": review.slug})
+
+
+@pytest.fixture
+def records(review):
+    source = SourceFactory(review=review)
+    return RecordFactory.create_batch(4, source=source)
+
+
+def decide(review, record, user, value="include"):
+    record_decision(review=review, record_id=record.pk, stage=TA, reviewer=user, value=value)
+
+
+def test_next_record_is_import_order_then_skips_my_decided(
+    review, records, reviewer, second_reviewer
+):
+    assert next_record(review, reviewer) == records[0]
+    decide(review, records[0], reviewer)
+    assert next_record(review, reviewer) == records[1]
+    # The other reviewer is still served the record I decided: it needs two decisions.
+    assert next_record(review, second_reviewer) == records[0]
+
+
+def test_next_record_follows_priority(review, records, reviewer):
+    Record.objects.filter(pk=records[2].pk).update(rank=0.9)
+    assert next_record(review, reviewer) == records[2]
+
+
+def test_a_record_with_all_its_decisions_leaves_every_queue(
+    review, records, reviewer, second_reviewer, lead
+):
+    decide(review, records[0], reviewer)
+    decide(review, records[0], second_reviewer)
+    assert next_record(review, lead) == records[1]
+
+
+def test_calibration_serves_only_the_pilot_set(review, records, reviewer):
+    Record.objects.filter(pk=records[3].pk).update(pilot=True)
+    review.calibration = True
+    review.save()
+    assert next_record(review, reviewer) == records[3]
+    decide(review, records[3], reviewer)
+    assert next_record(review, reviewer) is None
+    review.calibration = False
+    review.save()
+    assert next_record(review, reviewer) == records[0]
+
+
+def test_htmx_decision_returns_the_next_card_fragment(client_for, review, records, reviewer):
+    response = client_for(reviewer).post(
+        screen_url(review),
+        {"record": records[0].pk, "value": "include"},
+        headers={"HX-Request": "true"},
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert f'data-record="{records[1].pk}"' in body
+    assert "<html" not in body
+    assert Decision.objects.get(reviewer=reviewer).record == records[0]
+
+
+def test_plain_form_post_redirects_to_the_next_record(client_for, review, records, reviewer):
+    client = client_for(reviewer)
+    response = client.post(screen_url(review), {"record": records[0].pk, "value": "exclude"})
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert f'data-record="{records[1].pk}"' in page
+
+
+def test_every_button_shows_its_key(client_for, review, records, reviewer):
+    ReasonFactory(review=review, label="Wrong population")
+    page = client_for(reviewer).get(screen_url(review)).content.decode()
+    for key in ["i", "e", "m", "1", "n", "u", "?"]:
+        assert f'data-key="{key}"' in page
+        assert f'<kbd class="key">{key}</kbd>' in page
+
+
+def test_a_refused_decision_says_why_and_keeps_the_record(client_for, review, records, reviewer):
+    other = ReasonFactory(review=review, note_required=True, label="Other")
+    response = client_for(reviewer).post(
+        screen_url(review),
+        {"record": records[0].pk, "value": "exclude", "reason": other.pk},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "needs a note saying why" in body
+    assert f'data-record="{records[0].pk}"' in body
+    assert not Decision.objects.exists()
+
+
+def test_undo_brings_my_last_record_back(client_for, review, records, reviewer):
+    client = client_for(reviewer)
+    client.post(screen_url(review), {"record": records[0].pk, "value": "include"})
+    response = client.post(
+        reverse("screening:screen-ta-undo", kwargs={"slug": review.slug}),
+        headers={"HX-Request": "true"},
+    )
+    assert f'data-record="{records[0].pk}"' in response.content.decode()
+    assert not Decision.objects.exists()
+
+
+def test_terms_are_highlighted_on_escaped_text(client_for, review, reviewer):
+    review.include_terms = "particip*"
+    review.exclude_terms = "adults"
+    review.save()
+    RecordFactory(
+        source=SourceFactory(review=review),
+        title="<img src=x onerror=alert(1)> Participation of adults",
+    )
+    page = client_for(reviewer).get(screen_url(review)).content.decode()
+    assert "<img src=x" not in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page
+    assert '<mark class="term-include">Participation</mark>' in page
+    assert '<mark class="term-exclude">adults</mark>' in page
+
+
+def _queries_for_one_decision(client, review, reviewer) -> int:
+    record = next_record(review, reviewer)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(
+            screen_url(review),
+            {"record": record.pk, "value": "include"},
+            headers={"HX-Request": "true"},
+        )
+    assert response.status_code == 200
+    return len(queries)
+
+
+def _add_records(review, source, count: int, start: int = 0) -> None:
+    Record.objects.bulk_create(
+        Record(review=review, source=source, source_position=i, title=f"Record {i}")
+        for i in range(start, start + count)
+    )
+
+
+def test_query_count_is_the_same_for_100_and_5000_records(
+    client_for, review, reviewer, second_reviewer
+):
+    source = SourceFactory(review=review)
+    client = client_for(reviewer)
+    _add_records(review, source, 100)
+    small = [_queries_for_one_decision(client, review, reviewer) for _ in range(3)]
+    _add_records(review, source, 4900, start=100)
+    large = [_queries_for_one_decision(client, review, reviewer) for _ in range(3)]
+    assert len(set(small)) == 1, small
+    assert small == large

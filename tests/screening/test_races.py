@@ -1,0 +1,93 @@
+"""Concurrent reviewers on PostgreSQL: the row lock settles every race in the database."""
+
+import threading
+
+import pytest
+from django.db import connection, connections
+
+from screening.models import Decision, Record, ScreeningEvent
+from screening.services.decisions import ScreeningError, record_decision
+from tests.factories import (
+    MembershipFactory,
+    RecordFactory,
+    ReviewFactory,
+    SourceFactory,
+    UserFactory,
+)
+
+TA = "title_abstract"
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def needs_postgres():
+    if connection.vendor != "postgresql":
+        pytest.skip("race tests need PostgreSQL row locks (CI runs them on PostgreSQL)")
+
+
+def run_together(calls):
+    """Start every call at once (a barrier) and collect what each returned or raised."""
+    barrier = threading.Barrier(len(calls))
+    results: list = [None] * len(calls)
+
+    def worker(i, call):
+        try:
+            barrier.wait()
+            results[i] = call()
+        except Exception as error:
+            results[i] = error
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=(i, c)) for i, c in enumerate(calls)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
+
+
+def test_many_reviewers_at_once_never_exceed_two_decisions():
+    review = ReviewFactory()
+    users = [UserFactory(username=f"racer{i}") for i in range(6)]
+    for user in users:
+        MembershipFactory(review=review, user=user, role="reviewer")
+    records = RecordFactory.create_batch(5, source=SourceFactory(review=review))
+    for record in records:
+        results = run_together(
+            [
+                lambda u=u, r=record: record_decision(
+                    review=review, record_id=r.pk, stage=TA, reviewer=u, value="include"
+                )
+                for u in users
+            ]
+        )
+        made = [r for r in results if isinstance(r, Decision)]
+        refused = [r for r in results if isinstance(r, ScreeningError)]
+        assert len(made) == 2 and len(refused) == 4, results
+        assert Decision.objects.filter(record=record).count() == 2
+        record.refresh_from_db()
+        assert (record.ta_count, record.ta_status) == (2, "include")
+        assert {d.reviewer_id for d in made} == set(
+            Decision.objects.filter(record=record).values_list("reviewer_id", flat=True)
+        )
+
+
+def test_one_reviewer_deciding_twice_at_once_keeps_one_row_and_both_events():
+    review = ReviewFactory()
+    user = UserFactory(username="double")
+    MembershipFactory(review=review, user=user, role="reviewer")
+    record = RecordFactory(source=SourceFactory(review=review))
+    results = run_together(
+        [
+            lambda v=v: record_decision(
+                review=review, record_id=record.pk, stage=TA, reviewer=user, value=v
+            )
+            for v in ("include", "exclude")
+        ]
+    )
+    assert all(isinstance(r, Decision) for r in results), results
+    assert Decision.objects.filter(record=record).count() == 1
+    events = list(ScreeningEvent.objects.filter(record=record).values_list("kind", flat=True))
+    assert sorted(events) == ["changed", "decided"]  # no decision lost: both are in the history
+    assert Record.objects.get(pk=record.pk).ta_count == 1
