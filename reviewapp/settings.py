@@ -136,6 +136,7 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # Uploads: search exports can be large; the importer streams them from disk.
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(200 * 1024 * 1024)))
+FULLTEXT_MAX_BYTES = int(os.environ.get("FULLTEXT_MAX_BYTES", str(50 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 20000  # bulk actions on a records page post many ids

@@ -37,9 +37,23 @@ def identified(review: Review) -> dict[str, dict[str, int]]:
     return columns
 
 
+def excluded_fulltext(review: Review) -> dict[str, int]:
+    """Full texts excluded, per the reason reported (agreed, or the lead's)."""
+    rows = (
+        Record.objects.in_review(review)
+        .filter(duplicate_of__isnull=True, ta_status=StageStatus.INCLUDE)
+        .filter(ft_status=StageStatus.EXCLUDE)
+        .values_list("ft_reason__label")
+        .annotate(n=Count("id"))
+        .order_by("ft_reason__number", "ft_reason__label")
+    )
+    return {label or "No reason recorded": n for label, n in rows}
+
+
 def prisma_counts(review: Review) -> dict:
     """The full PRISMA 2020 key set for a review."""
     unique = Q(duplicate_of__isnull=True)
+    sought_q = unique & Q(ta_status=StageStatus.INCLUDE)
     records = Record.objects.in_review(review).aggregate(
         total=Count("id"),
         duplicates=Count("id", filter=Q(duplicate_of__isnull=False)),
@@ -47,9 +61,19 @@ def prisma_counts(review: Review) -> dict:
         ta_include=Count("id", filter=unique & Q(ta_status=StageStatus.INCLUDE)),
         ta_exclude=Count("id", filter=unique & Q(ta_status=StageStatus.EXCLUDE)),
         ta_conflict=Count("id", filter=unique & Q(ta_status=StageStatus.CONFLICT)),
+        not_retrieved=Count("id", filter=sought_q & Q(retrieval="not_retrieved")),
+        ft_include=Count("id", filter=sought_q & Q(ft_status=StageStatus.INCLUDE)),
+        ft_exclude=Count("id", filter=sought_q & Q(ft_status=StageStatus.EXCLUDE)),
+        own_studies=Count(
+            "id", filter=sought_q & Q(ft_status=StageStatus.INCLUDE, study__isnull=True)
+        ),
+        linked_studies=Count(
+            "study", distinct=True, filter=sought_q & Q(ft_status=StageStatus.INCLUDE)
+        ),
     )
     screened = records["total"] - records["duplicates"]
     sought = records["ta_include"]  # reports sought = included at title/abstract
+    assessed = records["ft_include"] + records["ft_exclude"]
     return {
         "identified": identified(review),
         "removed_before_screening": {
@@ -60,15 +84,15 @@ def prisma_counts(review: Review) -> dict:
         "screened": screened,
         "excluded_screening": {"human": records["ta_exclude"], "automation": 0},
         "sought": sought,
-        "not_retrieved": 0,
-        "assessed": 0,
-        "excluded_fulltext": {},
-        "included_studies": 0,
-        "included_reports": 0,
-        # Full-text screening is not tracked yet: every report sought still awaits it.
+        "not_retrieved": records["not_retrieved"],
+        "assessed": assessed,
+        "excluded_fulltext": excluded_fulltext(review),
+        "included_studies": records["own_studies"] + records["linked_studies"],
+        "included_reports": records["ft_include"],
+        # Full text awaits retrieval, decisions, or the lead (full-text conflicts).
         "awaiting": {
             "title_abstract": records["ta_open"],
-            "full_text": sought,
+            "full_text": sought - records["not_retrieved"] - assessed,
             "conflicts": records["ta_conflict"],
         },
     }

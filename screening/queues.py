@@ -4,22 +4,27 @@ Records needing decisions are either untouched (count 0) or half-decided (count 
 first decider. For each person who could be that first decider we take the best half-decided
 record from the queue index; with the best untouched record that is 1 + (team size - 1)
 single-row queries, none scanning. Pilot records (few) come first while calibration runs.
+The full-text stage is the same mechanism over records included at title/abstract and retrieved.
 """
 
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 
 from reviewapp.models import Membership, Review, Role, Stage
 
 from .models import Decision, Record, StageStatus
 
 
-def _open(review: Review) -> object:
-    return Record.objects.filter(
-        review=review, duplicate_of__isnull=True, ta_status=StageStatus.OPEN
-    )
+def open_records(review: Review, stage: str = Stage.TITLE_ABSTRACT) -> QuerySet[Record]:
+    """Records that still need decisions at this stage."""
+    records = Record.objects.filter(review=review, duplicate_of__isnull=True)
+    if stage == Stage.FULL_TEXT:
+        return records.filter(
+            ta_status=StageStatus.INCLUDE, retrieval="retrieved", ft_status=StageStatus.OPEN
+        )
+    return records.filter(ta_status=StageStatus.OPEN)
 
 
 def _best(candidates: list[Record]) -> Record | None:
@@ -30,22 +35,37 @@ def next_pilot_record(review: Review, reviewer: AbstractBaseUser) -> Record | No
     mine = Decision.objects.filter(
         record=OuterRef("pk"), stage=Stage.TITLE_ABSTRACT, reviewer=reviewer
     )
-    return _open(review).filter(pilot=True).exclude(Exists(mine)).order_by("-rank", "id").first()
+    return (
+        open_records(review)
+        .filter(pilot=True)
+        .exclude(Exists(mine))
+        .order_by("-rank", "id")
+        .first()
+    )
 
 
-def next_record(review: Review, reviewer: AbstractBaseUser) -> Record | None:
-    """The next title/abstract record for this reviewer, or None when they are done."""
-    pilot = next_pilot_record(review, reviewer)
-    if pilot is not None or review.calibration:
-        return pilot
-    queue = _open(review).filter(pilot=False).order_by("-rank", "id")
-    candidates = list(queue.filter(ta_count=0)[:1])
-    if review.ta_reviewers_per_record > 1:
+def next_record(
+    review: Review, reviewer: AbstractBaseUser, stage: str = Stage.TITLE_ABSTRACT
+) -> Record | None:
+    """The next record for this reviewer at this stage, or None when they are done."""
+    count, first = (
+        ("ft_count", "ft_first_decider")
+        if stage == Stage.FULL_TEXT
+        else ("ta_count", "ta_first_decider")
+    )
+    queue = open_records(review, stage).order_by("-rank", "id")
+    if stage == Stage.TITLE_ABSTRACT:
+        pilot = next_pilot_record(review, reviewer)
+        if pilot is not None or review.calibration:
+            return pilot
+        queue = queue.filter(pilot=False)
+    candidates = list(queue.filter(**{count: 0})[:1])
+    if review.reviewers_per_record(stage) > 1:
         others = (
             Membership.objects.filter(review=review, role__in=[Role.LEAD, Role.REVIEWER])
             .exclude(user=reviewer)
             .values_list("user_id", flat=True)
         )
         for other in others:
-            candidates += queue.filter(ta_count=1, ta_first_decider=other)[:1]
+            candidates += queue.filter(**{count: 1, first: other})[:1]
     return _best(candidates)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import agreement, conflicts, duplicates, records, screen, sources
+from .views import agreement, conflicts, duplicates, fulltexts, records, screen, sources, studies
 
 app_name = "screening"
 urlpatterns = [
@@ -14,6 +14,14 @@ urlpatterns = [
     path("duplicates/<int:pair_id>/", duplicates.duplicate_decide, name="duplicate-decide"),
     path("screen/title-abstract/", screen.screen_title_abstract, name="screen-ta"),
     path("screen/title-abstract/undo/", screen.screen_undo, name="screen-ta-undo"),
+    path("screen/full-text/", screen.screen_full_text, name="screen-ft"),
+    path("screen/full-text/undo/", screen.screen_ft_undo, name="screen-ft-undo"),
+    path("full-texts/", fulltexts.fulltexts, name="fulltexts"),
+    path("full-texts/bulk/", fulltexts.fulltext_bulk, name="fulltexts-bulk"),
+    path("full-texts/<int:fulltext_id>/file/", fulltexts.fulltext_file, name="fulltext-file"),
+    path("full-texts/<int:fulltext_id>/assign/", fulltexts.fulltext_assign, name="fulltext-assign"),
+    path("records/<int:record_id>/full-text/", fulltexts.fulltext_record, name="fulltext-record"),
+    path("studies/", studies.studies, name="studies"),
     path("conflicts/", conflicts.conflicts, name="conflicts"),
     path("records/<int:record_id>/reopen/", conflicts.record_reopen, name="record-reopen"),
     path("records/bulk/", records.records_bulk, name="records-bulk"),

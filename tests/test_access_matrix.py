@@ -10,10 +10,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from reviewapp.models import ROLE_RANK, Membership, Review, Role
-from screening.models import ImportJob
+from screening.models import FullText, ImportJob
 from tests.factories import DuplicatePairFactory, RecordFactory, SourceFactory
 
 PERSONAS = ["lead", "reviewer", "viewer", "outsider", "anonymous"]
@@ -37,6 +38,23 @@ def _job_id(review: Review, team: dict) -> dict:
 
 def _record_id(review: Review, team: dict) -> dict:
     return {"record_id": RecordFactory(source=SourceFactory(review=review)).pk}
+
+
+def _fulltext_id(review: Review, team: dict) -> dict:
+    record = RecordFactory(source=SourceFactory(review=review), ta_status="include")
+    fulltext = FullText(review=review, record=record, original_name="a.pdf")
+    fulltext.file.save("a.pdf", ContentFile(b"%PDF-1.4 test"), save=True)
+    return {"fulltext_id": fulltext.pk}
+
+
+def _unassigned_fulltext_id(review: Review, team: dict) -> dict:
+    fulltext = FullText.objects.create(review=review, url="https://example.org/b")
+    return {"fulltext_id": fulltext.pk}
+
+
+def _sought_record_id(review: Review, team: dict) -> dict:
+    record = RecordFactory(source=SourceFactory(review=review), ta_status="include")
+    return {"record_id": record.pk}
 
 
 def _pair_id(review: Review, team: dict) -> dict:
@@ -67,6 +85,14 @@ ACCESS: dict[str, Access] = {
     "screening:records-bulk": Access(get=None, post=Role.LEAD),
     "screening:agreement": Access(get=Role.VIEWER),
     "screening:agreement-pilot": Access(get=None, post=Role.LEAD),
+    "screening:screen-ft": Access(get=Role.REVIEWER, post=Role.REVIEWER),
+    "screening:screen-ft-undo": Access(get=None, post=Role.REVIEWER),
+    "screening:fulltexts": Access(get=Role.VIEWER),
+    "screening:fulltexts-bulk": Access(get=None, post=Role.REVIEWER),
+    "screening:fulltext-file": Access(get=Role.VIEWER, kwargs=_fulltext_id),
+    "screening:fulltext-assign": Access(get=None, post=Role.LEAD, kwargs=_unassigned_fulltext_id),
+    "screening:fulltext-record": Access(get=None, post=Role.REVIEWER, kwargs=_sought_record_id),
+    "screening:studies": Access(get=Role.VIEWER, post=Role.LEAD),
 }
 
 

@@ -6,17 +6,19 @@ from .decisions import (
     StageStatus,
     Verdict,
 )
-from .records import DuplicatePair, ImportJob, Record, Source
+from .records import DuplicatePair, FullText, ImportJob, Record, Source, Study
 
 __all__ = [
     "SCREENING_STAGES",
     "Decision",
     "DuplicatePair",
+    "FullText",
     "ImportJob",
     "Record",
     "Resolution",
     "ScreeningEvent",
     "Source",
     "StageStatus",
+    "Study",
     "Verdict",
 ]

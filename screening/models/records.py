@@ -115,6 +115,39 @@ class Record(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     ta_status = models.CharField(max_length=10, blank=True, default="")
+    # Full text: retrieval, then the same decision state as title/abstract.
+    retrieval = models.CharField(
+        max_length=15,
+        blank=True,
+        default="",
+        choices=[
+            ("", "Not yet retrieved"),
+            ("retrieved", "Retrieved"),
+            ("not_retrieved", "Not retrieved"),
+        ],
+    )
+    retrieval_note = models.TextField(blank=True)
+    ft_count = models.PositiveSmallIntegerField(default=0)
+    ft_first_decider = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    ft_status = models.CharField(max_length=10, blank=True, default="")
+    ft_reason = models.ForeignKey(
+        "reviewapp.ExclusionReason",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The full-text exclusion reason that is reported (agreed or the lead's).",
+    )
+    study = models.ForeignKey(
+        "screening.Study",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reports",
+        help_text="Reports of one study (protocol, results, erratum) share a study.",
+    )
 
     objects = RecordQuerySet.as_manager()
 
@@ -136,6 +169,9 @@ class Record(models.Model):
                 condition=models.Q(duplicate_of__isnull=True, ta_status=""),
             ),
             models.Index(fields=["review", "ta_status"], name="record_ta_status"),
+            models.Index(
+                fields=["review", "ta_status", "retrieval", "ft_status"], name="record_ft_state"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -152,6 +188,60 @@ class Record(models.Model):
         if len(self.authors) > 3:
             return f"{'; '.join(self.authors[:3])}; et al."
         return "; ".join(self.authors)
+
+    @property
+    def raw_record(self) -> dict:
+        """The record exactly as the export said it: ``raw`` with the values it shares with the
+        columns (abstract, title, authors …) put back; the import stores those only once."""
+        from ..importers.compact import expand_raw
+
+        return expand_raw(self.raw, self)
+
+
+class Study(models.Model):
+    """One study, reported by one or more records (reports); extraction works per study."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="studies")
+    label = models.CharField(max_length=200, help_text="e.g. Warrington 2013")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["review", "label", "id"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class FullText(models.Model):
+    """A retrieved full text: an uploaded PDF or a link; unassigned uploads wait for the lead."""
+
+    class Kind(models.TextChoices):
+        REPORT = "report", "Main report"
+        SUPPLEMENT = "supplement", "Supplement"
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="fulltexts")
+    record = models.ForeignKey(
+        Record, null=True, blank=True, on_delete=models.CASCADE, related_name="fulltexts"
+    )
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.REPORT)
+    file = models.FileField(upload_to="fulltexts/%Y/%m/", max_length=300, blank=True)
+    url = models.URLField(max_length=1000, blank=True)
+    original_name = models.CharField(max_length=255, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["record", "kind", "uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.original_name or self.url
 
 
 class DuplicatePair(models.Model):

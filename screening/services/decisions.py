@@ -33,6 +33,7 @@ class StageFields:
 
 STAGE_FIELDS = {
     Stage.TITLE_ABSTRACT: StageFields("ta_count", "ta_first_decider_id", "ta_status"),
+    Stage.FULL_TEXT: StageFields("ft_count", "ft_first_decider_id", "ft_status"),
 }
 
 
@@ -52,12 +53,17 @@ def decisions_needed(review: Review, record: Record, stage: str) -> int:
     return needed
 
 
-def _lock(review: Review, record_id: int) -> Record:
+def _lock(review: Review, record_id: int, stage: str = Stage.TITLE_ABSTRACT) -> Record:
     record = Record.objects.select_for_update().filter(review=review, pk=record_id).first()
     if record is None:
         raise ScreeningError("That record is not in this review.")
     if record.duplicate_of_id:
         raise ScreeningError("That record is a duplicate; it is not screened.")
+    if stage == Stage.FULL_TEXT:
+        if record.ta_status != StageStatus.INCLUDE:
+            raise ScreeningError("Only records included at title/abstract go to full text.")
+        if record.retrieval != "retrieved":
+            raise ScreeningError("Retrieve the full text first (upload a PDF or add a link).")
     return record
 
 
@@ -80,20 +86,28 @@ def _check_reason(
 def _recompute(record: Record, review: Review, stage: str, fields: StageFields) -> None:
     """Set the record's stage status from its decisions (or the lead's resolution)."""
     resolution = Resolution.objects.filter(record=record, stage=stage).first()
-    values = list(
-        Decision.objects.filter(record=record, stage=stage).values_list("value", flat=True)
+    votes = list(
+        Decision.objects.filter(record=record, stage=stage).values_list("value", "reason_id")
     )
-    setattr(record, fields.count, len(values))
+    setattr(record, fields.count, len(votes))
+    if stage != Stage.FULL_TEXT:
+        votes = [(value, None) for value, _ in votes]  # reasons are optional, never a conflict
+    reason_id = None
     if resolution is not None:
-        status = resolution.value
-    elif len(values) < decisions_needed(review, record, stage):
+        status, reason_id = resolution.value, resolution.reason_id
+    elif len(votes) < decisions_needed(review, record, stage):
         status = StageStatus.OPEN
-    elif len(set(values)) == 1 and values[0] != Verdict.MAYBE:
-        status = values[0]
+    elif len(set(votes)) == 1 and votes[0][0] != Verdict.MAYBE:
+        status, reason_id = votes[0]
     else:
-        status = StageStatus.CONFLICT  # disagreement, or a maybe: the lead decides
+        # Disagreement, a maybe, or (at full text) two different reasons: the lead decides.
+        status = StageStatus.CONFLICT
     setattr(record, fields.status, status)
-    record.save(update_fields=[fields.count, fields.first_decider, fields.status])
+    update = [fields.count, fields.first_decider, fields.status]
+    if stage == Stage.FULL_TEXT:
+        record.ft_reason_id = reason_id if status == StageStatus.EXCLUDE else None
+        update.append("ft_reason")
+    record.save(update_fields=update)
 
 
 def _event(record: Record, stage: str, actor, kind: str, **fields) -> ScreeningEvent:
@@ -118,7 +132,7 @@ def record_decision(
     fields = stage_fields(stage)
     if value not in Verdict.values:
         raise ScreeningError("Decide include, exclude or maybe.")
-    record = _lock(review, record_id)
+    record = _lock(review, record_id, stage)
     if Resolution.objects.filter(record=record, stage=stage).exists():
         raise ScreeningError("The lead has resolved this record; only the lead can reopen it.")
     reason = _check_reason(review, stage, value, reason, note)
@@ -178,7 +192,7 @@ def undo_decision(
 ) -> Record:
     """Take back a reviewer's decision (it stays in the history); the record needs it again."""
     fields = stage_fields(stage)
-    record = _lock(review, record_id)
+    record = _lock(review, record_id, stage)
     if Resolution.objects.filter(record=record, stage=stage).exists():
         raise ScreeningError("The lead has resolved this record; only the lead can reopen it.")
     mine = Decision.objects.filter(record=record, stage=stage, reviewer=reviewer).first()
@@ -219,7 +233,7 @@ def resolve_record(
     fields = stage_fields(stage)
     if value not in (Verdict.INCLUDE, Verdict.EXCLUDE):
         raise ScreeningError("Resolve with include or exclude.")
-    record = _lock(review, record_id)
+    record = _lock(review, record_id, stage)
     if Resolution.objects.filter(record=record, stage=stage).exists():
         raise ScreeningError("This record is already resolved; reopen it first to change it.")
     reason = _check_reason(review, stage, value, reason, note)
@@ -250,7 +264,7 @@ def resolve_record(
 def reopen_record(*, review: Review, record_id: int, stage: str, lead: AbstractBaseUser) -> Record:
     """Undo the lead's resolution: the record goes back to its reviewers' decisions."""
     fields = stage_fields(stage)
-    record = _lock(review, record_id)
+    record = _lock(review, record_id, stage)
     deleted, _ = Resolution.objects.filter(record=record, stage=stage).delete()
     if not deleted:
         raise ScreeningError("This record is not resolved, so there is nothing to reopen.")

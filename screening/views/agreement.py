@@ -19,7 +19,7 @@ from reviewapp.models import Review, Role, Stage
 from ..agreement import agreement
 from ..models import Decision, Record
 
-STAGES = [Stage.TITLE_ABSTRACT]
+STAGES = [Stage.TITLE_ABSTRACT, Stage.FULL_TEXT]
 
 
 def pair_agreement(review: Review, stage: str, *, pilot_only: bool = False) -> list[dict]:

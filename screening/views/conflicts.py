@@ -18,19 +18,28 @@ from ..services.decisions import ScreeningError, reopen_record, resolve_record
 from .screen import stage_reasons
 
 STAGE = Stage.TITLE_ABSTRACT
+STATUS_FIELD = {Stage.TITLE_ABSTRACT: "ta_status", Stage.FULL_TEXT: "ft_status"}
 
 
-def open_conflicts(review: Review):
-    return Record.objects.in_review(review).unique().filter(ta_status=StageStatus.CONFLICT)
+def stage_from(value: str | None) -> Stage:
+    return Stage.FULL_TEXT if value == Stage.FULL_TEXT else Stage.TITLE_ABSTRACT
 
 
-def _context(review: Review, error: str | None = None) -> dict:
-    queue = open_conflicts(review).order_by("id")
+def open_conflicts(review: Review, stage: str = STAGE):
+    return (
+        Record.objects.in_review(review)
+        .unique()
+        .filter(**{STATUS_FIELD[Stage(stage)]: StageStatus.CONFLICT})
+    )
+
+
+def _context(review: Review, stage: str, error: str | None = None) -> dict:
+    queue = open_conflicts(review, stage).order_by("id")
     record = queue.first()
     decisions = []
     if record is not None:
         decisions = list(
-            Decision.objects.filter(record=record, stage=STAGE)
+            Decision.objects.filter(record=record, stage=stage)
             .select_related("reviewer", "reason")
             .order_by("decided_at")
         )
@@ -39,9 +48,15 @@ def _context(review: Review, error: str | None = None) -> dict:
         "record": record,
         "decisions": decisions,
         "remaining": queue.count(),
-        "reasons": list(stage_reasons(review)),
+        "stage": stage,
+        "other_stage_conflicts": open_conflicts(
+            review,
+            Stage.FULL_TEXT if stage == Stage.TITLE_ABSTRACT else Stage.TITLE_ABSTRACT,
+        ).count(),
+        "reasons": list(stage_reasons(review, stage)),
         "error": error,
         "action": reverse("screening:conflicts", kwargs={"slug": review.slug}),
+        "stage_label": Stage(stage).label,
     }
 
 
@@ -49,16 +64,17 @@ def _context(review: Review, error: str | None = None) -> dict:
 @require_http_methods(["GET", "POST"])
 def conflicts(request: HttpRequest, slug: str) -> HttpResponse:
     review = get_review_for(request.user, slug, role=Role.LEAD)
+    stage = stage_from(request.GET.get("stage") or request.POST.get("stage"))
     if request.method == "GET":
-        return render(request, "screening/conflicts.html", _context(review))
-    form = ResolveForm(request.POST, reasons=stage_reasons(review))
+        return render(request, "screening/conflicts.html", _context(review, stage))
+    form = ResolveForm(request.POST, reasons=stage_reasons(review, stage))
     error = None
     if form.is_valid():
         try:
             resolve_record(
                 review=review,
                 record_id=form.cleaned_data["record"],
-                stage=STAGE,
+                stage=stage,
                 lead=request.user,
                 value=form.cleaned_data["value"],
                 reason=form.cleaned_data["reason"],
@@ -69,9 +85,10 @@ def conflicts(request: HttpRequest, slug: str) -> HttpResponse:
     else:
         error = "; ".join(e for errors in form.errors.values() for e in errors)
     if error is None and not request.htmx:
-        return redirect("screening:conflicts", slug=review.slug)
+        url = reverse("screening:conflicts", kwargs={"slug": review.slug})
+        return redirect(f"{url}?stage={stage}")
     template = "screening/conflicts.html#conflict" if request.htmx else "screening/conflicts.html"
-    return render(request, template, _context(review, error), status=400 if error else 200)
+    return render(request, template, _context(review, stage, error), status=400 if error else 200)
 
 
 @login_required
@@ -79,7 +96,8 @@ def conflicts(request: HttpRequest, slug: str) -> HttpResponse:
 def record_reopen(request: HttpRequest, slug: str, record_id: int) -> HttpResponse:
     review = get_review_for(request.user, slug, role=Role.LEAD)
     try:
-        reopen_record(review=review, record_id=record_id, stage=STAGE, lead=request.user)
+        stage = stage_from(request.POST.get("stage"))
+        reopen_record(review=review, record_id=record_id, stage=stage, lead=request.user)
         messages.success(request, "Reopened: the record goes back to its reviewers' decisions.")
     except ScreeningError as exc:
         messages.error(request, str(exc))

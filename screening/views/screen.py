@@ -1,4 +1,5 @@
-"""Title/abstract screening: one record at a time, keyboard first, htmx with plain-form fallback."""
+"""Screening pages (title/abstract and full text): one record at a time, keyboard first, htmx
+with a plain-form fallback. The stage is a parameter of the same views."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from reviewapp.services import current_criteria
 from ..forms import DecisionForm
 from ..highlight import highlight, parse_terms
 from ..models import Decision, Record
-from ..queues import next_record
+from ..queues import next_record, open_records
 from ..services.decisions import (
     ScreeningError,
     last_decided_record_id,
@@ -24,6 +25,10 @@ from ..services.decisions import (
 )
 
 STAGE = Stage.TITLE_ABSTRACT
+URL_NAMES = {
+    Stage.TITLE_ABSTRACT: ("screening:screen-ta", "screening:screen-ta-undo"),
+    Stage.FULL_TEXT: ("screening:screen-ft", "screening:screen-ft-undo"),
+}
 
 
 def stage_reasons(review: Review, stage: str = STAGE):
@@ -31,58 +36,70 @@ def stage_reasons(review: Review, stage: str = STAGE):
     return review.reasons.filter(active=True, **{flag: True}).order_by("number", "code")
 
 
-def _progress(review: Review, user) -> dict:
-    mine = Decision.objects.filter(review=review, stage=STAGE, reviewer=user).count()
+def _progress(review: Review, user, stage: str) -> dict:
+    mine = Decision.objects.filter(review=review, stage=stage, reviewer=user).count()
     pool = Record.objects.in_review(review).unique()
-    total = pool.filter(pilot=True).count() if review.calibration else pool.count()
+    if stage == Stage.FULL_TEXT:
+        total = pool.filter(ta_status="include").exclude(retrieval="not_retrieved").count()
+    else:
+        total = pool.filter(pilot=True).count() if review.calibration else pool.count()
     return {"done": mine, "total": total, "percent": round(100 * mine / total) if total else 0}
 
 
-def _card(request: HttpRequest, review: Review, record: Record | None, **extra) -> dict:
+def _card(
+    request: HttpRequest, review: Review, record: Record | None, stage: str = STAGE, **extra
+) -> dict:
     include, exclude = parse_terms(review.include_terms), parse_terms(review.exclude_terms)
     mine = None
+    fulltexts = []
     if record is not None:
-        mine = Decision.objects.filter(record=record, stage=STAGE, reviewer=request.user).first()
+        mine = Decision.objects.filter(record=record, stage=stage, reviewer=request.user).first()
+        if stage == Stage.FULL_TEXT:
+            fulltexts = list(record.fulltexts.all())
+    action, undo = URL_NAMES[Stage(stage)]
     return {
+        "stage": stage,
+        "stage_label": Stage(stage).label,
+        "fulltexts": fulltexts,
+        "undo_action": reverse(undo, kwargs={"slug": review.slug}),
         "review": review,
         "record": record,
         "mine": mine,
         "title": highlight(record.title, include, exclude) if record else "",
         "abstract": highlight(record.abstract, include, exclude) if record else "",
-        "reasons": list(stage_reasons(review)),
+        "reasons": list(stage_reasons(review, stage)),
+        "reason_required": stage == Stage.FULL_TEXT or review.ta_reason_required,
         "criteria": list(current_criteria(review).criteria.all()),
-        "progress": _progress(review, request.user),
-        "action": reverse("screening:screen-ta", kwargs={"slug": review.slug}),
+        "progress": _progress(review, request.user, stage),
+        "action": reverse(action, kwargs={"slug": review.slug}),
         **extra,
     }
 
 
-def _record_to_show(request: HttpRequest, review: Review) -> Record | None:
+def _record_to_show(request: HttpRequest, review: Review, stage: str) -> Record | None:
     """?record=N shows that record if it is mine to (re)decide; otherwise the next one."""
     wanted = request.GET.get("record", "")
     if wanted.isdigit():
-        record = Record.objects.in_review(review).unique().filter(pk=int(wanted)).first()
-        mine = Decision.objects.filter(record=record, stage=STAGE, reviewer=request.user)
-        if record is not None and (mine.exists() or record.ta_status == ""):
+        record = open_records(review, stage).filter(pk=int(wanted)).first()
+        mine = Decision.objects.filter(
+            review=review, record_id=int(wanted), stage=stage, reviewer=request.user
+        ).first()
+        if record is None and mine is not None:
+            record = mine.record
+        if record is not None:
             return record
-    return next_record(review, request.user)
+    return next_record(review, request.user, stage)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def screen_title_abstract(request: HttpRequest, slug: str) -> HttpResponse:
-    review = get_review_for(request.user, slug, role=Role.REVIEWER)
-    if request.method == "GET":
-        context = _card(request, review, _record_to_show(request, review))
-        return render(request, "screening/screen.html", context)
-    form = DecisionForm(request.POST, reasons=stage_reasons(review))
+def _decide(request: HttpRequest, review: Review, stage: str) -> HttpResponse:
+    form = DecisionForm(request.POST, reasons=stage_reasons(review, stage))
     error = None
     if form.is_valid():
         try:
             record_decision(
                 review=review,
                 record_id=form.cleaned_data["record"],
-                stage=STAGE,
+                stage=stage,
                 reviewer=request.user,
                 value=form.cleaned_data["value"],
                 reason=form.cleaned_data["reason"],
@@ -94,20 +111,17 @@ def screen_title_abstract(request: HttpRequest, slug: str) -> HttpResponse:
     else:
         error = "; ".join(e for errors in form.errors.values() for e in errors)
     if error is None and not request.htmx:
-        return redirect("screening:screen-ta", slug=review.slug)  # post/redirect/get
-    record = next_record(review, request.user)
+        return redirect(URL_NAMES[Stage(stage)][0], slug=review.slug)  # post/redirect/get
+    record = next_record(review, request.user, stage)
     if error is not None and form.is_valid():
         record = Record.objects.in_review(review).filter(pk=form.cleaned_data["record"]).first()
-    context = _card(request, review, record, error=error, last=form.data.get("value"))
+    context = _card(request, review, record, stage, error=error)
     template = "screening/screen.html#card" if request.htmx else "screening/screen.html"
     return render(request, template, context, status=200 if error is None else 400)
 
 
-@login_required
-@require_POST
-def screen_undo(request: HttpRequest, slug: str) -> HttpResponse:
-    review = get_review_for(request.user, slug, role=Role.REVIEWER)
-    record_id = last_decided_record_id(review=review, stage=STAGE, reviewer=request.user)
+def _undo(request: HttpRequest, review: Review, stage: str) -> HttpResponse:
+    record_id = last_decided_record_id(review=review, stage=stage, reviewer=request.user)
     error = None
     record = None
     if record_id is None:
@@ -115,18 +129,48 @@ def screen_undo(request: HttpRequest, slug: str) -> HttpResponse:
     else:
         try:
             record = undo_decision(
-                review=review, record_id=record_id, stage=STAGE, reviewer=request.user
+                review=review, record_id=record_id, stage=stage, reviewer=request.user
             )
         except ScreeningError as exc:
             error = str(exc)
     if not request.htmx:
-        url = reverse("screening:screen-ta", kwargs={"slug": review.slug})
+        url = reverse(URL_NAMES[Stage(stage)][0], kwargs={"slug": review.slug})
         return redirect(url if record is None else f"{url}?record={record.pk}")
-    context = _card(
-        request,
-        review,
-        record or next_record(review, request.user),
-        error=error,
-        undone=record is not None,
-    )
+    shown = record or next_record(review, request.user, stage)
+    context = _card(request, review, shown, stage, error=error, undone=record is not None)
     return render(request, "screening/screen.html#card", context, status=400 if error else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def screen_title_abstract(request: HttpRequest, slug: str) -> HttpResponse:
+    review = get_review_for(request.user, slug, role=Role.REVIEWER)
+    if request.method == "POST":
+        return _decide(request, review, Stage.TITLE_ABSTRACT)
+    record = _record_to_show(request, review, Stage.TITLE_ABSTRACT)
+    return render(request, "screening/screen.html", _card(request, review, record))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def screen_full_text(request: HttpRequest, slug: str) -> HttpResponse:
+    review = get_review_for(request.user, slug, role=Role.REVIEWER)
+    if request.method == "POST":
+        return _decide(request, review, Stage.FULL_TEXT)
+    record = _record_to_show(request, review, Stage.FULL_TEXT)
+    context = _card(request, review, record, Stage.FULL_TEXT)
+    return render(request, "screening/screen.html", context)
+
+
+@login_required
+@require_POST
+def screen_undo(request: HttpRequest, slug: str) -> HttpResponse:
+    review = get_review_for(request.user, slug, role=Role.REVIEWER)
+    return _undo(request, review, Stage.TITLE_ABSTRACT)
+
+
+@login_required
+@require_POST
+def screen_ft_undo(request: HttpRequest, slug: str) -> HttpResponse:
+    review = get_review_for(request.user, slug, role=Role.REVIEWER)
+    return _undo(request, review, Stage.FULL_TEXT)

@@ -5,7 +5,7 @@ from django.urls import reverse
 from screening.models import Resolution, ScreeningEvent
 from screening.prisma import prisma_counts
 from screening.services.decisions import record_decision
-from tests.factories import RecordFactory, ReasonFactory, SourceFactory
+from tests.factories import ReasonFactory, RecordFactory, SourceFactory
 
 TA = "title_abstract"
 

@@ -1,0 +1,174 @@
+"""Full-text retrieval: PDFs (checked to be PDFs) or links per record, or 'not retrieved'."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+
+from reviewapp.models import Review
+
+from ..models import FullText, Record, StageStatus
+
+
+class RetrievalError(Exception):
+    """A file or action refused; the message says what and where."""
+
+
+def _read_pdf(name: str, data: bytes) -> bytes:
+    limit = settings.FULLTEXT_MAX_BYTES
+    if len(data) > limit:
+        raise RetrievalError(
+            f"{name}: {len(data) / 1e6:.0f} MB is over the {limit / 1e6:.0f} MB limit."
+        )
+    # The real content decides, not the name: a PDF starts with %PDF- (within its first KB).
+    if b"%PDF-" not in data[:1024]:
+        raise RetrievalError(f"{name}: not a PDF (the file does not start like one).")
+    return data
+
+
+def sought_records(review: Review):
+    """Records included at title/abstract: the reports sought for retrieval."""
+    return Record.objects.in_review(review).unique().filter(ta_status=StageStatus.INCLUDE)
+
+
+def _store(review, record, name: str, data: bytes, kind: str, by) -> FullText:
+    fulltext = FullText(
+        review=review,
+        record=record,
+        kind=kind,
+        original_name=name[:255],
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        uploaded_by=by,
+    )
+    fulltext.file.save(name[-100:] or "fulltext.pdf", ContentFile(data), save=False)
+    fulltext.save()
+    return fulltext
+
+
+def _mark_retrieved(record: Record) -> None:
+    Record.objects.filter(pk=record.pk).update(retrieval="retrieved", retrieval_note="")
+
+
+@transaction.atomic
+def attach_pdf(
+    *, review: Review, record: Record, upload: UploadedFile, kind: str, by: AbstractBaseUser
+) -> FullText:
+    """Store a checked PDF for a sought record; the record counts as retrieved."""
+    if not sought_records(review).filter(pk=record.pk).exists():
+        raise RetrievalError("Only records included at title/abstract are sought for full text.")
+    data = _read_pdf(upload.name, upload.read())
+    fulltext = _store(review, record, upload.name, data, kind, by)
+    _mark_retrieved(record)
+    return fulltext
+
+
+@transaction.atomic
+def attach_url(*, review: Review, record: Record, url: str, by: AbstractBaseUser) -> FullText:
+    if not sought_records(review).filter(pk=record.pk).exists():
+        raise RetrievalError("Only records included at title/abstract are sought for full text.")
+    fulltext = FullText.objects.create(review=review, record=record, url=url, uploaded_by=by)
+    _mark_retrieved(record)
+    return fulltext
+
+
+def mark_not_retrieved(*, review: Review, record: Record, note: str) -> None:
+    """PRISMA's 'reports not retrieved'; the note says what was tried."""
+    if not note.strip():
+        raise RetrievalError(
+            "Say what was tried (e.g. library request refused, author did not reply)."
+        )
+    if record.ft_count:
+        raise RetrievalError("This full text already has decisions; it was retrieved.")
+    sought_records(review).filter(pk=record.pk).update(
+        retrieval="not_retrieved", retrieval_note=note
+    )
+
+
+def reset_retrieval(*, review: Review, record: Record) -> None:
+    """Back to 'not yet retrieved' (e.g. a copy turned up after all)."""
+    if record.fulltexts.exists():
+        sought_records(review).filter(pk=record.pk).update(retrieval="retrieved", retrieval_note="")
+    else:
+        sought_records(review).filter(pk=record.pk).update(retrieval="", retrieval_note="")
+
+
+def _match_keys(record: Record) -> list[str]:
+    keys = []
+    if record.pmid:
+        keys.append(record.pmid)
+    if record.doi:
+        doi = record.doi.lower()
+        keys += [doi, re.sub(r"[/:]", "_", doi), re.sub(r"[/:]", "-", doi)]
+    return keys
+
+
+def _files_in(uploads: list[UploadedFile]) -> list[tuple[str, bytes]]:
+    files = []
+    for upload in uploads:
+        data = upload.read()
+        if data[:4] == b"PK\x03\x04":
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                members = [m for m in archive.infolist() if not m.is_dir()]
+                total = sum(m.file_size for m in members)
+                if total > settings.FULLTEXT_MAX_BYTES * 20:
+                    raise RetrievalError(f"{upload.name}: the archive unpacks to too much data.")
+                files += [(m.filename.rsplit("/", 1)[-1], archive.read(m)) for m in members]
+        else:
+            files.append((upload.name, data))
+    return files
+
+
+@dataclass
+class BulkOutcome:
+    matched: list[str] = field(default_factory=list)
+    unmatched: list[str] = field(default_factory=list)
+    rejected: list[str] = field(default_factory=list)
+
+
+@transaction.atomic
+def bulk_attach(
+    *, review: Review, uploads: list[UploadedFile], by: AbstractBaseUser
+) -> BulkOutcome:
+    """Many PDFs (or zips of them) matched to sought records by DOI or PMID in the file name."""
+    index: dict[str, Record] = {}
+    for record in sought_records(review).exclude(doi="", pmid=""):
+        for key in _match_keys(record):
+            index[key] = record
+    outcome = BulkOutcome()
+    for name, data in _files_in(uploads):
+        try:
+            _read_pdf(name, data)
+        except RetrievalError as error:
+            outcome.rejected.append(str(error))
+            continue
+        stem = name.lower().removesuffix(".pdf")
+        record = index.get(stem) or next(
+            (rec for key, rec in index.items() if len(key) > 5 and key in stem), None
+        )
+        _store(review, record, name, data, FullText.Kind.REPORT, by)
+        if record is None:
+            outcome.unmatched.append(name)
+        else:
+            _mark_retrieved(record)
+            outcome.matched.append(name)
+    return outcome
+
+
+@transaction.atomic
+def assign_fulltext(*, review: Review, fulltext: FullText, record: Record) -> None:
+    """The lead gives an unmatched upload to its record."""
+    if not sought_records(review).filter(pk=record.pk).exists():
+        raise RetrievalError("Only records included at title/abstract are sought for full text.")
+    fulltext.record = record
+    fulltext.save(update_fields=["record"])
+    _mark_retrieved(record)

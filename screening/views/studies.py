@@ -1,0 +1,53 @@
+"""Included reports grouped into studies (PRISMA: included studies vs reports)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from reviewapp.access import get_review_for
+
+from ..models import Record, StageStatus, Study
+from ..services.studies import link_reports, unlink_report
+
+
+def included_reports(review):
+    return Record.objects.in_review(review).unique().filter(ft_status=StageStatus.INCLUDE)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def studies(request: HttpRequest, slug: str) -> HttpResponse:
+    review = get_review_for(request.user, slug)
+    if request.method == "POST":
+        if not review.membership.is_lead:
+            raise PermissionDenied("Only a lead links reports to studies.")
+        ids = [int(i) for i in request.POST.getlist("records") if i.isdigit()]
+        allowed = list(included_reports(review).filter(pk__in=ids).values_list("pk", flat=True))
+        if request.POST.get("action") == "unlink" and allowed:
+            for record_id in allowed:
+                unlink_report(review=review, record_id=record_id)
+            messages.success(request, f"{len(allowed)} report(s) now stand as their own study.")
+        elif allowed:
+            study = Study.objects.filter(review=review, pk=request.POST.get("study") or 0).first()
+            study = link_reports(
+                review=review,
+                record_ids=allowed,
+                by=request.user,
+                study=study,
+                new_label=request.POST.get("label", ""),
+            )
+            messages.success(request, f"{len(allowed)} report(s) linked to '{study.label}'.")
+        else:
+            messages.error(request, "Select reports included at full text.")
+        return redirect("screening:studies", slug=review.slug)
+    reports = included_reports(review).select_related("study").order_by("study__label", "id")
+    return render(
+        request,
+        "screening/studies.html",
+        {"review": review, "reports": reports, "studies": review.studies.all()},
+    )

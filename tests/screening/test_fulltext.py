@@ -1,0 +1,238 @@
+"""Full text: retrieval states, checked PDFs behind access checks, decisions with reasons,
+reason conflicts, reports linked to studies, and the PRISMA counts that follow."""
+
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from screening.models import FullText, Record
+from screening.prisma import prisma_counts
+from screening.services.decisions import ScreeningError, record_decision, resolve_record
+from screening.services.fulltext import RetrievalError, attach_pdf, bulk_attach
+from screening.services.studies import link_reports
+from tests.factories import MembershipFactory, ReasonFactory, RecordFactory, SourceFactory
+
+PDF = (Path(__file__).resolve().parent.parent / "data" / "tiny.pdf").read_bytes()
+FT = "full_text"
+
+
+def pdf(name="paper.pdf", data=PDF):
+    return SimpleUploadedFile(name, data, content_type="application/pdf")
+
+
+@pytest.fixture
+def sought(review):
+    source = SourceFactory(review=review)
+    return RecordFactory.create_batch(4, source=source, ta_status="include")
+
+
+def retrieve(review, record, user):
+    return attach_pdf(review=review, record=record, upload=pdf(), kind="report", by=user)
+
+
+def decide(review, record, user, value, **kwargs):
+    return record_decision(
+        review=review, record_id=record.pk, stage=FT, reviewer=user, value=value, **kwargs
+    )
+
+
+def test_retrieval_states_and_prisma_counts(client_for, review, sought, lead):
+    client = client_for(lead)
+    url = reverse(
+        "screening:fulltext-record", kwargs={"slug": review.slug, "record_id": sought[0].pk}
+    )
+    client.post(url, {"action": "upload", "file": pdf(), "kind": "report"})
+    url = reverse(
+        "screening:fulltext-record", kwargs={"slug": review.slug, "record_id": sought[1].pk}
+    )
+    client.post(url, {"action": "not_retrieved", "note": "library request refused"})
+    url = reverse(
+        "screening:fulltext-record", kwargs={"slug": review.slug, "record_id": sought[2].pk}
+    )
+    client.post(url, {"action": "url", "url": "https://example.org/report"})
+    states = dict(Record.objects.values_list("pk", "retrieval"))
+    assert [states[r.pk] for r in sought] == ["retrieved", "not_retrieved", "retrieved", ""]
+    counts = prisma_counts(review)
+    assert (counts["sought"], counts["not_retrieved"], counts["assessed"]) == (4, 1, 0)
+    assert counts["awaiting"]["full_text"] == 3
+    page = client.get(
+        reverse("screening:fulltexts", kwargs={"slug": review.slug}), {"retrieval": "not_retrieved"}
+    )
+    assert "library request refused" in page.content.decode()
+
+
+def test_not_retrieved_needs_a_note(review, sought, lead, client_for):
+    url = reverse(
+        "screening:fulltext-record", kwargs={"slug": review.slug, "record_id": sought[0].pk}
+    )
+    response = client_for(lead).post(url, {"action": "not_retrieved", "note": ""}, follow=True)
+    assert "Say what was tried" in response.content.decode()
+    assert Record.objects.get(pk=sought[0].pk).retrieval == ""
+
+
+def test_a_text_file_renamed_pdf_is_rejected(review, sought, lead):
+    fake = SimpleUploadedFile("paper.pdf", b"Just some text pretending to be a PDF")
+    with pytest.raises(RetrievalError, match=r"paper\.pdf: not a PDF"):
+        attach_pdf(review=review, record=sought[0], upload=fake, kind="report", by=lead)
+    assert not FullText.objects.exists()
+    assert Record.objects.get(pk=sought[0].pk).retrieval == ""
+
+
+def test_a_pdf_over_the_size_limit_is_rejected(review, sought, lead, settings):
+    settings.FULLTEXT_MAX_BYTES = 100
+    with pytest.raises(RetrievalError, match="over the"):
+        retrieve(review, sought[0], lead)
+
+
+def test_the_pdf_is_served_inline_to_members_only(
+    client_for, review, sought, lead, viewer, outsider
+):
+    fulltext = retrieve(review, sought[0], lead)
+    url = reverse(
+        "screening:fulltext-file", kwargs={"slug": review.slug, "fulltext_id": fulltext.pk}
+    )
+    response = client_for(viewer).get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith("inline")
+    assert b"".join(response.streaming_content) == PDF
+    assert client_for(outsider).get(url).status_code == 404
+
+
+def test_a_viewer_of_another_review_gets_404_for_a_pdf(client_for, review, sought, lead):
+    fulltext = retrieve(review, sought[0], lead)
+    other_viewer = MembershipFactory(role="viewer").user
+    url = reverse(
+        "screening:fulltext-file", kwargs={"slug": review.slug, "fulltext_id": fulltext.pk}
+    )
+    assert client_for(other_viewer).get(url).status_code == 404
+    own = reverse(
+        "screening:fulltext-file",
+        kwargs={"slug": other_viewer.memberships.get().review.slug, "fulltext_id": fulltext.pk},
+    )
+    assert client_for(other_viewer).get(own).status_code == 404
+
+
+def test_there_is_no_public_media_url(client, review, sought, lead):
+    fulltext = retrieve(review, sought[0], lead)
+    assert client.get(f"/media/{fulltext.file.name}").status_code == 404
+
+
+def test_full_text_needs_retrieval_first_and_a_reason_to_exclude(review, sought, reviewer):
+    with pytest.raises(ScreeningError, match="Retrieve the full text first"):
+        decide(review, sought[0], reviewer, "include")
+    retrieve(review, sought[0], reviewer)
+    with pytest.raises(ScreeningError, match="Choose an exclusion reason"):
+        decide(review, sought[0], reviewer, "exclude")
+
+
+def test_two_excludes_with_different_reasons_are_a_conflict(
+    review, sought, reviewer, second_reviewer, lead
+):
+    population = ReasonFactory(review=review, code="EX-POP", label="Wrong population")
+    concept = ReasonFactory(review=review, code="EX-CON", label="Wrong concept")
+    for record in sought[:2]:
+        retrieve(review, record, lead)
+    decide(review, sought[0], reviewer, "exclude", reason=population)
+    decide(review, sought[0], second_reviewer, "exclude", reason=concept)
+    assert Record.objects.get(pk=sought[0].pk).ft_status == "conflict"
+    resolve_record(
+        review=review, record_id=sought[0].pk, stage=FT, lead=lead, value="exclude", reason=concept
+    )
+    decide(review, sought[1], reviewer, "exclude", reason=population)
+    decide(review, sought[1], second_reviewer, "exclude", reason=population)
+    counts = prisma_counts(review)
+    assert counts["excluded_fulltext"] == {"Wrong population": 1, "Wrong concept": 1}
+    assert counts["assessed"] == 2
+
+
+def test_reports_linked_to_one_study_count_once(review, sought, reviewer, second_reviewer, lead):
+    for record in sought[:3]:
+        retrieve(review, record, lead)
+        decide(review, record, reviewer, "include")
+        decide(review, record, second_reviewer, "include")
+    link_reports(
+        review=review, record_ids=[sought[0].pk, sought[1].pk], by=lead, new_label="Warrington 2013"
+    )
+    counts = prisma_counts(review)
+    assert (counts["included_reports"], counts["included_studies"]) == (3, 2)
+    # The DESIGN.md invariants.
+    assert counts["sought"] == (
+        counts["screened"]
+        - sum(counts["excluded_screening"].values())
+        - counts["awaiting"]["title_abstract"]
+        - counts["awaiting"]["conflicts"]
+    )
+    assert counts["assessed"] == (
+        counts["sought"] - counts["not_retrieved"] - counts["awaiting"]["full_text"]
+    )
+    assert counts["included_reports"] == (
+        counts["assessed"] - sum(counts["excluded_fulltext"].values())
+    )
+
+
+def test_bulk_upload_matches_by_doi_or_pmid_and_leaves_the_rest(review, lead, client_for):
+    source = SourceFactory(review=review)
+    by_doi = RecordFactory(source=source, ta_status="include", doi="10.1002/car.2272")
+    by_pmid = RecordFactory(source=source, ta_status="include", pmid="12345678")
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("12345678.pdf", PDF)
+        zf.writestr("notes.txt", b"not a pdf")
+    outcome = bulk_attach(
+        review=review,
+        uploads=[
+            pdf("10.1002_car.2272.pdf"),
+            pdf("mystery.pdf"),
+            SimpleUploadedFile("bundle.zip", archive.getvalue()),
+        ],
+        by=lead,
+    )
+    assert sorted(outcome.matched) == ["10.1002_car.2272.pdf", "12345678.pdf"]
+    assert outcome.unmatched == ["mystery.pdf"]
+    assert len(outcome.rejected) == 1 and "notes.txt: not a PDF" in outcome.rejected[0]
+    assert by_doi.fulltexts.count() == 1 and by_pmid.fulltexts.count() == 1
+    mystery = FullText.objects.get(record__isnull=True)
+    client_for(lead).post(
+        reverse(
+            "screening:fulltext-assign", kwargs={"slug": review.slug, "fulltext_id": mystery.pk}
+        ),
+        {"record": by_doi.pk},
+    )
+    assert by_doi.fulltexts.count() == 2
+
+
+def test_full_text_page_shows_the_pdf_inline(client_for, review, sought, reviewer, lead):
+    fulltext = retrieve(review, sought[0], lead)
+    page = client_for(reviewer).get(reverse("screening:screen-ft", kwargs={"slug": review.slug}))
+    body = page.content.decode()
+    assert f'data-record="{sought[0].pk}"' in body
+    assert (
+        reverse("screening:fulltext-file", kwargs={"slug": review.slug, "fulltext_id": fulltext.pk})
+        in body
+    )
+    assert 'data-testid="pdf"' in body
+
+
+def test_full_text_conflicts_go_to_the_lead_who_picks_the_reason(
+    client_for, review, sought, reviewer, second_reviewer, lead
+):
+    population = ReasonFactory(review=review, code="EX-POP", label="Wrong population")
+    concept = ReasonFactory(review=review, code="EX-CON", label="Wrong concept")
+    retrieve(review, sought[0], lead)
+    decide(review, sought[0], reviewer, "exclude", reason=population)
+    decide(review, sought[0], second_reviewer, "exclude", reason=concept)
+    client = client_for(lead)
+    url = reverse("screening:conflicts", kwargs={"slug": review.slug})
+    page = client.get(url, {"stage": "full_text"}).content.decode()
+    assert f'data-record="{sought[0].pk}"' in page
+    assert "Wrong population" in page and "Wrong concept" in page
+    client.post(
+        url,
+        {"stage": "full_text", "record": sought[0].pk, "value": "exclude", "reason": population.pk},
+    )
+    assert prisma_counts(review)["excluded_fulltext"] == {"Wrong population": 1}
