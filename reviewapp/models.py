@@ -118,7 +118,7 @@ class Membership(models.Model):
     objects = MembershipQuerySet.as_manager()
 
     class Meta:
-        ordering = ["review", "user__username"]
+        ordering = ["user__username"]
         constraints = [
             models.UniqueConstraint(fields=["review", "user"], name="one_membership_per_user"),
         ]
@@ -144,7 +144,7 @@ class ReviewQuestion(models.Model):
     text = models.TextField()
 
     class Meta:
-        ordering = ["review", "number", "id"]
+        ordering = ["number", "id"]
 
     def __str__(self) -> str:
         return f"RQ{self.number}: {self.text[:60]}"
@@ -166,7 +166,7 @@ class CriteriaVersion(models.Model):
     note = models.CharField(max_length=300, blank=True)
 
     class Meta:
-        ordering = ["review", "-number"]
+        ordering = ["-number"]
         get_latest_by = "number"
         constraints = [
             models.UniqueConstraint(fields=["review", "number"], name="criteria_version_number"),
@@ -187,7 +187,7 @@ class EligibilityCriterion(models.Model):
     text = models.TextField()
 
     class Meta:
-        ordering = ["version", "kind", "number"]
+        ordering = ["kind", "number"]
 
     def __str__(self) -> str:
         return self.text[:80]
@@ -212,7 +212,7 @@ class ExclusionReason(models.Model):
     active = models.BooleanField(default=True, help_text="Retired reasons stay on old decisions.")
 
     class Meta:
-        ordering = ["review", "number", "code"]
+        ordering = ["number", "code"]
         constraints = [
             models.UniqueConstraint(fields=["review", "code"], name="reason_code_unique"),
         ]

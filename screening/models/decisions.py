@@ -54,7 +54,7 @@ class Decision(models.Model):
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        ordering = ["record", "stage", "decided_at"]
+        ordering = ["decided_at", "id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["record", "stage", "reviewer"], name="one_decision_per_reviewer"
@@ -124,7 +124,7 @@ class ScreeningEvent(models.Model):
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        ordering = ["record", "at", "id"]
+        ordering = ["at", "id"]
         indexes = [models.Index(fields=["record", "stage", "at"], name="event_record_stage")]
 
     def __str__(self) -> str:

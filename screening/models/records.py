@@ -38,7 +38,7 @@ class Source(models.Model):
     imported_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["review", "imported_at", "id"]
+        ordering = ["imported_at", "id"]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.file_name})" if self.file_name else self.name
@@ -152,21 +152,35 @@ class Record(models.Model):
     objects = RecordQuerySet.as_manager()
 
     class Meta:
-        ordering = ["review", "id"]
+        ordering = ["id"]
         indexes = [
             models.Index(fields=["review", "doi"], name="record_review_doi"),
             models.Index(fields=["review", "pmid"], name="record_review_pmid"),
             models.Index(fields=["review", "year"], name="record_review_year"),
             models.Index(fields=["review", "duplicate_of"], name="record_review_dup"),
-            # The title/abstract queue: untouched or half-decided records, best first.
+            # The title/abstract queues, best first: untouched records; half-decided records
+            # by their first decider; the pilot set. Each serves its query from the index alone.
             models.Index(
                 "review",
-                "ta_count",
+                models.F("rank").desc(),
+                "id",
+                name="record_ta_untouched",
+                condition=models.Q(duplicate_of__isnull=True, ta_status="", ta_count=0),
+            ),
+            models.Index(
+                "review",
                 "ta_first_decider",
                 models.F("rank").desc(),
                 "id",
-                name="record_ta_queue",
-                condition=models.Q(duplicate_of__isnull=True, ta_status=""),
+                name="record_ta_half_decided",
+                condition=models.Q(duplicate_of__isnull=True, ta_status="", ta_count=1),
+            ),
+            models.Index(
+                "review",
+                models.F("rank").desc(),
+                "id",
+                name="record_ta_pilot",
+                condition=models.Q(duplicate_of__isnull=True, ta_status="", pilot=True),
             ),
             models.Index(fields=["review", "ta_status"], name="record_ta_status"),
             models.Index(
@@ -209,7 +223,7 @@ class Study(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["review", "label", "id"]
+        ordering = ["label", "id"]
 
     def __str__(self) -> str:
         return self.label
@@ -238,7 +252,7 @@ class FullText(models.Model):
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["record", "kind", "uploaded_at"]
+        ordering = ["kind", "uploaded_at"]
 
     def __str__(self) -> str:
         return self.original_name or self.url
@@ -273,7 +287,7 @@ class DuplicatePair(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["review", "-score", "id"]
+        ordering = ["-score", "id"]
         constraints = [
             models.UniqueConstraint(fields=["keep", "duplicate"], name="one_pair_per_records"),
         ]

@@ -24,6 +24,10 @@ class ScreeningError(Exception):
     """A decision the rules do not allow; the message is for the person who tried."""
 
 
+class AlreadyDecided(ScreeningError):
+    """Colleagues gave the record all its decisions first: not the reviewer's fault."""
+
+
 @dataclass(frozen=True)
 class StageFields:
     count: str
@@ -54,7 +58,13 @@ def decisions_needed(review: Review, record: Record, stage: str) -> int:
 
 
 def _lock(review: Review, record_id: int, stage: str = Stage.TITLE_ABSTRACT) -> Record:
-    record = Record.objects.select_for_update().filter(review=review, pk=record_id).first()
+    # Lock only the record's row (not the review's), so reviewers never queue behind each other.
+    record = (
+        Record.objects.select_for_update(of=("self",))
+        .filter(review=review, pk=record_id)
+        .order_by()
+        .first()
+    )
     if record is None:
         raise ScreeningError("That record is not in this review.")
     if record.duplicate_of_id:
@@ -142,7 +152,7 @@ def record_decision(
     now = timezone.now()
     if mine is None:
         if getattr(record, fields.count) >= decisions_needed(review, record, stage):
-            raise ScreeningError("This record already has the decisions it needs.")
+            raise AlreadyDecided("This record already has the decisions it needs.")
         mine = Decision.objects.create(
             review=review,
             record=record,

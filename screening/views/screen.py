@@ -3,7 +3,9 @@ with a plain-form fallback. The stage is a parameter of the same views."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,6 +20,7 @@ from ..highlight import highlight, parse_terms
 from ..models import Decision, Record
 from ..queues import next_record, open_records
 from ..services.decisions import (
+    AlreadyDecided,
     ScreeningError,
     last_decided_record_id,
     record_decision,
@@ -41,8 +44,13 @@ def _progress(review: Review, user, stage: str) -> dict:
     pool = Record.objects.in_review(review).unique()
     if stage == Stage.FULL_TEXT:
         total = pool.filter(ta_status="include").exclude(retrieval="not_retrieved").count()
+    elif review.calibration:
+        total = pool.filter(pilot=True).count()
     else:
-        total = pool.filter(pilot=True).count() if review.calibration else pool.count()
+        # Counting every record would scan the review on each request: sources know their
+        # size, and duplicates are few and indexed.
+        imported = review.sources.aggregate(n=Sum("record_count"))["n"] or 0
+        total = imported - Record.objects.in_review(review).duplicates().count()
     return {"done": mine, "total": total, "percent": round(100 * mine / total) if total else 0}
 
 
@@ -69,7 +77,8 @@ def _card(
         "abstract": highlight(record.abstract, include, exclude) if record else "",
         "reasons": list(stage_reasons(review, stage)),
         "reason_required": stage == Stage.FULL_TEXT or review.ta_reason_required,
-        "criteria": list(current_criteria(review).criteria.all()),
+        # The criteria sit beside the card: a swapped-in card does not need them again.
+        "criteria": [] if request.htmx else list(current_criteria(review).criteria.all()),
         "progress": _progress(review, request.user, stage),
         "action": reverse(action, kwargs={"slug": review.slug}),
         **extra,
@@ -93,7 +102,7 @@ def _record_to_show(request: HttpRequest, review: Review, stage: str) -> Record 
 
 def _decide(request: HttpRequest, review: Review, stage: str) -> HttpResponse:
     form = DecisionForm(request.POST, reasons=stage_reasons(review, stage))
-    error = None
+    error = notice = None
     if form.is_valid():
         try:
             record_decision(
@@ -106,16 +115,20 @@ def _decide(request: HttpRequest, review: Review, stage: str) -> HttpResponse:
                 note=form.cleaned_data["note"],
                 labels=form.label_list(),
             )
+        except AlreadyDecided as exc:
+            notice = f"{exc} Colleagues decided it first; here is your next record."
         except ScreeningError as exc:
             error = str(exc)
     else:
         error = "; ".join(e for errors in form.errors.values() for e in errors)
     if error is None and not request.htmx:
+        if notice:
+            messages.info(request, notice)
         return redirect(URL_NAMES[Stage(stage)][0], slug=review.slug)  # post/redirect/get
     record = next_record(review, request.user, stage)
     if error is not None and form.is_valid():
         record = Record.objects.in_review(review).filter(pk=form.cleaned_data["record"]).first()
-    context = _card(request, review, record, stage, error=error)
+    context = _card(request, review, record, stage, error=error, notice=notice)
     template = "screening/screen.html#card" if request.htmx else "screening/screen.html"
     return render(request, template, context, status=200 if error is None else 400)
 
