@@ -1,0 +1,814 @@
+"""Screening at scale (issue: decide and get the next record, with two reviewers per record).
+
+On PostgreSQL, a review of 100,000 real-width records (Cohen 2006 titles and abstracts, repeated)
+screened by two reviewers per record:
+  (1) server side: 2,000 decisions alternating two reviewers, each one POST of the screening
+      form through Django's test client (htmx, so the response is the next card), timed in
+      process and with its queries counted; the same on a 500-record review, to show the query
+      count does not depend on the review's size;
+  (2) concurrency: a real server (gunicorn) on 127.0.0.1 and 10 logged-in reviewer clients
+      deciding as fast as they can for a bounded time; throughput, latency, the expected
+      refusals of a third decision, and a final check in the database that no decision was
+      lost or duplicated and every record's stage fields match its decisions.
+Target: p95 <= 30 ms and a query count independent of review size.
+
+Records are COPYed in, then VACUUM ANALYZEd (what autovacuum does after a big insert). Part 1
+stops at --budget seconds if the build is too slow to make every decision in time (the BENCH
+line then says stopped=budget). Timings depend on machine load: load1= reports it.
+
+    python bench/screening.py [--quick] [--records N] [--decisions N] [--budget S]
+                              [--seconds S] [--clients N] [--workers N] [--profile]
+                              [--postgres URL]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import html
+import io
+import json
+import os
+import random
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections import Counter, defaultdict
+from http.cookiejar import CookieJar
+from math import ceil
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import DEFAULT_POSTGRES, REPO, SHARED, bench_line, setup_django, timed
+
+SCALE = SHARED / "scale" / "cohen2006_alltopics_combined.csv"
+DATABASE = DEFAULT_POSTGRES.rsplit("/", 1)[0] + "/reviewapp_bench_screening"
+PASSWORD = "bench-screening-pass-1"  # noqa: S105  (throw-away accounts in a bench database)
+HOSTS = "127.0.0.1,localhost,testserver"
+CARD_RECORD = re.compile(rb'data-record="(\d+)"')
+CSRF_INPUT = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
+REFUSAL = b"already has the decisions it needs"
+TARGET_P95_MS = 30.0
+
+
+# ---------------------------------------------------------------------------------------------
+# Small helpers
+
+
+def percentile(values: list[float], p: float) -> float:
+    """Nearest-rank percentile (0 for no values)."""
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[max(0, ceil(p / 100 * len(ordered)) - 1)]
+
+
+def card_record(body: bytes) -> int | None:
+    found = CARD_RECORD.search(body)
+    return int(found.group(1)) if found else None
+
+
+def sql_shape(sql: str) -> str:
+    """A query with its literals taken out, so repeats of one query add up."""
+    shape = re.sub(r"'(?:[^']|'')*'", "?", sql)
+    shape = re.sub(r"\b\d+(?:\.\d+)?\b", "?", shape)
+    shape = re.sub(r"IN \((?:\?, )*\?\)", "IN (...)", shape)
+    return re.sub(r"\s+", " ", shape)
+
+
+def short_sql(sql: str, width: int = 150) -> str:
+    text = re.sub(r"\s+", " ", sql)
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def pick_value(rng: random.Random) -> str:
+    roll = rng.random()
+    return "include" if roll < 0.60 else "exclude" if roll < 0.95 else "maybe"
+
+
+# ---------------------------------------------------------------------------------------------
+# Data
+
+
+def load_scale() -> list[dict]:
+    with SCALE.open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def record_rows(review, source, count: int, data: list[dict]):
+    """Column values per record as an import writes them (raw keeps what no column holds)."""
+    for i in range(count):
+        row = data[i % len(data)]
+        first_copy = i < len(data)
+        authors = [a.strip() for a in row["authors"].split(";") if a.strip()][:12]
+        year = int(row["year"]) if row["year"].isdigit() else None
+        doi = row["doi"] if first_copy else ""
+        pmid = row["pmid"] if first_copy else ""
+        yield {
+            "review_id": review.pk,
+            "source_id": source.pk,
+            "source_position": i + 1,
+            "title": row["title"],
+            "abstract": row["abstract"],
+            "authors": authors,
+            "year": year,
+            "journal": f"{row.get('topic', '')} Journal",
+            "doi": doi,
+            "pmid": pmid,
+            "keywords": [],
+            "type": "JOUR",
+            "raw": {"TY": "JOUR", "DB": "PubMed", "AN": row["pmid"], "PY": row["year"]},
+        }
+
+
+def copy_records(rows) -> None:
+    """COPY the rows into the record table (the bench's own loader, so the app's importer can
+    change without breaking it); columns and defaults come from the model."""
+    from django.db import connection, models
+
+    from screening.models import Record
+
+    fields = [f for f in Record._meta.concrete_fields if not f.primary_key]
+    plan = [
+        (f.attname, isinstance(f, models.JSONField), f.get_default() if f.has_default() else None)
+        for f in fields
+    ]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    for row in rows:
+        writer.writerow(
+            json.dumps(row.get(name, default)) if is_json else row.get(name, default)
+            for name, is_json, default in plan
+        )
+    buffer.seek(0)
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    not_null = ", ".join(quote(f.column) for f in fields if not f.null)  # "" is not NULL there
+    with connection.cursor() as cursor:
+        cursor.cursor.copy_expert(
+            f"COPY {quote(Record._meta.db_table)} ({columns}) FROM STDIN "
+            f"WITH (FORMAT csv, FORCE_NOT_NULL ({not_null}))",
+            buffer,
+        )
+
+
+def make_users(names: list[str]) -> dict:
+    """Accounts sharing one password hash (hashing once keeps set-up fast)."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.hashers import make_password
+
+    user_model = get_user_model()
+    hashed = make_password(PASSWORD)
+    user_model.objects.bulk_create([user_model(username=n, password=hashed) for n in names])
+    return {u.username: u for u in user_model.objects.filter(username__in=names)}
+
+
+def make_review(slug: str, count: int, lead, reviewers: list, data: list[dict]):
+    """A dual-screening review with realistic settings: terms, criteria, exclusion reasons."""
+    from django.db import transaction
+
+    from reviewapp.models import ExclusionReason, Membership, Role
+    from reviewapp.services import create_review, update_criteria
+    from screening.models import Source
+
+    review = create_review(
+        owner=lead,
+        slug=slug,
+        title=f"Benchmark review ({count:,} records)",
+        ta_reviewers_per_record=2,
+        include_terms="random*\ntrial\nchild*\nhypertension",
+        exclude_terms="rat\nmice\nin vitro",
+    )
+    update_criteria(
+        review=review,
+        by=lead,
+        include=["Randomised controlled trials", "Adults with hypertension"],
+        exclude=["Animal studies", "Conference abstracts"],
+    )
+    for number, (code, label) in enumerate(
+        [("POP", "Wrong population"), ("DES", "Wrong design"), ("OUT", "Wrong outcome")], 1
+    ):
+        ExclusionReason.objects.create(review=review, code=code, label=label, number=number)
+    Membership.objects.bulk_create(
+        Membership(review=review, user=user, role=Role.REVIEWER, added_by=lead)
+        for user in reviewers
+    )
+    with transaction.atomic():
+        source = Source.objects.create(
+            review=review, name="Bench", file_name=f"{slug}.ris", record_count=count
+        )
+        copy_records(record_rows(review, source, count, data))
+    return review
+
+
+def analyze() -> None:
+    """VACUUM ANALYZE: statistics, and the visibility map a settled database would have (the
+    autovacuum that a 100,000-row insert triggers), so index-only scans are possible."""
+    from django.db import connection
+
+    from reviewapp.models import Membership
+    from screening.models import Decision, Record, ScreeningEvent
+
+    with connection.cursor() as cursor:
+        for model in (Record, Decision, ScreeningEvent, Membership):
+            cursor.execute(f"VACUUM ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+
+
+# ---------------------------------------------------------------------------------------------
+# Part 1: server side, through the test client
+
+
+def server_side(review, reviewers: list, decisions: int, seed: int, budget: float) -> dict:
+    """Alternate the reviewers; each decides the record its last card showed.
+
+    Stops early after `budget` seconds, so a slow build still finishes (and says so)."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    rng = random.Random(seed)
+    reasons = list(review.reasons.values_list("pk", flat=True))
+    url = reverse("screening:screen-ta", kwargs={"slug": review.slug})
+    clients, current = [], []
+    for user in reviewers:
+        client = Client()
+        client.force_login(user)
+        response = client.get(url)
+        if response.status_code != 200:
+            raise SystemExit(f"GET {url} as {user}: {response.status_code}")
+        clients.append(client)
+        current.append(card_record(response.content))
+    times: list[float] = []
+    counts: list[int] = []
+    shapes: dict[str, list[float]] = defaultdict(list)
+    slowest: tuple[float, list[dict]] = (0.0, [])
+    stopped = ""
+    deadline = time.perf_counter() + budget
+    for k in range(decisions):
+        if time.perf_counter() > deadline:
+            stopped = "budget"
+            print(
+                f"  time budget of {budget:.0f} s spent: stopped after {k:,} decisions", flush=True
+            )
+            break
+        who = k % len(clients)
+        record = current[who]
+        if record is None:
+            print(f"  {reviewers[who]} has nothing left to screen after {k} decisions")
+            stopped = "done"
+            break
+        value = pick_value(rng)
+        reason = rng.choice(reasons) if value == "exclude" and rng.random() < 0.7 else ""
+        labels = "check later" if rng.random() < 0.05 else ""
+        form = {"record": record, "value": value, "reason": reason, "note": "", "labels": labels}
+        connection.queries_log.clear()  # the log keeps 9,000 queries; the count needs room
+        with CaptureQueriesContext(connection) as captured:
+            start = time.perf_counter()
+            response = clients[who].post(url, form, headers={"HX-Request": "true"})
+            elapsed = time.perf_counter() - start
+        if response.status_code != 200:
+            raise SystemExit(
+                f"decision {k} on record {record}: {response.status_code} "
+                f"{response.content[:500]!r}"
+            )
+        current[who] = card_record(response.content)
+        times.append(elapsed * 1000)
+        counts.append(len(captured.captured_queries))
+        for query in captured.captured_queries:
+            shapes[sql_shape(query["sql"])].append(float(query["time"]) * 1000)
+        if elapsed * 1000 > slowest[0]:
+            slowest = (elapsed * 1000, list(captured.captured_queries))
+        if (k + 1) % 500 == 0:
+            print(
+                f"  {k + 1:,} decisions: p50 {percentile(times, 50):.1f} ms, "
+                f"p95 {percentile(times, 95):.1f} ms",
+                flush=True,
+            )
+    return {
+        "stopped": stopped or "no",
+        "decisions": len(times),
+        "times": times,
+        "counts": counts,
+        "shapes": shapes,
+        "slowest": slowest,
+        "url": url,
+        "clients": clients,
+        "current": current,
+    }
+
+
+def report_hot_queries(result: dict, top: int = 6) -> None:
+    total = sum(result["times"])
+    print(f"  query shapes by total time (of {total:.0f} ms in requests):")
+    ranked = sorted(result["shapes"].items(), key=lambda item: -sum(item[1]))
+    for shape, times in ranked[:top]:
+        print(
+            f"    {sum(times):7.0f} ms  {len(times):5d}x  mean {sum(times) / len(times):6.2f} ms"
+            f"  {short_sql(shape, 120)}"
+        )
+    slow_ms, queries = result["slowest"]
+    query_ms = sum(float(q["time"]) for q in queries) * 1000
+    print(f"  slowest request: {slow_ms:.1f} ms, {len(queries)} queries, {query_ms:.1f} ms in SQL")
+    for query in sorted(queries, key=lambda q: -float(q["time"]))[:3]:
+        print(f"    {float(query['time']) * 1000:6.2f} ms  {short_sql(query['sql'])}")
+
+
+def profile_and_explain(review, reviewers: list, result: dict, requests: int, seed: int) -> None:
+    """cProfile more decisions, then EXPLAIN ANALYZE the SELECTs that took the most time."""
+    import cProfile
+    import pstats
+
+    from django.db import connection, transaction
+
+    rng = random.Random(seed)
+    clients, current, url = result["clients"], result["current"], result["url"]
+    profiler = cProfile.Profile()
+    for k in range(requests):
+        who = k % len(clients)
+        if current[who] is None:
+            break
+        form = {"record": current[who], "value": pick_value(rng), "reason": "", "note": ""}
+        profiler.enable()
+        response = clients[who].post(url, form, headers={"HX-Request": "true"})
+        profiler.disable()
+        current[who] = card_record(response.content)
+    print(f"  profile of {requests} more decisions (top by cumulative time):")
+    stats = pstats.Stats(profiler, stream=sys.stdout).sort_stats("cumulative")
+    stats.print_stats(r"(screening|reviewapp|django/(db/models/sql/compiler|template/base))", 25)
+    ranked = sorted(result["shapes"].items(), key=lambda item: -sum(item[1]))
+    samples = {}
+    for query in result["slowest"][1]:
+        samples.setdefault(sql_shape(query["sql"]), query["sql"])
+    shown = 0
+    for shape, _ in ranked:
+        sql = samples.get(shape)
+        if sql is None or not sql.lstrip().upper().startswith("SELECT") or "FOR UPDATE" in sql:
+            continue
+        print(f"  EXPLAIN ANALYZE {short_sql(sql, 200)}")
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
+            for (line,) in cursor.fetchall():
+                print(f"    {line}")
+        shown += 1
+        if shown == 4:
+            break
+
+
+# ---------------------------------------------------------------------------------------------
+# Part 2: a live server and concurrent reviewer clients (stdlib HTTP, one cookie jar each)
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+class ReviewerClient:
+    def __init__(self, base: str, username: str, url: str):
+        self.base, self.username, self.url = base, username, url
+        self.jar = CookieJar()
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(self.jar), _NoRedirect
+        )
+        self.decided: list[int] = []  # records whose decision POST answered 200
+        self.unknown: list[int] = []  # records whose POST failed without an answer
+        self.post_ms: list[float] = []
+        self.decide_ms: list[float] = []
+        self.get_ms: list[float] = []
+        self.refusals = 0
+        self.errors: Counter = Counter()
+        self.requests = 0
+        self.finished_at = 0.0
+
+    def _send(self, path: str, data: dict | None = None, headers: dict | None = None):
+        body = urllib.parse.urlencode(data).encode() if data is not None else None
+        request = urllib.request.Request(self.base + path, data=body, headers=headers or {})  # noqa: S310
+        self.requests += 1
+        try:
+            with self.opener.open(request, timeout=60) as response:
+                return response.status, response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read()
+
+    def csrf(self) -> str:
+        return next((c.value for c in self.jar if c.name == "csrftoken"), "")
+
+    def login(self) -> None:
+        status, body = self._send("/accounts/login/")
+        token = CSRF_INPUT.search(body)
+        if status != 200 or token is None:
+            raise RuntimeError(f"{self.username}: login page {status}")
+        form = {
+            "username": self.username,
+            "password": PASSWORD,
+            "csrfmiddlewaretoken": html.unescape(token.group(1).decode()),
+            "next": self.url,
+        }
+        status, body = self._send("/accounts/login/", form)
+        if status != 302:
+            raise RuntimeError(f"{self.username}: login answered {status}")
+
+    def next_record(self) -> int | None:
+        start = time.perf_counter()
+        status, body = self._send(self.url)
+        self.get_ms.append((time.perf_counter() - start) * 1000)
+        if status != 200:
+            self.errors[f"GET {status}"] += 1
+            return None
+        return card_record(body)
+
+    def run(self, deadline: float, max_requests: int, seed: int) -> None:
+        rng = random.Random(seed)
+        try:
+            record = self.next_record()
+            while record is not None and time.perf_counter() < deadline:
+                if self.requests >= max_requests:
+                    break
+                form = {"record": record, "value": pick_value(rng), "note": "", "labels": ""}
+                headers = {"HX-Request": "true", "X-CSRFToken": self.csrf()}
+                start = time.perf_counter()
+                try:
+                    status, body = self._send(self.url, form, headers)
+                except OSError as error:  # no answer: the decision may or may not be stored
+                    self.post_ms.append((time.perf_counter() - start) * 1000)
+                    self.errors[type(error).__name__] += 1
+                    self.unknown.append(record)
+                    record = self.next_record()
+                    continue
+                elapsed = (time.perf_counter() - start) * 1000
+                self.post_ms.append(elapsed)
+                if status == 200 and REFUSAL in body:
+                    # Colleagues finished the record first: the answer is my next card.
+                    self.refusals += 1
+                    record = card_record(body)
+                    continue
+                if status == 200:
+                    self.decided.append(record)
+                    self.decide_ms.append(elapsed)
+                    record = card_record(body)  # htmx: the answer is the next card
+                    continue
+                if status == 400 and REFUSAL in body:
+                    self.refusals += 1  # another reviewer gave the second decision first
+                else:
+                    self.errors[f"POST {status}"] += 1
+                    if status >= 500:
+                        self.unknown.append(record)
+                record = self.next_record()
+        except Exception as error:  # counted and reported; the other clients go on
+            self.errors[f"{type(error).__name__}: {error}"] += 1
+        self.finished_at = time.perf_counter()
+
+
+class LockSampler(threading.Thread):
+    """Every 50 ms: which sessions of the bench database wait on a lock, and on rows of which
+    table (the tuple lock a row-lock waiter holds or queues for names the table)."""
+
+    SQL = """SELECT a.pid, (SELECT string_agg(DISTINCT c.relname, ',') FROM pg_locks l
+        JOIN pg_class c ON c.oid = l.relation WHERE l.pid = a.pid AND l.locktype = 'tuple')
+        FROM pg_stat_activity a
+        WHERE a.datname = current_database() AND a.wait_event_type = 'Lock'"""
+
+    def __init__(self, database_url: str):
+        super().__init__(daemon=True)
+        self.url = database_url
+        self.stop = threading.Event()
+        self.samples = 0
+        self.waiting = 0
+        self.tables: Counter = Counter()
+
+    def run(self) -> None:
+        import psycopg2
+
+        connection = psycopg2.connect(self.url)
+        connection.autocommit = True
+        with connection.cursor() as cursor:
+            while not self.stop.wait(0.05):
+                cursor.execute(self.SQL)
+                rows = cursor.fetchall()
+                self.samples += 1
+                self.waiting += len(rows)
+                self.tables.update(table or "other" for _, table in rows)
+        connection.close()
+
+    def summary(self) -> tuple[float, float]:
+        """Mean sessions waiting per sample, and the share of waits on review rows."""
+        mean = self.waiting / self.samples if self.samples else 0.0
+        total = sum(self.tables.values())
+        on_review = sum(n for t, n in self.tables.items() if "reviewapp_review" in t)
+        return mean, 100 * on_review / total if total else 0.0
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(database_url: str, workers: int, log) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DEBUG": "1",
+        "ALLOWED_HOSTS": HOSTS,
+        "DJANGO_SETTINGS_MODULE": "reviewapp.settings",
+        "LOG_LEVEL": "ERROR",  # refusals are 400s; Django would log every one
+    }
+    command = [sys.executable, "-m", "gunicorn", "reviewapp.wsgi:application"]
+    command += ["-w", str(workers), "--threads", "1", "-b", f"127.0.0.1:{port}"]
+    server = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=log)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.perf_counter() + 60
+    while time.perf_counter() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"gunicorn exited with {server.returncode}")
+        try:
+            with urllib.request.urlopen(base + "/accounts/login/", timeout=5) as response:  # noqa: S310
+                if response.status == 200:
+                    return server, base
+        except OSError:
+            time.sleep(0.2)
+    server.terminate()
+    raise SystemExit("gunicorn did not answer within 60 s")
+
+
+def decision_pairs(review) -> set[tuple[int, int]]:
+    from reviewapp.models import Stage
+    from screening.models import Decision
+
+    rows = Decision.objects.filter(review=review, stage=Stage.TITLE_ABSTRACT)
+    return set(rows.values_list("reviewer_id", "record_id"))
+
+
+# Invariants over the whole review, one pass each; {record}, {decision}, {event} are tables.
+CHECKS = {
+    # more decisions than the review asks for
+    "over_decided": """SELECT count(*) FROM (SELECT record_id FROM {decision}
+        WHERE review_id = %(r)s AND stage = %(s)s GROUP BY record_id HAVING count(*) > 2) x""",
+    # the same reviewer twice on one record at one stage
+    "duplicate_rows": """SELECT count(*) FROM (SELECT 1 FROM {decision} WHERE review_id = %(r)s
+        GROUP BY record_id, stage, reviewer_id HAVING count(*) > 1) x""",
+    # the record's count is not its number of decisions
+    "count_mismatch": """SELECT count(*) FROM {record} rec LEFT JOIN (
+        SELECT record_id, count(*) AS n FROM {decision} WHERE review_id = %(r)s
+        AND stage = %(s)s GROUP BY record_id) d ON d.record_id = rec.id
+        WHERE rec.review_id = %(r)s AND rec.ta_count <> coalesce(d.n, 0)""",
+    # open with two decisions, or decided with fewer (no resolutions or pilots here)
+    "status_wrong": """SELECT count(*) FROM {record} WHERE review_id = %(r)s
+        AND ((ta_count >= 2 AND ta_status = '') OR (ta_count < 2 AND ta_status <> ''))""",
+    # a decided record whose first decider has no decision on it
+    "first_decider_wrong": """SELECT count(*) FROM {record} rec WHERE rec.review_id = %(r)s
+        AND rec.ta_count > 0 AND NOT EXISTS (SELECT 1 FROM {decision} d
+        WHERE d.record_id = rec.id AND d.stage = %(s)s
+        AND d.reviewer_id = rec.ta_first_decider_id)""",
+    "decisions": "SELECT count(*) FROM {decision} WHERE review_id = %(r)s AND stage = %(s)s",
+    # the history has one 'decided' event per decision (nothing is undone or changed here)
+    "decided_events": """SELECT count(*) FROM {event} WHERE review_id = %(r)s
+        AND stage = %(s)s AND kind = 'decided'""",
+}
+
+
+def check_database(review) -> dict:
+    from django.db import connection
+
+    from reviewapp.models import Stage
+    from screening.models import Decision, Record, ScreeningEvent
+
+    quote = connection.ops.quote_name
+    tables = {
+        "record": quote(Record._meta.db_table),
+        "decision": quote(Decision._meta.db_table),
+        "event": quote(ScreeningEvent._meta.db_table),
+    }
+    found = {}
+    with connection.cursor() as cursor:
+        for name, template in CHECKS.items():
+            cursor.execute(template.format(**tables), {"r": review.pk, "s": Stage.TITLE_ABSTRACT})
+            found[name] = cursor.fetchone()[0]
+    return found
+
+
+def concurrent(review, users: dict, names: list[str], args, database_url: str) -> str:
+    from django.db import connection
+
+    before = decision_pairs(review)
+    url = f"/reviews/{review.slug}/screen/title-abstract/"
+    with tempfile.TemporaryFile(mode="w+") as log:
+        server, base = start_server(database_url, args.workers, log)
+        try:
+            print(f"  gunicorn: {args.workers} sync workers on {base}", flush=True)
+            clients = [ReviewerClient(base, name, url) for name in names]
+            logins = [threading.Thread(target=c.login) for c in clients]
+            for thread in logins:
+                thread.start()
+            for thread in logins:
+                thread.join()
+            for client in clients:
+                client.requests = 0
+            sampler = LockSampler(database_url)
+            sampler.start()
+            start = time.perf_counter()
+            deadline = start + args.seconds
+            threads = [
+                threading.Thread(target=c.run, args=(deadline, args.max_requests, i))
+                for i, c in enumerate(clients)
+            ]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            elapsed = max(c.finished_at for c in clients) - start
+            sampler.stop.set()
+            sampler.join()
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                server.kill()
+            log.seek(0)
+            server_log = log.read()
+    connection.close()  # a fresh connection sees everything the server committed
+    ids = {name: users[name].pk for name in names}
+    acknowledged = Counter((ids[c.username], r) for c in clients for r in c.decided)
+    unknown = {(ids[c.username], r) for c in clients for r in c.unknown}
+    after = decision_pairs(review)
+    new = after - before
+    lost = sum(1 for pair in acknowledged if pair not in after)
+    twice = sum(n - 1 for n in acknowledged.values() if n > 1)
+    unacknowledged = len(new - set(acknowledged) - unknown)
+    stored = check_database(review)
+    errors = Counter()
+    for client in clients:
+        errors.update(client.errors)
+    posts = [ms for c in clients for ms in c.post_ms]
+    decided = [ms for c in clients for ms in c.decide_ms]
+    gets = [ms for c in clients for ms in c.get_ms]
+    decisions = sum(acknowledged.values())
+    refusals = sum(c.refusals for c in clients)
+    print(
+        f"  {decisions:,} decisions, {refusals:,} refusals, {sum(errors.values())} errors "
+        f"in {elapsed:.1f} s; {len(new):,} new decision rows in the database",
+        flush=True,
+    )
+    for message, n in errors.most_common(5):
+        print(f"    error {n}x: {message}")
+    if errors and server_log.strip():
+        print("  server log (tail):\n" + "\n".join(server_log.splitlines()[-20:]))
+    print(f"  database checks: {stored}")
+    waiters, on_review = sampler.summary()
+    print(
+        f"  lock waits: {waiters:.2f} sessions waiting on average over {sampler.samples} samples;"
+        f" waits by table: {dict(sampler.tables.most_common())}"
+    )
+    return bench_line(
+        "screening_concurrent",
+        records=review_size(review),
+        clients=len(clients),
+        workers=args.workers,
+        seconds=elapsed,
+        decisions=decisions,
+        decisions_per_s=decisions / elapsed if elapsed else 0.0,
+        posts=len(posts),
+        refusals=refusals,
+        errors=sum(errors.values()),
+        p50_ms=percentile(posts, 50),
+        p95_ms=percentile(posts, 95),
+        max_ms=max(posts, default=0.0),
+        decide_p95_ms=percentile(decided, 95),
+        get_p50_ms=percentile(gets, 50),
+        get_p95_ms=percentile(gets, 95),
+        lost=lost,
+        duplicated=twice + stored["duplicate_rows"],
+        over_decided=stored["over_decided"],
+        count_mismatch=stored["count_mismatch"],
+        status_wrong=stored["status_wrong"],
+        first_decider_wrong=stored["first_decider_wrong"],
+        events_mismatch=stored["decided_events"] - stored["decisions"],
+        unacknowledged=unacknowledged,
+        unknown=len(unknown),
+        lock_waiters_avg=waiters,
+        review_row_wait_pct=on_review,
+        load1=os.getloadavg()[0],
+    )
+
+
+def review_size(review) -> int:
+    from screening.models import Record
+
+    return Record.objects.filter(review=review).count()
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="5,000 records, fewer decisions")
+    parser.add_argument("--records", type=int, help="default 100,000 (quick: 5,000)")
+    parser.add_argument("--decisions", type=int, help="default 2,000 (quick: 400)")
+    parser.add_argument("--small-records", type=int, default=500)
+    parser.add_argument("--small-decisions", type=int, help="default 500 (quick: 200)")
+    parser.add_argument(
+        "--budget", type=float, help="part 1 time limit in s; default 150 (quick: 15)"
+    )
+    parser.add_argument("--seconds", type=float, help="concurrent phase; default 30 (quick: 8)")
+    parser.add_argument("--clients", type=int, default=10)
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers")
+    parser.add_argument("--max-requests", type=int, default=5000, help="per client")
+    parser.add_argument("--skip-concurrent", action="store_true")
+    parser.add_argument("--profile", action="store_true", help="cProfile and EXPLAIN ANALYZE")
+    parser.add_argument("--postgres", default=DATABASE)
+    args = parser.parse_args()
+    records = args.records or (5_000 if args.quick else 100_000)
+    decisions = args.decisions or (400 if args.quick else 2_000)
+    small_decisions = args.small_decisions or (200 if args.quick else 500)
+    args.seconds = args.seconds or (8.0 if args.quick else 30.0)
+    budget = args.budget or (15.0 if args.quick else 150.0)
+    if not args.postgres.startswith("postgres"):
+        raise SystemExit("This benchmark needs PostgreSQL (row locks, a live server).")
+
+    os.environ["ALLOWED_HOSTS"] = HOSTS  # the test client's host is "testserver"
+    os.environ["DEBUG"] = "1"
+    times: dict[str, float] = {}
+    with timed("migrate and flush", times):
+        setup_django(args.postgres)
+    names = ["lead"] + [f"reviewer{i:02d}" for i in range(1, max(args.clients, 2) + 1)]
+    users = make_users(names)
+    lead, pair = users["lead"], [users["reviewer01"], users["reviewer02"]]
+    data = load_scale()
+    with timed(f"load {records:,} + {args.small_records:,} records", times):
+        big = make_review("bench-screening", records, lead, pair, data)
+        small = make_review("bench-screening-small", args.small_records, lead, pair, data)
+        analyze()
+
+    print(f"part 1: {decisions:,} decisions on {records:,} records (test client, in process)")
+    print(f"  load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs", flush=True)
+    result = server_side(big, pair, decisions, seed=1, budget=budget)
+    report_hot_queries(result)
+    print(f"part 1: {small_decisions:,} decisions on {args.small_records:,} records")
+    small_result = server_side(small, pair, small_decisions, seed=2, budget=budget / 3)
+    if args.profile:
+        profile_and_explain(big, pair, result, requests=200, seed=3)
+
+    # The queue asks once per other screener, so the count follows the team, not the records.
+    from reviewapp.models import Membership, Role
+
+    team = names[1 : args.clients + 1]
+    Membership.objects.bulk_create(
+        Membership(review=big, user=users[n], role=Role.REVIEWER, added_by=lead)
+        for n in team
+        if users[n] not in pair
+    )
+    team_size = Membership.objects.filter(review=big).count()
+    print(f"part 1: 20 decisions on {records:,} records with a team of {team_size}")
+    team_result = server_side(big, pair, 20, seed=4, budget=budget / 10)
+
+    p95 = percentile(result["times"], 95)
+    line = bench_line(
+        "screening",
+        records=records,
+        decisions=result["decisions"],
+        stopped=result["stopped"],
+        p50_ms=percentile(result["times"], 50),
+        p95_ms=p95,
+        max_ms=max(result["times"]),
+        queries_min=min(result["counts"]),
+        queries_max=max(result["counts"]),
+        small_records=args.small_records,
+        small_decisions=small_result["decisions"],
+        small_p50_ms=percentile(small_result["times"], 50),
+        small_p95_ms=percentile(small_result["times"], 95),
+        small_queries_min=min(small_result["counts"]),
+        small_review_queries_max=max(small_result["counts"]),
+        team_size=team_size,
+        team_queries_max=max(team_result["counts"]),
+        target_p95_met=p95 <= TARGET_P95_MS,
+        queries_independent=(
+            (min(result["counts"]), max(result["counts"]))
+            == (min(small_result["counts"]), max(small_result["counts"]))
+        ),
+        load1=os.getloadavg()[0],
+    )
+    print(line, flush=True)
+
+    concurrent_line = None
+    if not args.skip_concurrent:
+        analyze()
+        print(f"part 2: {len(team)} reviewer clients for {args.seconds:.0f} s on a live server")
+        concurrent_line = concurrent(big, users, team, args, args.postgres)
+    print(line)
+    if concurrent_line:
+        print(concurrent_line)
+
+
+if __name__ == "__main__":
+    main()
