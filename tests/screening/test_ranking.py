@@ -1,0 +1,178 @@
+"""screening.ranking: the prioritisation model, its simulation and its metrics."""
+
+import csv
+import io
+import math
+
+import numpy as np
+import pytest
+from django.core.management import call_command
+
+from screening import ranking
+from tests.conftest import shared_data
+
+# A small labelled fixture: a review of exercise for depression; the relevant records share its
+# vocabulary, the irrelevant ones are about other things (some near misses).
+RELEVANT = [
+    "Aerobic exercise for adults with major depression: a randomised controlled trial",
+    "Exercise therapy reduces depressive symptoms in older adults: randomised trial",
+    "Resistance training as treatment for depression: a randomised controlled trial",
+    "Walking programme and depressive symptoms in adults with depression",
+    "Yoga and aerobic exercise versus usual care for depression in primary care",
+    "Group exercise intervention for postnatal depression: randomised controlled trial",
+]
+IRRELEVANT = [
+    "Antibiotic prophylaxis in hip replacement surgery: a cohort study",
+    "Dietary fibre intake and colorectal cancer risk in a large cohort",
+    "Software cost estimation with analogy: an empirical comparison",
+    "Sleep apnoea screening questionnaires in primary care",
+    "Exercise capacity after cardiac surgery: an observational study",
+    "Depression of the freezing point in salt solutions",
+    "Insulin pump therapy for type 1 diabetes in children",
+    "Air pollution and asthma admissions in urban areas",
+    "Statins for primary prevention of cardiovascular disease",
+    "Vaccination coverage among healthcare workers: a survey",
+    "Hand hygiene compliance in intensive care units",
+    "Surgical versus conservative treatment of ankle fractures",
+]
+
+
+def fixture():
+    texts = RELEVANT + IRRELEVANT
+    labels = [1] * len(RELEVANT) + [0] * len(IRRELEVANT)
+    return texts, labels
+
+
+def test_ranking_puts_relevant_records_first():
+    texts, labels = fixture()
+    features = ranking.ReviewFeatures.build(texts)
+    decided = {0: 1, len(RELEVANT): 0}  # one include, one exclude
+    scores = ranking.rank(features, decided)
+    assert scores is not None and scores.shape == (len(texts),)
+    queue = ranking.queue_order(scores, list(decided))
+    assert set(queue) == set(range(len(texts))) - set(decided)
+    top = [labels[row] for row in queue[: len(RELEVANT) - 1]]
+    assert sum(top) >= len(RELEVANT) - 2, top  # nearly all remaining relevant ones come first
+    # every remaining relevant record outranks the clearly unrelated ones
+    relevant_scores = [scores[i] for i in range(1, len(RELEVANT))]
+    unrelated = [texts.index(t) for t in IRRELEVANT[:4]]
+    assert min(relevant_scores) > max(scores[i] for i in unrelated)
+
+
+def test_cold_start_returns_none():
+    texts, _ = fixture()
+    features = ranking.ReviewFeatures.build(texts)
+    assert ranking.rank(features, {}) is None
+    assert ranking.rank(features, {0: 1, 1: 1}) is None  # includes only
+    assert ranking.rank(features, {8: 0}) is None  # excludes only
+
+
+def test_rank_is_deterministic_and_cached_features_round_trip():
+    texts, _ = fixture()
+    features = ranking.ReviewFeatures.build(texts)
+    decided = {0: 1, 3: 1, 7: 0, 9: 0, 12: 0}
+    first = ranking.rank(features, decided, seed=4)
+    again = ranking.rank(features, decided, seed=4)
+    np.testing.assert_array_equal(first, again)
+    restored = ranking.ReviewFeatures.from_bytes(features.to_bytes())
+    assert restored.fingerprint == ranking.ReviewFeatures.fingerprint_of(texts)
+    np.testing.assert_allclose(ranking.rank(restored, decided, seed=4), first)
+
+
+def test_queue_order_breaks_ties_by_import_order_and_skips_decided():
+    scores = np.array([0.5, 0.9, 0.5, 0.1, 0.9])
+    assert ranking.queue_order(scores, [1]).tolist() == [4, 0, 2, 3]
+
+
+def test_metrics_match_a_hand_computed_example():
+    # 10 records after the priors, 3 relevant, screened in this order:
+    order = [1, 0, 1, 0, 0, 1, 0, 0, 0, 0]
+    m = ranking.screening_metrics(order, n=10, n_relevant=3)
+    # 95 % of 3 -> 3 relevant (ceil 2.85) found at the 6th record
+    assert m.screened_to_95 == 6
+    assert m.wss95 == pytest.approx((10 - 6) / 10 - 0.05)  # 0.35
+    assert m.recall10 == pytest.approx(1 / 3)  # first 1 record
+    assert m.recall25 == pytest.approx(1 / 3)  # first floor(2.5) = 2 records
+    assert m.recall50 == pytest.approx(2 / 3)  # first 5 records
+    assert m.erf10 == pytest.approx(1 / 3 - 0.10)
+    # an order cut after the last relevant record gives the same figures
+    assert ranking.screening_metrics(order[:6], n=10, n_relevant=3) == m
+
+
+def test_metrics_of_a_perfect_and_a_worst_order():
+    best = ranking.screening_metrics([1] * 20 + [0] * 180, n=200, n_relevant=20)
+    assert best.screened_to_95 == 19
+    assert best.wss95 == pytest.approx((200 - 19) / 200 - 0.05)
+    assert best.recall10 == 1.0 and best.erf10 == pytest.approx(0.9)
+    worst = ranking.screening_metrics([0] * 180 + [1] * 20, n=200, n_relevant=20)
+    assert worst.wss95 == pytest.approx((200 - 199) / 200 - 0.05)
+    assert worst.recall50 == 0.0
+
+
+def test_priors_are_drawn_as_asreview_draws_them():
+    labels = [0, 1, 0, 0, 1, 0, 1, 0, 0, 0]
+    priors = ranking.asreview_priors(labels, 1, 1, seed=2)
+    included = np.flatnonzero(np.array(labels) == 1)
+    excluded = np.flatnonzero(np.array(labels) == 0)
+    assert priors == [
+        int(np.random.RandomState(2).choice(included, 1, replace=False)[0]),
+        int(np.random.RandomState(2).choice(excluded, 1, replace=False)[0]),
+    ]
+    assert [labels[p] for p in priors] == [1, 0]
+
+
+def test_simulation_beats_random_order_on_the_fixture():
+    texts, labels = fixture()
+    features = ranking.ReviewFeatures.build(texts)
+    for every in (1, 10):
+        result = ranking.simulate(features, labels, [0, len(RELEVANT)], retrain_every=every)
+        assert result.labels.count(1) == result.n_relevant == len(RELEVANT) - 1
+        metrics = ranking.simulation_metrics(result)
+        assert metrics.screened_to_95 <= len(RELEVANT) + 1
+        assert len(result.step_seconds) == math.ceil(len(result.screened) / every)
+
+
+def test_simulation_on_a_real_review_finds_most_relevant_records_early():
+    path = shared_data("labelled", "cohen2006_antihistamines.csv")
+    with path.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    texts = [ranking.record_text(r["title"], r["abstract"]) for r in rows]
+    labels = [int(float(r["label_included"] or 0)) for r in rows]
+    features = ranking.ReviewFeatures.build(texts)
+    priors = ranking.asreview_priors(labels, 1, 1, seed=1)
+    metrics = ranking.simulation_metrics(ranking.simulate(features, labels, priors, seed=1))
+    # random screening finds half of them in half the records; the model finds far more
+    assert metrics.recall50 >= 0.7
+    assert metrics.erf10 > 0.1
+
+
+def write_csv(path, texts, labels):
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["record_id", "title", "abstract", "label_included"])
+        for i, (text, label) in enumerate(zip(texts, labels, strict=True), start=1):
+            writer.writerow([i, text, "", label])
+
+
+def test_simulate_screening_command_prints_metrics_without_touching_the_database(tmp_path):
+    # no django_db mark: any database query would fail this test
+    texts, labels = fixture()
+    path = tmp_path / "fixture.csv"
+    write_csv(path, texts, labels)
+    out = io.StringIO()
+    call_command("simulate_screening", str(path), "--seeds", "1", "2", stdout=out)
+    text = out.getvalue()
+    assert "18 records, 6 included" in text
+    assert text.count("seed ") == 2
+    summary = text.strip().splitlines()[-1]
+    for key in (
+        "WSS@95=",
+        "recall@10%=",
+        "recall@25%=",
+        "recall@50%=",
+        "ERF@10=",
+        "screened_to_95%=",
+        "step_p50=",
+        "step_p95=",
+    ):
+        assert key in summary
