@@ -59,13 +59,20 @@ def next_record(
         if pilot is not None or review.calibration:
             return pilot
         queue = queue.filter(pilot=False)
-    candidates = list(queue.filter(**{count: 0})[:1])
-    if review.reviewers_per_record(stage) > 1:
-        others = (
-            Membership.objects.filter(review=review, role__in=[Role.LEAD, Role.REVIEWER])
-            .exclude(user=reviewer)
-            .values_list("user_id", flat=True)
-        )
-        for other in others:
-            candidates += queue.filter(**{count: 1, first: other})[:1]
+    screeners = list(
+        Membership.objects.filter(review=review, role__in=[Role.LEAD, Role.REVIEWER])
+        .order_by("user_id")
+        .values_list("user_id", flat=True)
+    )
+    needed = review.reviewers_per_record(stage)
+    untouched = list(queue.filter(**{count: 0})[: max(1, len(screeners))])
+    if len(screeners) > needed and reviewer.pk in screeners and untouched:
+        # More screeners than decisions per record: spread them over the best few untouched
+        # records, or they would all open the same one and most would be turned away.
+        untouched = [untouched[screeners.index(reviewer.pk) % len(untouched)]]
+    candidates = untouched[:1]
+    if needed > 1:
+        for other in screeners:
+            if other != reviewer.pk:
+                candidates += queue.filter(**{count: 1, first: other})[:1]
     return _best(candidates)

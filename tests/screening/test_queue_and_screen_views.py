@@ -47,7 +47,21 @@ def test_a_record_with_all_its_decisions_leaves_every_queue(
 ):
     decide(review, records[0], reviewer)
     decide(review, records[0], second_reviewer)
-    assert next_record(review, lead) == records[1]
+    served = next_record(review, lead)
+    assert served is not None and served != records[0]
+
+
+def test_more_screeners_than_needed_are_spread_over_the_best_records(
+    review, records, reviewer, second_reviewer, lead
+):
+    # Three screeners, two decisions per record: each opens a different untouched record.
+    served = {next_record(review, user) for user in (reviewer, second_reviewer, lead)}
+    assert len(served) == 3
+    assert served <= set(records[:3])
+
+
+def test_two_screeners_share_the_same_first_record(review, records, reviewer, second_reviewer):
+    assert next_record(review, reviewer) == next_record(review, second_reviewer) == records[0]
 
 
 def test_calibration_serves_only_the_pilot_set(review, records, reviewer):
@@ -161,3 +175,12 @@ def test_query_count_is_the_same_for_100_and_5000_records(
     large = [_queries_for_one_decision(client, review, reviewer) for _ in range(3)]
     assert len(set(small)) == 1, small
     assert small == large
+
+
+def test_progress_counts_unique_records_only(client_for, review, reviewer):
+    source = SourceFactory(review=review)
+    first = RecordFactory(source=source)
+    RecordFactory(source=source)
+    RecordFactory(source=source, duplicate_of=first)
+    page = client_for(reviewer).get(screen_url(review)).content.decode()
+    assert "0 of 2 decided by me" in page
