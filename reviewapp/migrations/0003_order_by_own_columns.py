@@ -4,30 +4,29 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reviewapp', '0002_term_highlighting_and_calibration'),
+        ("reviewapp", "0002_term_highlighting_and_calibration"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='criteriaversion',
-            options={'get_latest_by': 'number', 'ordering': ['-number']},
+            name="criteriaversion",
+            options={"get_latest_by": "number", "ordering": ["-number"]},
         ),
         migrations.AlterModelOptions(
-            name='eligibilitycriterion',
-            options={'ordering': ['kind', 'number']},
+            name="eligibilitycriterion",
+            options={"ordering": ["kind", "number"]},
         ),
         migrations.AlterModelOptions(
-            name='exclusionreason',
-            options={'ordering': ['number', 'code']},
+            name="exclusionreason",
+            options={"ordering": ["number", "code"]},
         ),
         migrations.AlterModelOptions(
-            name='membership',
-            options={'ordering': ['user__username']},
+            name="membership",
+            options={"ordering": ["user__username"]},
         ),
         migrations.AlterModelOptions(
-            name='reviewquestion',
-            options={'ordering': ['number', 'id']},
+            name="reviewquestion",
+            options={"ordering": ["number", "id"]},
         ),
     ]
