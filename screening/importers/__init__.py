@@ -14,23 +14,27 @@ CLI names are accepted as aliases (``endnote`` → endnote-xml, ``csv`` → csv/
 
 from __future__ import annotations
 
+import functools
 import gc
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import PurePath
 
 from .bibtex import parse_bibtex
 from .common import (
+    EncodingChanged,
     ImportFormatError,
     ParsedRecord,
     ParseResult,
     decode_bytes,
+    decode_lazily,
     normalise_doi,
 )
 from .detect import binary_kind, detect_format, detect_text_format
 from .endnote_xml import parse_endnote_xml
 from .medline import parse_medline
 from .pubmed_xml import parse_pubmed_xml
-from .ris import parse_ris
+from .ris import iter_ris, iter_ris_pieces, parse_ris
 from .tabular import parse_csv, parse_xlsx, sniff_delimiter
 from .wos import parse_wos
 
@@ -38,8 +42,10 @@ __all__ = [
     "ALIASES",
     "FORMATS",
     "FORMAT_LABELS",
+    "EncodingChanged",
     "ImportFormatError",
     "ParseResult",
+    "ParseStream",
     "ParsedRecord",
     "decode_bytes",
     "detect_format",
@@ -47,6 +53,7 @@ __all__ = [
     "normalise_doi",
     "parse_bytes",
     "resolve_format",
+    "stream_bytes",
 ]
 
 FORMATS = ("ris", "bibtex", "medline", "pubmed-xml", "wos", "endnote-xml", "csv", "tsv", "xlsx")
@@ -130,6 +137,42 @@ def parse_bytes(data: bytes, filename: str = "", fmt: str = "auto") -> ParseResu
 
 
 def _parse_bytes(data: bytes, filename: str, fmt: str) -> ParseResult:
+    stream = _open(data, filename, fmt, streaming=False)
+    return ParseResult(stream.format, list(stream.records), stream.encoding)
+
+
+@dataclass
+class ParseStream:
+    """A file being parsed: its format and encoding, and its records as an iterator."""
+
+    format: str
+    records: Iterator[ParsedRecord]
+    encoding: str
+
+
+def stream_bytes(
+    data: bytes, filename: str = "", fmt: str = "auto", *, lazy: bool = True
+) -> ParseStream:
+    """Like :func:`parse_bytes`, but the records come one by one while the file is parsed.
+
+    The file is decoded and its format detected here (an ImportFormatError for a file that is
+    empty, binary or of an unknown format comes at once); RIS records are then parsed as the
+    iterator is consumed, so a caller can store them while the rest of the file is still being
+    read, and never holds them all. Iterating may raise ImportFormatError (a bad record, or no
+    records at all) after records were yielded: the caller must then treat the whole file as
+    failed. Other formats are parsed here in full and only handed out one by one. Unlike
+    parse_bytes this does not pause the garbage collector; a caller that streams a large file
+    should (see parse_bytes).
+
+    A large UTF-8 file is also decoded as it is parsed (never held as one text). Should it turn
+    out not to be UTF-8 after non-ASCII text was read, iterating raises EncodingChanged: the
+    caller discards what it got and calls again with ``lazy=False`` (decoded whole first, as
+    parse_bytes does). ``encoding`` is final once the records are exhausted.
+    """
+    return _open(data, filename, fmt, streaming=True, lazy=lazy)
+
+
+def _open(data: bytes, filename: str, fmt: str, streaming: bool, lazy: bool = False) -> ParseStream:
     requested = resolve_format(fmt)
     tabular_alias = requested == "csv"  # the CLI's csv means csv/tsv/xlsx by content
     if not data:
@@ -138,7 +181,8 @@ def _parse_bytes(data: bytes, filename: str, fmt: str) -> ParseResult:
     if kind == "zip":
         if requested in ("auto", "xlsx") or tabular_alias:
             detect_format(data, filename)  # refuses a zip that is not a workbook
-            return ParseResult("xlsx", _nonempty(parse_xlsx(data), "xlsx", ""), "binary")
+            records = _nonempty(parse_xlsx(data), "xlsx", "")
+            return ParseStream("xlsx", iter(records), "binary")
         raise ImportFormatError(
             f"the file is a zip archive (XLSX?), not {FORMAT_LABELS[requested]}"
         )
@@ -147,16 +191,35 @@ def _parse_bytes(data: bytes, filename: str, fmt: str) -> ParseResult:
     if requested == "xlsx":
         raise ImportFormatError("not an XLSX workbook (an XLSX file is a zip archive)")
 
+    ext = PurePath(filename).suffix.lower() if filename else ""
+    lazy_text = decode_lazily(data) if streaming and lazy and requested in ("auto", "ris") else None
+    if lazy_text is not None:
+        sample = lazy_text.head[:262144]
+        fmt_name = detect_text_format(sample, filename) if requested == "auto" else requested
+        if fmt_name == "ris":
+            stream = ParseStream(fmt_name, iter(()), lazy_text.encoding)
+
+            def records() -> Iterator[ParsedRecord]:
+                yield from iter_ris_pieces(lazy_text.pieces())
+                stream.encoding = lazy_text.encoding  # cp1252 if it turned out so
+
+            hint = functools.partial(_hint, sample, ext, requested, fmt_name)
+            stream.records = _nonempty_stream(records(), fmt_name, hint)
+            return stream
+
     text, encoding = decode_bytes(data)
     if not text or text.isspace():
         raise ImportFormatError("the file is empty")
-    ext = PurePath(filename).suffix.lower() if filename else ""
     if requested == "auto":
         fmt_name = detect_text_format(text[:262144], filename)
     elif tabular_alias:
         fmt_name = "tsv" if sniff_delimiter(text) == "\t" else "csv"
     else:
         fmt_name = requested
+    hint = functools.partial(_hint, text[:262144], ext, requested, fmt_name)
+
+    if streaming and fmt_name == "ris":
+        return ParseStream(fmt_name, _nonempty_stream(iter_ris(text), fmt_name, hint), encoding)
     if fmt_name in _XML_PARSERS:
         xml_bytes = data
         if encoding in ("cp1252", "latin-1") and "encoding=" not in text[:200]:
@@ -165,15 +228,32 @@ def _parse_bytes(data: bytes, filename: str, fmt: str) -> ParseResult:
         records = _XML_PARSERS[fmt_name](xml_bytes)
     else:
         records = _TEXT_PARSERS[fmt_name](text)
-    hint = ""
-    if not records and requested != "auto":
+    if not records:
+        _nonempty(records, fmt_name, hint())
+    return ParseStream(fmt_name, iter(records), encoding)
+
+
+def _hint(sample: str, ext: str, requested: str, fmt_name: str) -> str:
+    """What the content looks like, when it is not the format asked for (for "no records")."""
+    if requested != "auto":
         try:
-            seen = detect_text_format(text[:262144], ext)
+            seen = detect_text_format(sample, ext)
             if seen != fmt_name:
-                hint = f" (the content looks like {FORMAT_LABELS[seen]})"
+                return f" (the content looks like {FORMAT_LABELS[seen]})"
         except ImportFormatError:
             pass
-    return ParseResult(fmt_name, _nonempty(records, fmt_name, hint), encoding)
+    return ""
+
+
+def _nonempty_stream(
+    records: Iterator[ParsedRecord], fmt: str, hint: Callable[[], str]
+) -> Iterator[ParsedRecord]:
+    empty = True
+    for record in records:
+        empty = False
+        yield record
+    if empty:
+        _nonempty([], fmt, hint())
 
 
 def _nonempty(records: list[ParsedRecord], fmt: str, hint: str) -> list[ParsedRecord]:

@@ -8,18 +8,22 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
 __all__ = [
+    "EncodingChanged",
     "ImportFormatError",
+    "LazyText",
     "ParseResult",
     "ParsedRecord",
     "check_readable",
     "clean_abstract",
     "clean_text",
     "decode_bytes",
+    "decode_lazily",
     "extract_year",
     "join_pages",
     "normalise_doi",
@@ -162,17 +166,127 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
                 text = body.decode("latin-1")
                 encoding = "latin-1"
     if "\x00" in text:
-        raise ImportFormatError(
-            "not a recognised bibliographic format: the file is binary (it contains NUL bytes)"
-        )
-    sample = text[:65536]
-    if sample and len(_CONTROL_RE.findall(sample)) > max(8, len(sample) // 100):
-        raise ImportFormatError(
-            "not a recognised bibliographic format: the file is binary (control characters)"
-        )
+        raise _binary("it contains NUL bytes")
+    _check_controls(text[:65536])
     if "\ufeff" in text:
         text = text.replace("\ufeff", "")
     return text, encoding
+
+
+def _binary(why: str) -> ImportFormatError:
+    return ImportFormatError(f"not a recognised bibliographic format: the file is binary ({why})")
+
+
+def _check_controls(sample: str) -> None:
+    if sample and len(_CONTROL_RE.findall(sample)) > max(8, len(sample) // 100):
+        raise _binary("control characters")
+
+
+class EncodingChanged(Exception):
+    """A file decoded lazily as UTF-8 is not UTF-8 after all, and some text already read was
+    not ASCII: read as :func:`decode_bytes` reads it (cp1252), that text differs. Parse the file
+    again from the start, decoded whole."""
+
+
+_HEAD_BYTES = 1 << 20  # decoded at once: enough for format detection (262,144 characters)
+_PIECE_BYTES = 1 << 22
+LAZY_MIN_BYTES = 16 << 20  # smaller files are decoded whole
+
+
+@dataclass
+class LazyText:
+    """A large UTF-8 file decoded a few MB at a time, as :func:`decode_bytes` would decode it.
+
+    ``head`` is the first MB or so (for format detection); ``pieces()`` yields the whole text in
+    pieces that each end where a line ends, without that LF. ``encoding`` is "utf-8" (or
+    "utf-8-sig") unless a later piece turns out not to be UTF-8 while everything before it was
+    ASCII: the rest is then decoded as cp1252 (or latin-1), exactly as decode_bytes would have
+    decoded the whole file, and ``encoding`` says so. If non-ASCII text came before, the
+    generator raises EncodingChanged instead. A NUL anywhere is refused at once, as by
+    decode_bytes.
+    """
+
+    data: bytes
+    start: int  # after a UTF-8 byte-order mark
+    head_end: int  # the LF that ends the head
+    head: str
+    encoding: str
+
+    def pieces(self) -> Iterator[str]:
+        data, size = self.data, len(self.data)
+        head = self.head
+        yield head.replace("\ufeff", "") if "\ufeff" in head else head
+        ascii_so_far = head.isascii()
+        pos = self.head_end + 1
+        while pos <= size:
+            cut = data.find(b"\n", pos + _PIECE_BYTES)
+            if cut == -1:
+                cut = size
+            piece = data[pos:cut]
+            try:
+                text = piece.decode("utf-8")
+            except UnicodeDecodeError:
+                if not ascii_so_far:
+                    raise EncodingChanged from None
+                yield from self._rest_as_cp1252(pos)
+                return
+            if "\ufeff" in text:
+                text = text.replace("\ufeff", "")
+            ascii_so_far = ascii_so_far and piece.isascii()
+            yield text
+            pos = cut + 1
+
+    def _rest_as_cp1252(self, pos: int) -> Iterator[str]:
+        rest = self.data[pos:]
+        try:
+            text = rest.decode("cp1252")
+            self.encoding = "cp1252"
+        except UnicodeDecodeError:
+            text = rest.decode("latin-1")
+            self.encoding = "latin-1"
+        if "\ufeff" in text:
+            text = text.replace("\ufeff", "")
+        start, size = 0, len(text)
+        while start <= size:
+            end = text.find("\n", start + _PIECE_BYTES)
+            if end == -1:
+                end = size
+            yield text[start:end]
+            start = end + 1
+
+
+def decode_lazily(data: bytes) -> LazyText | None:
+    """A large file that starts as UTF-8 (no UTF-16/32), as a :class:`LazyText`; else None.
+
+    None means: use :func:`decode_bytes` (small files, other encodings, CR-only line endings, a
+    head that is not UTF-8 or only whitespace). Raises what decode_bytes raises for NUL bytes
+    and control characters.
+    """
+    if len(data) < LAZY_MIN_BYTES:
+        return None
+    if any(data.startswith(bom) for bom, _name in _UTF32_BOMS + _UTF16_BOMS):
+        return None
+    start, encoding = 0, "utf-8"
+    if data.startswith(codecs.BOM_UTF8):
+        start, encoding = len(codecs.BOM_UTF8), "utf-8-sig"
+    elif _utf16_without_bom(data) is not None:
+        return None
+    if b"\n" not in data:
+        return None  # one line, or old Mac CR-only line endings
+    head_end = data.rfind(b"\n", start, start + _HEAD_BYTES)
+    if head_end == -1:
+        return None
+    try:
+        head = data[start:head_end].decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if not head or head.isspace():
+        return None
+    if data.find(b"\x00", start) != -1:
+        # (in cp1252 and latin-1 too, the byte 0 is the character NUL)
+        raise _binary("it contains NUL bytes")
+    _check_controls(head[:65536])
+    return LazyText(data, start, head_end, head, encoding)
 
 
 # --------------------------------------------------------------------------- field helpers

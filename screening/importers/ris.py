@@ -19,11 +19,11 @@ line after a single ``KW``; Dimensions a second URL after ``UR``; wrapped abstra
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 
 from .common import (
     ImportFormatError,
     ParsedRecord,
-    check_readable,
     clean_abstract,
     clean_text,
     extract_year,
@@ -32,7 +32,7 @@ from .common import (
     normalise_doi,
 )
 
-__all__ = ["parse_ris"]
+__all__ = ["iter_ris", "iter_ris_pieces", "parse_ris"]
 
 # Every line, split into (tag, rest): tag is "" for a line that is not "XX  - …" / "XX  -".
 # findall does the per-line scanning in C, which is what makes this as fast as rispy.
@@ -49,8 +49,8 @@ _PUBMED_URL_RE = re.compile(r"(?:ncbi\.nlm\.nih\.gov/pubmed/|pubmed\.ncbi\.nlm\.
 _CHUNK_CHARS = 1 << 22
 
 
-def _line_pairs(text: str):
-    """(tag, rest) for every line of ``text``, a few MB at a time to bound memory."""
+def _line_chunks(text: str) -> Iterator[list[tuple[str, str]]]:
+    """(tag, rest) for every line of ``text``, as lists of a few MB of lines (bounded memory)."""
     if "\r" in text and "\n" not in text:  # old Mac line endings
         text = text.replace("\r", "\n")
     findall = _LINE_RE.findall
@@ -59,97 +59,139 @@ def _line_pairs(text: str):
         end = text.find("\n", start + _CHUNK_CHARS)
         if end == -1:
             end = size
-        yield from findall(text, start, end)
+        yield findall(text, start, end)
         start = end + 1
 
 
 def parse_ris(text: str) -> list[ParsedRecord]:
-    records: list[ParsedRecord] = []
+    return list(iter_ris(text))
+
+
+def iter_ris(text: str) -> Iterator[ParsedRecord]:
+    """The records of an RIS text one by one, as the text is read (for streaming imports).
+
+    A record is yielded once the next one starts (or the text ends), since tags between its ER
+    and the next TY still belong to it. An ImportFormatError may come after records were
+    yielded: the caller decides what a half-read file means (the import stores nothing).
+    """
+    return _records(_line_chunks(text))
+
+
+def iter_ris_pieces(pieces: Iterable[str]) -> Iterator[ParsedRecord]:
+    """Like :func:`iter_ris` for a text given in pieces, e.g. decoded a few MB at a time.
+
+    Each piece ends where a line ends, without that line's LF (the next piece starts after it),
+    so the pieces joined with LF are the text. CR-only line endings are not handled here.
+    """
+    findall = _LINE_RE.findall
+    return _records(findall(piece) for piece in pieces)
+
+
+def _records(chunks: Iterable[list[tuple[str, str]]]) -> Iterator[ParsedRecord]:
     item_tags = _ITEM_TAGS
     loose_match = _LOOSE_TAG_RE.fullmatch
     one_space_match = _ONE_SPACE_TAG_RE.fullmatch
     rec: dict[str, list[str]] | None = None
+    pending: ParsedRecord | None = None  # the last complete record, until the next TY
+    count = 0  # records completed so far (pending included)
     start_line = 0
     last_tag = "TY"
     one_space = False
     orphans: list[tuple[str, str, int]] = []
-    for lineno, (tag, rest) in enumerate(_line_pairs(text), start=1):
-        if tag:
-            value = rest.strip()
-        else:
-            if not rest or rest.isspace():
-                continue
-            line = rest.strip()
-            match = None
-            if line[:1].isupper():
-                match = loose_match(line)
-                if match is None and (rec is None or one_space):
-                    match = one_space_match(line)
-                    if match is not None and rec is None and match.group(1) == "TY":
-                        one_space = True
-            if match is None:
-                if rec is None:
-                    continue  # junk outside a record (Ovid's "1.", a header, a link line)
-                values = rec[last_tag]
-                if last_tag in item_tags:
-                    values.append(line)
-                elif values[-1]:
-                    values[-1] = values[-1] + "\n" + line
+    first_line = 1
+    for pairs in chunks:
+        for lineno, (tag, rest) in enumerate(pairs, first_line):
+            if tag:
+                value = rest.strip()
+                if rec is not None and tag != "ER" and tag != "TY":  # the common case
+                    values = rec.get(tag)
+                    if values is None:
+                        rec[tag] = [value]
+                    else:
+                        values.append(value)
+                    last_tag = tag
+                    continue
+            else:
+                if not rest or rest.isspace():
+                    continue
+                line = rest.strip()
+                match = None
+                if line[:1].isupper():
+                    match = loose_match(line)
+                    if match is None and (rec is None or one_space):
+                        match = one_space_match(line)
+                        if match is not None and rec is None and match.group(1) == "TY":
+                            one_space = True
+                if match is None:
+                    if rec is None:
+                        continue  # junk outside a record (Ovid's "1.", a header, a link line)
+                    values = rec[last_tag]
+                    if last_tag in item_tags:
+                        values.append(line)
+                    elif values[-1]:
+                        values[-1] = values[-1] + "\n" + line
+                    else:
+                        values[-1] = line
+                    continue
+                tag, value = match.group(1), (match.group(2) or "").strip()
+            if rec is None:
+                if tag == "TY":
+                    if orphans:
+                        _adopt(pending, orphans)
+                    if pending is not None:
+                        yield pending
+                        pending = None
+                    rec = {"TY": [value]}
+                    start_line = lineno
+                    last_tag = "TY"
+                elif tag == "ER":
+                    if orphans:  # tags, then ER, without a TY: a record missing its type
+                        raise ImportFormatError(
+                            f"record does not start with a TY (type) tag: found {orphans[0][0]!r}",
+                            count + 1,
+                            orphans[0][2],
+                        )
+                    # a stray second ER is harmless
                 else:
-                    values[-1] = line
+                    # Ovid writes a few tags after ER (NL - journal abbreviation): they belong to
+                    # the record before, unless an ER follows them (then a TY is missing).
+                    orphans.append((tag, value, lineno))
                 continue
-            tag, value = match.group(1), (match.group(2) or "").strip()
-        if rec is None:
-            if tag == "TY":
-                if orphans:
-                    _adopt(records, orphans)
-                rec = {"TY": [value]}
-                start_line = lineno
-                last_tag = "TY"
-            elif tag == "ER":
-                if orphans:  # tags, then ER, without a TY: a record missing its type
-                    raise ImportFormatError(
-                        f"record does not start with a TY (type) tag: found {orphans[0][0]!r}",
-                        len(records) + 1,
-                        orphans[0][2],
-                    )
-                # a stray second ER is harmless
+            if tag == "ER":
+                count += 1
+                pending = _to_record(rec, count, start_line)
+                rec = None
+            elif tag == "TY":
+                raise ImportFormatError(
+                    "no end-of-record tag (ER) before the next record's TY",
+                    count + 1,
+                    lineno,
+                )
             else:
-                # Ovid writes a few tags after ER (NL - journal abbreviation): they belong to
-                # the record before, unless an ER follows them (then a TY is missing).
-                orphans.append((tag, value, lineno))
-            continue
-        if tag == "ER":
-            records.append(_to_record(rec, len(records) + 1, start_line))
-            rec = None
-        elif tag == "TY":
-            raise ImportFormatError(
-                "no end-of-record tag (ER) before the next record's TY",
-                len(records) + 1,
-                lineno,
-            )
-        else:
-            values = rec.get(tag)
-            if values is None:
-                rec[tag] = [value]
-            else:
-                values.append(value)
-            last_tag = tag
+                values = rec.get(tag)
+                if values is None:
+                    rec[tag] = [value]
+                else:
+                    values.append(value)
+                last_tag = tag
+        first_line += len(pairs)
     if rec is not None:  # missing final ER: accept the record
-        records.append(_to_record(rec, len(records) + 1, start_line))
-    elif orphans:
-        _adopt(records, orphans)
-    return records
+        yield _to_record(rec, count + 1, start_line)
+    else:
+        if orphans:
+            _adopt(pending, orphans)
+        if pending is not None:
+            yield pending
 
 
-def _adopt(records: list[ParsedRecord], orphans: list[tuple[str, str, int]]) -> None:
+def _adopt(record: ParsedRecord | None, orphans: list[tuple[str, str, int]]) -> None:
     """Keep tags found between an ER and the next TY in the raw data of the record before."""
-    if not records:
+    if record is None:
         tag, _value, line = orphans[0]
         raise ImportFormatError(
             f"record does not start with a TY (type) tag: found {tag!r}", 1, line
         )
-    raw = records[-1].raw
+    raw = record.raw
     for tag, value, _line in orphans:
         raw.setdefault(tag, []).append(value)
     orphans.clear()
@@ -206,45 +248,69 @@ def _pages(rec: dict[str, list[str]]) -> str:
     return join_pages(start, end)
 
 
-def _year(rec: dict[str, list[str]]) -> int | None:
-    value = first_value(rec, "PY")
-    if len(value) >= 4 and value[:4].isdigit() and not value[4:5].isdigit():
-        year = int(value[:4])  # "2012", "2019///", "2016/09//": the common case, no regex
-        if 1000 <= year <= 2100:
-            return year
-    return extract_year(value, first_value(rec, "Y1"), first_value(rec, "DA"))
-
-
 def _to_record(rec: dict[str, list[str]], number: int, line: int) -> ParsedRecord:
+    # Called once per record: the common cases are spelled out (first_value, clean_text and
+    # check_readable inline) since each helper call costs as much as the work it does here.
     get = rec.get
-    authors = get("AU") or get("A1") or ()
-    keywords = get("KW") or ()
-    if len(keywords) == 1 and ";" in keywords[0]:
-        keywords = [k.strip() for k in keywords[0].split(";")]
-    abstract_values = get("AB") or get("N2") or ()
-    if len(abstract_values) == 1:
-        abstract = abstract_values[0]
+    authors = get("AU") or get("A1")
+    authors = [a for a in authors if a] if authors else []
+    keywords = get("KW")
+    if keywords:
+        if len(keywords) == 1 and ";" in keywords[0]:
+            keywords = [k.strip() for k in keywords[0].split(";")]
+        keywords = [k for k in keywords if k]
     else:
-        abstract = "\n".join(v for v in abstract_values if v)
+        keywords = []
+    values = get("AB") or get("N2")
+    abstract = ""
+    if values:
+        abstract = values[0] if len(values) == 1 else "\n".join(v for v in values if v)
+        if abstract:
+            abstract = clean_abstract(abstract)
     url = ""
     for value in get("UR") or get("L2") or ():
         if value:
             url = value.split(";")[0].strip() if ";" in value else value
             break
-    record = ParsedRecord(
-        title=clean_text(first_value(rec, "TI", "T1", "CT", "ST", "BT")),
-        abstract=clean_abstract(abstract),
-        authors=[a for a in authors if a],
-        year=_year(rec),
-        journal=clean_text(first_value(rec, "JF", "T2", "JO", "JA", "J2", "SO")),
-        volume=first_value(rec, "VL"),
-        issue=first_value(rec, "IS"),
-        pages=_pages(rec),
-        doi=_find_doi(rec),
-        pmid=_find_pmid(rec),
-        keywords=[k for k in keywords if k],
+    values = get("TI")
+    title = values[0] if values and values[0] else first_value(rec, "TI", "T1", "CT", "ST", "BT")
+    if title:
+        title = clean_text(title)
+    journal = first_value(rec, "JF", "T2", "JO", "JA", "J2", "SO")
+    if journal:
+        journal = clean_text(journal)
+    values = get("VL")
+    volume = (values[0] or first_value(rec, "VL")) if values else ""
+    values = get("IS")
+    issue = (values[0] or first_value(rec, "IS")) if values else ""
+    values = get("PY")
+    value = (values[0] or first_value(rec, "PY")) if values else ""
+    if len(value) >= 4 and value[:4].isdigit() and not value[4:5].isdigit():
+        year = int(value[:4])  # "2012", "2019///", "2016/09//": the common case, no regex
+        if not 1000 <= year <= 2100:
+            year = extract_year(value, first_value(rec, "Y1"), first_value(rec, "DA"))
+    else:
+        year = extract_year(value, first_value(rec, "Y1"), first_value(rec, "DA"))
+    pages = _pages(rec) if "SP" in rec or "EP" in rec else ""
+    doi = _find_doi(rec)
+    pmid = _find_pmid(rec)
+    if not (title or authors or doi or pmid or abstract or url):  # check_readable
+        raise ImportFormatError(
+            "unreadable record: no title, abstract, authors, DOI, PMID or URL", number, line
+        )
+    return ParsedRecord(
+        title=title,
+        abstract=abstract,
+        authors=authors,
+        year=year,
+        journal=journal,
+        volume=volume,
+        issue=issue,
+        pages=pages,
+        doi=doi,
+        pmid=pmid,
+        keywords=keywords,
         url=url,
         type=rec["TY"][0],
         raw=rec,
     )
-    return check_readable(record, number, line)

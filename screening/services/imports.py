@@ -1,9 +1,15 @@
-"""Import one search-export file into a review: whole or not at all, then dedup."""
+"""Import one search-export file into a review: whole or not at all, then dedup.
+
+The records are stored while the file is still being parsed (RIS is streamed; see
+``importers.stream_bytes`` and ``bulk``), inside one transaction: a bad record anywhere, even
+the last, raises ImportRejected and rolls back everything, the Source included.
+"""
 
 from __future__ import annotations
 
+import gc
 import hashlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -13,7 +19,13 @@ from django.db import transaction
 
 from reviewapp.models import Review
 
-from ..importers import ImportFormatError, ParsedRecord, parse_bytes
+from ..importers import (
+    EncodingChanged,
+    ImportFormatError,
+    ParseStream,
+    parse_bytes,
+    stream_bytes,
+)
 from ..models import Source
 from .bulk import insert_records
 
@@ -75,49 +87,52 @@ def check_not_imported(*, review: Review, sha256: str, file_name: str) -> None:
         )
 
 
-def parse_upload(*, data: bytes, file_name: str, fmt: str = "auto"):
-    """Parse bytes or raise ImportRejected naming the file, the record/line and the problem."""
+def _check_size(data: bytes, file_name: str) -> None:
     if len(data) > settings.IMPORT_MAX_BYTES:
         raise ImportRejected(
             f"{file_name}: the file is {len(data) / 1e6:.0f} MB; the limit is "
             f"{settings.IMPORT_MAX_BYTES / 1e6:.0f} MB (IMPORT_MAX_BYTES). Split the export."
         )
+
+
+def _rejected(file_name: str, error: BaseException) -> ImportRejected:
+    if isinstance(error, ImportFormatError):
+        return ImportRejected(f"{file_name}: {error}")
+    # RecursionError, MemoryError: pathological input must not kill a worker
+    return ImportRejected(f"{file_name}: the file is too deeply nested or too large")
+
+
+def parse_upload(*, data: bytes, file_name: str, fmt: str = "auto"):
+    """Parse bytes or raise ImportRejected naming the file, the record/line and the problem."""
+    _check_size(data, file_name)
     try:
         return parse_bytes(data, filename=file_name, fmt=fmt)
-    except ImportFormatError as error:
-        raise ImportRejected(f"{file_name}: {error}") from error
-    except (RecursionError, MemoryError) as error:  # pathological input must not kill a worker
-        raise ImportRejected(f"{file_name}: the file is too deeply nested or too large") from error
+    except (ImportFormatError, RecursionError, MemoryError) as error:
+        raise _rejected(file_name, error) from error
 
 
-def _cut(value: str, limit: int) -> str:
-    # The full value always survives in `raw`; the column keeps what fits.
-    return value[:limit]
+def _open_upload(*, data: bytes, file_name: str, fmt: str, lazy: bool = True) -> ParseStream:
+    """Check, decode and detect the file; RIS is then parsed while its records are stored."""
+    _check_size(data, file_name)
+    try:
+        return stream_bytes(data, filename=file_name, fmt=fmt, lazy=lazy)
+    except (ImportFormatError, RecursionError, MemoryError) as error:
+        raise _rejected(file_name, error) from error
 
 
-def _record_rows(review: Review, source: Source, parsed: Iterable[ParsedRecord]) -> Iterator[dict]:
-    """Column values per record, keyed by the Record model's attribute names."""
-    for position, item in enumerate(parsed, start=1):
-        year = item.year if item.year and 0 < item.year < 32767 else None
-        yield {
-            "review_id": review.pk,
-            "source_id": source.pk,
-            "source_position": position,
-            "title": item.title,
-            "abstract": item.abstract,
-            "authors": item.authors,
-            "year": year,
-            "journal": item.journal,
-            "volume": _cut(item.volume, 100),
-            "issue": _cut(item.issue, 100),
-            "pages": _cut(item.pages, 100),
-            "doi": _cut(item.doi, 300),
-            "pmid": _cut(item.pmid, 30),
-            "keywords": item.keywords,
-            "url": item.url,
-            "type": _cut(item.type, 100),
-            "raw": item.raw,
-        }
+def _store(stream: ParseStream, source: Source) -> Source:
+    """Create the Source and its records from the stream, in one transaction."""
+    with transaction.atomic():
+        source.file_encoding = stream.encoding
+        source.save(force_insert=True)
+        source.record_count = insert_records(
+            stream.records, fixed={"review_id": source.review_id, "source_id": source.pk}
+        )
+        source.file_encoding = stream.encoding  # final once the records are read
+        Source.objects.filter(pk=source.pk).update(
+            record_count=source.record_count, file_encoding=source.file_encoding
+        )
+    return source
 
 
 def import_records(
@@ -137,21 +152,33 @@ def import_records(
     if not force:
         check_not_imported(review=review, sha256=sha256, file_name=file_name)
     progress("Reading the file", 5)
-    result = parse_upload(data=data, file_name=file_name, fmt=fmt)
-    total = len(result.records)
-    progress(f"Saving {total:,} records", 50)
-    with transaction.atomic():
-        source = Source.objects.create(
-            review=review,
-            file_name=file_name,
-            file_format=result.format,
-            file_encoding=result.encoding,
-            sha256=sha256,
-            record_count=total,
-            imported_by=by,
-            **source_fields.__dict__,
-        )
-        insert_records(_record_rows(review, source, result.records))
+    stream = _open_upload(data=data, file_name=file_name, fmt=fmt)
+    progress("Reading and saving the records", 20)
+    fields = {
+        "review": review,
+        "file_name": file_name,
+        "file_format": stream.format,
+        "sha256": sha256,
+        "record_count": 0,
+        "imported_by": by,
+        **source_fields.__dict__,
+    }
+    # Parsing builds millions of small objects and no cycles: the collector's passes over them
+    # would cost about a third of the time (see importers.parse_bytes).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        try:
+            source = _store(stream, Source(**fields))
+        except EncodingChanged:  # rare: not UTF-8 after all; start again, decoded whole
+            stream = _open_upload(data=data, file_name=file_name, fmt=fmt, lazy=False)
+            source = _store(stream, Source(**fields))
+    except (ImportFormatError, RecursionError, MemoryError) as error:
+        # a bad record, however late in the file: the transaction kept nothing of it
+        raise _rejected(file_name, error) from error
+    finally:
+        if collecting:
+            gc.enable()
     outcome = ImportOutcome(source=source)
     if dedup:
         from .dedup import find_duplicates
