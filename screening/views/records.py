@@ -146,7 +146,7 @@ def record_detail(request: HttpRequest, slug: str, record_id: int) -> HttpRespon
             "record": record,
             "pairs": pairs.select_related("keep", "duplicate", "decided_by"),
             "duplicates": record.duplicates.only("id", "title"),
-            "raw": json.dumps(record.raw, indent=2, ensure_ascii=False),
+            "raw": json.dumps(record.raw_record, indent=2, ensure_ascii=False),
             "events": events,
             "decisions": decisions,
             "resolution": resolution,

@@ -174,3 +174,22 @@ def test_duplicates_page_shows_the_pending_pair_side_by_side(client_for, viewer,
     assert "Left title" in page and "Right title" in page
     assert 'data-key="y"' not in page  # a viewer sees the queue but cannot decide
     assert DuplicatePair.objects.get(pk=pair.pk).status == "pending"
+
+
+def test_record_page_shows_the_whole_raw_record_after_an_import(client_for, viewer, review):
+    from screening.services.imports import SourceFields, import_records
+
+    import_records(
+        review=review,
+        data=(DATA / "small.ris").read_bytes(),
+        file_name="small.ris",
+        source_fields=SourceFields(name="PsycINFO"),
+        by=None,
+    )
+    record = Record.objects.get(source_position=1)
+    url = reverse("screening:record-detail", kwargs={"slug": review.slug, "record_id": record.pk})
+    page = client_for(viewer).get(url).content.decode()
+    # The stored raw keeps shared values once; the page rebuilds the export's own tags.
+    assert "&quot;AB&quot;: [" in page
+    assert "A study of how young people take part in decisions." in page
+    assert "&quot;KW&quot;: [" in page
