@@ -7,6 +7,9 @@ where ("record 12 (line 340): no end-of-record tag (ER) before the next record's
     result = parse_bytes(uploaded.read(), filename=uploaded.name)   # fmt="auto"
     result.format, result.encoding, result.records[0].title
 
+    stream = stream_bytes(data, filename=name)   # the same records, one by one as parsed
+    for record in stream.records: ...            # (RIS: a large file never held as records)
+
 Formats (``FORMATS``): ris, bibtex, medline, pubmed-xml, wos, endnote-xml, csv, tsv, xlsx; the
 CLI names are accepted as aliases (``endnote`` → endnote-xml, ``csv`` → csv/tsv/xlsx by content,
 ``nbib``/``pubmed`` → medline, …).
