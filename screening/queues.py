@@ -27,8 +27,13 @@ def open_records(review: Review, stage: str = Stage.TITLE_ABSTRACT) -> QuerySet[
     return records.filter(ta_status=StageStatus.OPEN)
 
 
-def _best(candidates: list[Record]) -> Record | None:
-    return min(candidates, key=lambda r: (-r.rank, r.pk), default=None)
+def _best(candidates: list[Record], partner_order: dict[int | None, int]) -> Record | None:
+    """Highest priority first; among equals the nearest partner's record, then import order."""
+    return min(
+        candidates,
+        key=lambda r: (-r.rank, partner_order.get(r.queue_partner, len(partner_order)), r.pk),
+        default=None,
+    )
 
 
 def next_pilot_record(review: Review, reviewer: AbstractBaseUser) -> Record | None:
@@ -71,8 +76,14 @@ def next_record(
         # records, or they would all open the same one and most would be turned away.
         untouched = [untouched[screeners.index(reviewer.pk) % len(untouched)]]
     candidates = untouched[:1]
+    # Each screener completes first the records of the colleague after them in a fixed circle,
+    # so a large team does not converge on the same half-decided record.
+    me = screeners.index(reviewer.pk) if reviewer.pk in screeners else -1
+    circle = screeners[me + 1 :] + screeners[: max(me, 0)]
+    partner_order: dict[int | None, int] = {user: i for i, user in enumerate(circle)}
     if needed > 1:
-        for other in screeners:
-            if other != reviewer.pk:
-                candidates += queue.filter(**{count: 1, first: other})[:1]
-    return _best(candidates)
+        for other in circle:
+            candidates += queue.filter(**{count: 1, first: other})[:1]
+    for record in candidates:
+        record.queue_partner = getattr(record, f"{first}_id")
+    return _best(candidates, partner_order)

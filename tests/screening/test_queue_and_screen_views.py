@@ -184,3 +184,23 @@ def test_progress_counts_unique_records_only(client_for, review, reviewer):
     RecordFactory(source=source, duplicate_of=first)
     page = client_for(reviewer).get(screen_url(review)).content.decode()
     assert "0 of 2 decided by me" in page
+
+
+def test_a_large_team_completes_half_decided_records_in_a_circle(review):
+    from tests.factories import MembershipFactory, UserFactory
+
+    users = [UserFactory(username=f"circle{i}") for i in range(4)]
+    for user in users:
+        MembershipFactory(review=review, user=user, role="reviewer")
+    source = SourceFactory(review=review)
+    records = RecordFactory.create_batch(8, source=source)
+    # Four open the page at once: each is shown a different untouched record, and decides it.
+    shown = {user.pk: next_record(review, user) for user in users}
+    assert len({record.pk for record in shown.values()}) == 4
+    for user in users:
+        decide(review, shown[user.pk], user)
+    firsts = {pk: record.pk for pk, record in shown.items()}
+    # Now each is offered a different colleague's half-decided record: no two collide.
+    offered = [next_record(review, user).pk for user in users]
+    assert len(set(offered)) == 4
+    assert set(offered) <= set(firsts.values()) | {r.pk for r in records}
