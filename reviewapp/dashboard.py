@@ -20,7 +20,7 @@ def dashboard_context(review: Review, user: AbstractBaseUser) -> dict:
             review.memberships.select_related("user").order_by("role", "user__username")
         ),
         "criteria_version": criteria,
-        "criteria": list(criteria.criteria.all()),
+        "criteria": list(criteria.criteria.order_by("-kind", "number")),  # inclusion first
         "reasons": list(review.reasons.filter(active=True)),
         "progress": review_progress(review, user),
         "blind": review.blind_mode and review.membership.role == "reviewer",

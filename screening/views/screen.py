@@ -78,7 +78,9 @@ def _card(
         "reasons": list(stage_reasons(review, stage)),
         "reason_required": stage == Stage.FULL_TEXT or review.ta_reason_required,
         # The criteria sit beside the card: a swapped-in card does not need them again.
-        "criteria": [] if request.htmx else list(current_criteria(review).criteria.all()),
+        "criteria": []
+        if request.htmx
+        else list(current_criteria(review).criteria.order_by("-kind", "number")),
         "progress": _progress(review, request.user, stage),
         "action": reverse(action, kwargs={"slug": review.slug}),
         **extra,
