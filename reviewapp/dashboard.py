@@ -23,5 +23,5 @@ def dashboard_context(review: Review, user: AbstractBaseUser) -> dict:
         "criteria": list(criteria.criteria.order_by("-kind", "number")),  # inclusion first
         "reasons": list(review.reasons.filter(active=True)),
         "progress": review_progress(review, user),
-        "blind": review.blind_mode and review.membership.role == "reviewer",
+        "blind": review.membership.is_blind,
     }

@@ -137,6 +137,11 @@ class Membership(models.Model):
     def can_screen(self) -> bool:
         return self.has_role(Role.REVIEWER)
 
+    @property
+    def is_blind(self) -> bool:
+        """A reviewer in blind mode sees only their own decisions (leads and viewers see all)."""
+        return self.review.blind_mode and self.role == Role.REVIEWER
+
 
 class ReviewQuestion(models.Model):
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="questions")

@@ -10,6 +10,11 @@ from .models import Source
 FORMAT_CHOICES = [("auto", "Detect from the file")] + [(f, f) for f in FORMATS]
 
 
+def form_problems(form: forms.Form) -> str:
+    """Every error of a bound form as one line, for a message or a card's alert."""
+    return "; ".join(error for errors in form.errors.values() for error in errors)
+
+
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 

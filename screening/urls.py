@@ -1,6 +1,11 @@
 from django.urls import path
 
+from reviewapp.models import Stage
+
 from .views import agreement, conflicts, duplicates, fulltexts, records, screen, sources, studies
+
+TA = {"stage": Stage.TITLE_ABSTRACT}
+FT = {"stage": Stage.FULL_TEXT}
 
 app_name = "screening"
 urlpatterns = [
@@ -12,10 +17,10 @@ urlpatterns = [
     path("duplicates/", duplicates.duplicates, name="duplicates"),
     path("duplicates/run/", duplicates.duplicates_run, name="duplicates-run"),
     path("duplicates/<int:pair_id>/", duplicates.duplicate_decide, name="duplicate-decide"),
-    path("screen/title-abstract/", screen.screen_title_abstract, name="screen-ta"),
-    path("screen/title-abstract/undo/", screen.screen_undo, name="screen-ta-undo"),
-    path("screen/full-text/", screen.screen_full_text, name="screen-ft"),
-    path("screen/full-text/undo/", screen.screen_ft_undo, name="screen-ft-undo"),
+    path("screen/title-abstract/", screen.screen, TA, name="screen-ta"),
+    path("screen/title-abstract/undo/", screen.screen_undo, TA, name="screen-ta-undo"),
+    path("screen/full-text/", screen.screen, FT, name="screen-ft"),
+    path("screen/full-text/undo/", screen.screen_undo, FT, name="screen-ft-undo"),
     path("full-texts/", fulltexts.fulltexts, name="fulltexts"),
     path("full-texts/bulk/", fulltexts.fulltext_bulk, name="fulltexts-bulk"),
     path("full-texts/<int:fulltext_id>/file/", fulltexts.fulltext_file, name="fulltext-file"),

@@ -24,6 +24,10 @@ class ScreeningError(Exception):
     """A decision the rules do not allow; the message is for the person who tried."""
 
 
+class AlreadyResolved(ScreeningError):
+    """The lead has already resolved the record at this stage."""
+
+
 class AlreadyDecided(ScreeningError):
     """Colleagues gave the record all its decisions first: not the reviewer's fault."""
 
@@ -93,9 +97,10 @@ def _check_reason(
     return reason
 
 
-def _recompute(record: Record, review: Review, stage: str, fields: StageFields) -> None:
+def _recompute(
+    record: Record, review: Review, stage: str, fields: StageFields, resolution: Resolution | None
+) -> None:
     """Set the record's stage status from its decisions (or the lead's resolution)."""
-    resolution = Resolution.objects.filter(record=record, stage=stage).first()
     votes = list(
         Decision.objects.filter(record=record, stage=stage).values_list("value", "reason_id")
     )
@@ -192,7 +197,7 @@ def record_decision(
         note=note,
         criteria_version=version,
     )
-    _recompute(record, review, stage, fields)
+    _recompute(record, review, stage, fields, None)
     return mine
 
 
@@ -213,7 +218,7 @@ def undo_decision(
         other = Decision.objects.filter(record=record, stage=stage).order_by("decided_at").first()
         setattr(record, fields.first_decider, other.reviewer_id if other else None)
     _event(record, stage, reviewer, ScreeningEvent.Kind.UNDONE, value=mine.value)
-    _recompute(record, review, stage, fields)
+    _recompute(record, review, stage, fields, None)
     return record
 
 
@@ -245,7 +250,7 @@ def resolve_record(
         raise ScreeningError("Resolve with include or exclude.")
     record = _lock(review, record_id, stage)
     if Resolution.objects.filter(record=record, stage=stage).exists():
-        raise ScreeningError("This record is already resolved; reopen it first to change it.")
+        raise AlreadyResolved("This record is already resolved; reopen it first to change it.")
     reason = _check_reason(review, stage, value, reason, note)
     resolution = Resolution.objects.create(
         review=review,
@@ -266,7 +271,7 @@ def resolve_record(
         note=note,
         criteria_version=current_criteria(review),
     )
-    _recompute(record, review, stage, fields)
+    _recompute(record, review, stage, fields, resolution)
     return resolution
 
 
@@ -279,7 +284,7 @@ def reopen_record(*, review: Review, record_id: int, stage: str, lead: AbstractB
     if not deleted:
         raise ScreeningError("This record is not resolved, so there is nothing to reopen.")
     _event(record, stage, lead, ScreeningEvent.Kind.REOPENED)
-    _recompute(record, review, stage, fields)
+    _recompute(record, review, stage, fields, None)
     return record
 
 
@@ -308,9 +313,7 @@ def bulk_resolve(
                     note=note,
                     kind=ScreeningEvent.Kind.BULK,
                 )
-            except ScreeningError as error:
-                if "already resolved" not in str(error) and "duplicate" not in str(error):
-                    raise
+            except AlreadyResolved:
                 skipped += 1
             else:
                 done += 1

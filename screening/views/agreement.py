@@ -50,7 +50,7 @@ def pair_agreement(review: Review, stage: str, *, pilot_only: bool = False) -> l
 def agreement_page(request: HttpRequest, slug: str) -> HttpResponse:
     review = get_review_for(request.user, slug)
     # Per-pair figures would let a reviewer infer a colleague's decisions while blind.
-    hidden = review.blind_mode and review.membership.role == Role.REVIEWER
+    hidden = review.membership.is_blind
     rows = []
     if not hidden:
         for stage in STAGES:

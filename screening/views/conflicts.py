@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from reviewapp.access import get_review_for
 from reviewapp.models import Review, Role, Stage
 
-from ..forms import ResolveForm
+from ..forms import ResolveForm, form_problems
 from ..models import Decision, Record, StageStatus
 from ..services.decisions import ScreeningError, reopen_record, resolve_record
 from .screen import stage_reasons
@@ -83,7 +83,7 @@ def conflicts(request: HttpRequest, slug: str) -> HttpResponse:
         except ScreeningError as exc:
             error = str(exc)
     else:
-        error = "; ".join(e for errors in form.errors.values() for e in errors)
+        error = form_problems(form)
     if error is None and not request.htmx:
         url = reverse("screening:conflicts", kwargs={"slug": review.slug})
         return redirect(f"{url}?stage={stage}")

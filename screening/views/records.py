@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST, require_safe
 from reviewapp.access import get_review_for
 from reviewapp.models import Role, Stage
 
-from ..forms import BulkActionForm, RecordFilterForm
+from ..forms import BulkActionForm, RecordFilterForm, form_problems
 from ..models import Decision, DuplicatePair, Record, StageStatus, Verdict
 from ..services.decisions import ScreeningError, bulk_resolve
 from ..services.dedup import unmark_record
@@ -25,11 +25,6 @@ from .screen import stage_reasons
 STAGE = Stage.TITLE_ABSTRACT
 
 PAGE_SIZE = 50
-
-
-def is_blind_for(review) -> bool:
-    """Reviewers in blind mode see only their own decisions (leads and viewers see all)."""
-    return review.blind_mode and review.membership.role == Role.REVIEWER
 
 
 def filtered_records(review, form: RecordFilterForm, user):
@@ -50,7 +45,7 @@ def filtered_records(review, form: RecordFilterForm, user):
     elif status == "maybe":
         records = (
             records.filter(my_value=Verdict.MAYBE)
-            if is_blind_for(review)
+            if review.membership.is_blind
             else records.filter(
                 Exists(Decision.objects.filter(record=OuterRef("pk"), stage=STAGE, value="maybe"))
             )
@@ -73,7 +68,7 @@ def filtered_records(review, form: RecordFilterForm, user):
 @require_safe
 def record_list(request: HttpRequest, slug: str) -> HttpResponse:
     review = get_review_for(request.user, slug)
-    blind = is_blind_for(review)
+    blind = review.membership.is_blind
     form = RecordFilterForm(request.GET or None, review=review, blind=blind)
     records = filtered_records(review, form, request.user)
     page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -99,7 +94,7 @@ def records_bulk(request: HttpRequest, slug: str) -> HttpResponse:
     review = get_review_for(request.user, slug, role=Role.LEAD)
     form = BulkActionForm(request.POST, review=review, reasons=stage_reasons(review))
     if not form.is_valid():
-        problems = "; ".join(e for errors in form.errors.values() for e in errors)
+        problems = form_problems(form)
         messages.error(request, f"Nothing changed: {problems}")
     else:
         try:
@@ -134,7 +129,7 @@ def record_detail(request: HttpRequest, slug: str, record_id: int) -> HttpRespon
     events = record.events.select_related("actor", "reason").order_by("at", "id")
     decisions = record.decisions.select_related("reviewer", "reason")
     resolution = record.resolutions.select_related("resolved_by", "reason").first()
-    if is_blind_for(review) and not resolution:
+    if review.membership.is_blind and not resolution:
         # Until the lead resolves it, a reviewer sees only their own part of the trail.
         events = events.filter(actor=request.user)
         decisions = decisions.filter(reviewer=request.user)

@@ -15,7 +15,7 @@ from reviewapp.access import get_review_for
 from reviewapp.models import Review, Role, Stage
 from reviewapp.services import current_criteria
 
-from ..forms import DecisionForm
+from ..forms import DecisionForm, form_problems
 from ..highlight import highlight, parse_terms
 from ..models import Decision, Record
 from ..queues import next_record, open_records
@@ -122,7 +122,7 @@ def _decide(request: HttpRequest, review: Review, stage: str) -> HttpResponse:
         except ScreeningError as exc:
             error = str(exc)
     else:
-        error = "; ".join(e for errors in form.errors.values() for e in errors)
+        error = form_problems(form)
     if error is None and not request.htmx:
         if notice:
             messages.info(request, notice)
@@ -158,34 +158,17 @@ def _undo(request: HttpRequest, review: Review, stage: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def screen_title_abstract(request: HttpRequest, slug: str) -> HttpResponse:
+def screen(request: HttpRequest, slug: str, stage: str) -> HttpResponse:
+    """The screening page of a stage (the URL conf names the stage)."""
     review = get_review_for(request.user, slug, role=Role.REVIEWER)
     if request.method == "POST":
-        return _decide(request, review, Stage.TITLE_ABSTRACT)
-    record = _record_to_show(request, review, Stage.TITLE_ABSTRACT)
-    return render(request, "screening/screen.html", _card(request, review, record))
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def screen_full_text(request: HttpRequest, slug: str) -> HttpResponse:
-    review = get_review_for(request.user, slug, role=Role.REVIEWER)
-    if request.method == "POST":
-        return _decide(request, review, Stage.FULL_TEXT)
-    record = _record_to_show(request, review, Stage.FULL_TEXT)
-    context = _card(request, review, record, Stage.FULL_TEXT)
-    return render(request, "screening/screen.html", context)
+        return _decide(request, review, stage)
+    record = _record_to_show(request, review, stage)
+    return render(request, "screening/screen.html", _card(request, review, record, stage))
 
 
 @login_required
 @require_POST
-def screen_undo(request: HttpRequest, slug: str) -> HttpResponse:
+def screen_undo(request: HttpRequest, slug: str, stage: str) -> HttpResponse:
     review = get_review_for(request.user, slug, role=Role.REVIEWER)
-    return _undo(request, review, Stage.TITLE_ABSTRACT)
-
-
-@login_required
-@require_POST
-def screen_ft_undo(request: HttpRequest, slug: str) -> HttpResponse:
-    review = get_review_for(request.user, slug, role=Role.REVIEWER)
-    return _undo(request, review, Stage.FULL_TEXT)
+    return _undo(request, review, stage)

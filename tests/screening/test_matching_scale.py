@@ -30,7 +30,6 @@ Honest ground-truth decisions, from looking at the data:
 from __future__ import annotations
 
 import csv
-import os
 import random
 import re
 import string
@@ -42,14 +41,8 @@ from pathlib import Path
 import pytest
 
 from screening.matching import MatchRecord, find_candidates, normalise_title
+from tests.conftest import shared_data
 
-DATA = (
-    Path(__file__).resolve().parents[2].parent
-    / "shared"
-    / "data"
-    / "scale"
-    / "cohen2006_alltopics_combined.csv"
-)
 SEED = 20060101
 
 
@@ -61,12 +54,8 @@ class Row:
     pmid: str
 
 
-def load_rows(path: Path = DATA) -> list[Row]:
-    if not path.exists():
-        message = f"scale data set not found at {path} (see shared/data/README.md)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+def load_rows(path: Path | None = None) -> list[Row]:
+    path = path or shared_data("scale", "cohen2006_alltopics_combined.csv")
     with path.open(encoding="utf-8", newline="") as handle:
         return [
             Row(

@@ -363,12 +363,14 @@ def test_labelled_asreview_csv(name, count):
 
 
 def test_missing_shared_folder_fails_in_ci_and_skips_elsewhere(monkeypatch, tmp_path):
+    import tests.conftest
+
     from . import conftest
 
-    monkeypatch.setattr(conftest, "FORMATS_DIR", tmp_path / "nowhere")
+    monkeypatch.setattr(tests.conftest, "SHARED_DATA", tmp_path / "nowhere")
     monkeypatch.setenv("CI", "true")
-    with pytest.raises(pytest.fail.Exception, match="shared export files not found"):
+    with pytest.raises(pytest.fail.Exception, match="shared data set not found"):
         conftest.formats_dir()
     monkeypatch.delenv("CI")
-    with pytest.raises(pytest.skip.Exception, match="shared export files not found"):
+    with pytest.raises(pytest.skip.Exception, match="shared data set not found"):
         conftest.formats_dir()
