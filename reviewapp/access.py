@@ -20,13 +20,11 @@ def get_membership_for(
     """The user's membership of the review `slug`, at least `role`; 404 for non-members."""
     if not user.is_authenticated:
         raise Http404("No such review.")
-    membership = (
-        Membership.objects.select_related("review", "user")
-        .filter(review__slug=slug, user=user)
-        .first()
-    )
+    membership = Membership.objects.select_related("review").filter(review__slug=slug, user=user)
+    membership = membership.order_by().first()
     if membership is None:
         raise Http404("No such review.")
+    membership.user = user  # already loaded by the session: no join for it
     if not membership.has_role(role):
         raise PermissionDenied(f"This needs the {Role(role).label.lower()} role in this review.")
     return membership

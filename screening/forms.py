@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django import forms
+
+from reviewapp.models import ExclusionReason
 
 from .importers import FORMATS
 from .models import Source
@@ -85,13 +89,21 @@ class DecisionForm(forms.Form):
     value = forms.ChoiceField(
         choices=[("include", "Include"), ("exclude", "Exclude"), ("maybe", "Maybe")]
     )
-    reason = forms.ModelChoiceField(queryset=None, required=False, empty_label="No reason")
+    # The reasons come in as a list the card shows too, so the hot path reads them once.
+    reason = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
     labels = forms.CharField(required=False, help_text="Comma-separated, e.g. 'check later'")
 
-    def __init__(self, *args, reasons, **kwargs):
+    def __init__(self, *args, reasons: Sequence[ExclusionReason], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["reason"].queryset = reasons
+        self.reasons = {reason.pk: reason for reason in reasons}
+        self.fields["reason"].choices = [("", "No reason")] + [
+            (reason.pk, str(reason)) for reason in reasons
+        ]
+
+    def clean_reason(self) -> ExclusionReason | None:
+        pk = self.cleaned_data["reason"]
+        return None if pk is None else self.reasons[pk]
 
     def label_list(self) -> list[str]:
         return [label for label in self.cleaned_data.get("labels", "").split(",") if label.strip()]

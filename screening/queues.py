@@ -1,20 +1,28 @@
-"""What a reviewer screens next, in a fixed number of indexed queries whatever the review's size.
+"""What a reviewer screens next, in two small indexed queries whatever the review's size.
 
 Records needing decisions are either untouched (count 0) or half-decided (count 1) with one
 first decider. For each person who could be that first decider we take the best half-decided
-record from the queue index; with the best untouched record that is 1 + (team size - 1)
-single-row queries, none scanning. Pilot records (few) come first while calibration runs.
-The full-text stage is the same mechanism over records included at title/abstract and retrieved.
+record from the queue index; with the best untouched records (and, at title/abstract, the best
+pilot record I have not decided) that is one UNION ALL of single-row index lookups, none
+scanning. Pilot records (few) come first while calibration runs. The full-text stage is the
+same mechanism over records included at title/abstract and retrieved.
+
+This is the hottest read in the app (every decision asks it), so the candidates come from one
+hand-written statement (plain SQL that PostgreSQL and SQLite both run); building the same
+lookups through the ORM cost more in query compilation than the database spent answering them.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db import connection
+from django.db.models import QuerySet
 
 from reviewapp.models import Membership, Review, Role, Stage
 
-from .models import Decision, Record, StageStatus
+from .models import Decision, Record, Source, StageStatus
 
 
 def open_records(review: Review, stage: str = Stage.TITLE_ABSTRACT) -> QuerySet[Record]:
@@ -27,63 +35,141 @@ def open_records(review: Review, stage: str = Stage.TITLE_ABSTRACT) -> QuerySet[
     return records.filter(ta_status=StageStatus.OPEN)
 
 
-def _best(candidates: list[Record], partner_order: dict[int | None, int]) -> Record | None:
-    """Highest priority first; among equals the nearest partner's record, then import order."""
-    return min(
-        candidates,
-        key=lambda r: (-r.rank, partner_order.get(r.queue_partner, len(partner_order)), r.pk),
-        default=None,
-    )
+@dataclass(frozen=True)
+class _Candidate:
+    arm: str  # "pilot", "untouched" or "half"
+    pk: int
+    rank: float
+    partner: int | None  # the first decider of a half-decided record
 
 
-def next_pilot_record(review: Review, reviewer: AbstractBaseUser) -> Record | None:
-    mine = Decision.objects.filter(
-        record=OuterRef("pk"), stage=Stage.TITLE_ABSTRACT, reviewer=reviewer
-    )
+# The open condition of each stage, exactly as the partial queue indexes state it, so the
+# planner serves each arm from its index.
+_OPEN = {
+    Stage.TITLE_ABSTRACT: "r.duplicate_of_id IS NULL AND r.ta_status = ''",
+    Stage.FULL_TEXT: (
+        "r.duplicate_of_id IS NULL AND r.ta_status = 'include' AND r.retrieval = 'retrieved' "
+        "AND r.ft_status = ''"
+    ),
+}
+_COLUMNS = {
+    Stage.TITLE_ABSTRACT: ("ta_count", "ta_first_decider_id"),
+    Stage.FULL_TEXT: ("ft_count", "ft_first_decider_id"),
+}
+
+
+def _arm(alias: str, condition: str, limit: int) -> str:
+    """One lookup of the queue: the best `limit` open records meeting `condition`.
+
+    Only this module's constants, table and column names are spliced in; values are params."""
     return (
-        open_records(review)
-        .filter(pilot=True)
-        .exclude(Exists(mine))
-        .order_by("-rank", "id")
-        .first()
+        f"SELECT * FROM (SELECT '{alias.rstrip('0123456789')}' AS arm, r.id, r.rank, "  # noqa: S608
+        "r.{first} AS partner FROM {record} r "
+        f"WHERE r.review_id = %s AND {{open}} AND {condition} "
+        f"ORDER BY r.rank DESC, r.id LIMIT {int(limit)}) AS {alias}"
     )
+
+
+def _candidates(
+    review: Review, reviewer: AbstractBaseUser, stage: str, untouched: int, partners: list[int]
+) -> list[_Candidate]:
+    """The best pilot record I have not decided (title/abstract), the best `untouched` untouched
+    records and each partner's best half-decided record, in one statement."""
+    count, first = _COLUMNS[Stage(stage)]
+    arms: list[str] = []
+    params: list = []
+    not_pilot = ""
+    if stage == Stage.TITLE_ABSTRACT:
+        mine = (
+            f"SELECT 1 FROM {Decision._meta.db_table} d "  # noqa: S608  (values are params)
+            "WHERE d.record_id = r.id AND d.stage = %s AND d.reviewer_id = %s"
+        )
+        arms.append(_arm("pilot", f"r.pilot AND NOT EXISTS ({mine})", 1))
+        params += [review.pk, stage, reviewer.pk]
+        not_pilot = " AND NOT r.pilot"
+    arms.append(_arm("untouched", f"r.{count} = 0{not_pilot}", untouched))
+    params.append(review.pk)
+    for i, partner in enumerate(partners):
+        arms.append(_arm(f"half{i}", f"r.{count} = 1 AND r.{first} = %s{not_pilot}", 1))
+        params += [review.pk, partner]
+    sql = " UNION ALL ".join(arms).format(
+        record=Record._meta.db_table, open=_OPEN[Stage(stage)], first=first
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [_Candidate(*row) for row in cursor.fetchall()]
 
 
 def next_record(
     review: Review, reviewer: AbstractBaseUser, stage: str = Stage.TITLE_ABSTRACT
 ) -> Record | None:
     """The next record for this reviewer at this stage, or None when they are done."""
-    count, first = (
-        ("ft_count", "ft_first_decider")
-        if stage == Stage.FULL_TEXT
-        else ("ta_count", "ta_first_decider")
-    )
-    queue = open_records(review, stage).order_by("-rank", "id")
-    if stage == Stage.TITLE_ABSTRACT:
-        pilot = next_pilot_record(review, reviewer)
-        if pilot is not None or review.calibration:
-            return pilot
-        queue = queue.filter(pilot=False)
     screeners = list(
         Membership.objects.filter(review=review, role__in=[Role.LEAD, Role.REVIEWER])
         .order_by("user_id")
         .values_list("user_id", flat=True)
     )
     needed = review.reviewers_per_record(stage)
-    untouched = list(queue.filter(**{count: 0})[: max(1, len(screeners))])
-    if len(screeners) > needed and reviewer.pk in screeners and untouched:
-        # More screeners than decisions per record: spread them over the best few untouched
-        # records, or they would all open the same one and most would be turned away.
-        untouched = [untouched[screeners.index(reviewer.pk) % len(untouched)]]
-    candidates = untouched[:1]
     # Each screener completes first the records of the colleague after them in a fixed circle,
     # so a large team does not converge on the same half-decided record.
     me = screeners.index(reviewer.pk) if reviewer.pk in screeners else -1
     circle = screeners[me + 1 :] + screeners[: max(me, 0)]
-    partner_order: dict[int | None, int] = {user: i for i, user in enumerate(circle)}
-    if needed > 1:
-        for other in circle:
-            candidates += queue.filter(**{count: 1, first: other})[:1]
-    for record in candidates:
-        record.queue_partner = getattr(record, f"{first}_id")
-    return _best(candidates, partner_order)
+    found = _candidates(
+        review,
+        reviewer,
+        stage,
+        untouched=max(1, len(screeners)),
+        partners=circle if needed > 1 else [],
+    )
+    pilot = [c for c in found if c.arm == "pilot"]
+    if pilot or (stage == Stage.TITLE_ABSTRACT and review.calibration):
+        return _fetch(pilot[:1])
+    untouched = [c for c in found if c.arm == "untouched"]
+    if len(screeners) > needed and me >= 0 and untouched:
+        # More screeners than decisions per record: spread them over the best few untouched
+        # records, or they would all open the same one and most would be turned away.
+        untouched = [untouched[me % len(untouched)]]
+    partner_order = {user: i for i, user in enumerate(circle)}
+    candidates = untouched[:1] + [c for c in found if c.arm == "half"]
+    # Highest priority first; among equals the nearest partner's record, then import order.
+    best = min(
+        candidates,
+        key=lambda c: (-c.rank, partner_order.get(c.partner, len(partner_order)), c.pk),
+        default=None,
+    )
+    return _fetch([best] if best else [])
+
+
+def _fetch(chosen: list[_Candidate]) -> Record | None:
+    return Record.objects.filter(pk=chosen[0].pk).first() if chosen else None
+
+
+def reviewer_progress(review: Review, reviewer: AbstractBaseUser, stage: str) -> tuple[int, int]:
+    """(the reviewer's decisions, the records the stage screens), in one statement.
+
+    At title/abstract the sources' record counts stand in for counting the review's records on
+    every request; duplicates are few and indexed."""
+    record = Record._meta.db_table
+    unique = f"FROM {record} r WHERE r.review_id = %s AND r.duplicate_of_id IS NULL"
+    if stage == Stage.FULL_TEXT:
+        retrieved = "r.ta_status = 'include' AND r.retrieval <> 'not_retrieved'"
+        total = f"SELECT COUNT(*) {unique} AND {retrieved}"
+        params = [review.pk]
+    elif review.calibration:
+        total = f"SELECT COUNT(*) {unique} AND r.pilot"
+        params = [review.pk]
+    else:
+        total = (
+            f"SELECT COALESCE((SELECT SUM(s.record_count) FROM {Source._meta.db_table} s "  # noqa: S608
+            "WHERE s.review_id = %s), 0) - (SELECT COUNT(*) "
+            f"FROM {record} r WHERE r.review_id = %s AND r.duplicate_of_id IS NOT NULL)"
+        )
+        params = [review.pk, review.pk]
+    sql = (
+        f"SELECT (SELECT COUNT(*) FROM {Decision._meta.db_table} d "  # noqa: S608  (values are params)
+        f"WHERE d.review_id = %s AND d.stage = %s AND d.reviewer_id = %s), ({total})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [review.pk, stage, reviewer.pk, *params])
+        done, total_count = cursor.fetchone()
+    return done, total_count

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.db.models import Subquery
 from django.utils import timezone
 
-from reviewapp.models import ExclusionReason, Membership, Review, Role, Stage
+from reviewapp.models import CriteriaVersion, ExclusionReason, Membership, Review, Role, Stage
 from reviewapp.services import current_criteria
 
 from ..models import Decision, Record, Resolution, ScreeningEvent, StageStatus, Verdict
@@ -63,9 +64,13 @@ def decisions_needed(review: Review, record: Record, stage: str) -> int:
 
 def _lock(review: Review, record_id: int, stage: str = Stage.TITLE_ABSTRACT) -> Record:
     # Lock only the record's row (not the review's), so reviewers never queue behind each other.
+    # The criteria version in force rides along (one query less on the hot path); anything that
+    # must see other transactions' writes is read after the lock, in its own statement.
+    latest = CriteriaVersion.objects.filter(review=review).order_by("-number").values("pk")[:1]
     record = (
         Record.objects.select_for_update(of=("self",))
         .filter(review=review, pk=record_id)
+        .annotate(criteria_in_force=Subquery(latest))
         .order_by()
         .first()
     )
@@ -97,13 +102,25 @@ def _check_reason(
     return reason
 
 
+def _criteria_version_id(record: Record, review: Review) -> int:
+    version_id = getattr(record, "criteria_in_force", None)
+    return version_id if version_id is not None else current_criteria(review).pk
+
+
 def _recompute(
-    record: Record, review: Review, stage: str, fields: StageFields, resolution: Resolution | None
+    record: Record,
+    review: Review,
+    stage: str,
+    fields: StageFields,
+    resolution: Resolution | None,
+    decisions: list[Decision] | None = None,
 ) -> None:
-    """Set the record's stage status from its decisions (or the lead's resolution)."""
-    votes = list(
-        Decision.objects.filter(record=record, stage=stage).values_list("value", "reason_id")
-    )
+    """Set the record's stage status from its decisions (or the lead's resolution).
+
+    `decisions`: the record's decisions at this stage when the caller has them already."""
+    if decisions is None:
+        decisions = list(Decision.objects.filter(record=record, stage=stage))
+    votes = [(decision.value, decision.reason_id) for decision in decisions]
     setattr(record, fields.count, len(votes))
     if stage != Stage.FULL_TEXT:
         votes = [(value, None) for value, _ in votes]  # reasons are optional, never a conflict
@@ -151,9 +168,12 @@ def record_decision(
     if Resolution.objects.filter(record=record, stage=stage).exists():
         raise ScreeningError("The lead has resolved this record; only the lead can reopen it.")
     reason = _check_reason(review, stage, value, reason, note)
-    version = current_criteria(review)
+    version_id = _criteria_version_id(record, review)
     labels = sorted({label.strip() for label in labels if label.strip()})
-    mine = Decision.objects.filter(record=record, stage=stage, reviewer=reviewer).first()
+    # Under the record's lock nobody else changes its decisions: read them once, for both the
+    # reviewer's own and the new status.
+    decisions = list(Decision.objects.filter(record=record, stage=stage))
+    mine = next((d for d in decisions if d.reviewer_id == reviewer.pk), None)
     now = timezone.now()
     if mine is None:
         if getattr(record, fields.count) >= decisions_needed(review, record, stage):
@@ -167,10 +187,11 @@ def record_decision(
             reason=reason,
             note=note,
             labels=labels,
-            criteria_version=version,
+            criteria_version_id=version_id,
             decided_at=now,
             updated_at=now,
         )
+        decisions.append(mine)
         if getattr(record, fields.first_decider) is None:
             setattr(record, fields.first_decider, reviewer.pk)
         kind = ScreeningEvent.Kind.DECIDED
@@ -184,7 +205,7 @@ def record_decision(
         if same:
             return mine
         mine.value, mine.reason, mine.note, mine.labels = value, reason, note, labels
-        mine.criteria_version, mine.updated_at = version, now
+        mine.criteria_version_id, mine.updated_at = version_id, now
         mine.save()
         kind = ScreeningEvent.Kind.CHANGED
     _event(
@@ -195,9 +216,9 @@ def record_decision(
         value=value,
         reason=reason,
         note=note,
-        criteria_version=version,
+        criteria_version_id=version_id,
     )
-    _recompute(record, review, stage, fields, None)
+    _recompute(record, review, stage, fields, None, decisions)
     return mine
 
 
@@ -269,7 +290,7 @@ def resolve_record(
         value=value,
         reason=reason,
         note=note,
-        criteria_version=current_criteria(review),
+        criteria_version_id=_criteria_version_id(record, review),
     )
     _recompute(record, review, stage, fields, resolution)
     return resolution

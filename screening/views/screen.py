@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,7 +17,7 @@ from reviewapp.services import current_criteria
 from ..forms import DecisionForm, form_problems
 from ..highlight import highlight, parse_terms
 from ..models import Decision, Record
-from ..queues import next_record, open_records
+from ..queues import next_record, open_records, reviewer_progress
 from ..services.decisions import (
     AlreadyDecided,
     ScreeningError,
@@ -40,28 +39,29 @@ def stage_reasons(review: Review, stage: str = STAGE):
 
 
 def _progress(review: Review, user, stage: str) -> dict:
-    mine = Decision.objects.filter(review=review, stage=stage, reviewer=user).count()
-    pool = Record.objects.in_review(review).unique()
-    if stage == Stage.FULL_TEXT:
-        total = pool.filter(ta_status="include").exclude(retrieval="not_retrieved").count()
-    elif review.calibration:
-        total = pool.filter(pilot=True).count()
-    else:
-        # Counting every record would scan the review on each request: sources know their
-        # size, and duplicates are few and indexed.
-        imported = review.sources.aggregate(n=Sum("record_count"))["n"] or 0
-        total = imported - Record.objects.in_review(review).duplicates().count()
-    return {"done": mine, "total": total, "percent": round(100 * mine / total) if total else 0}
+    done, total = reviewer_progress(review, user, stage)
+    return {"done": done, "total": total, "percent": round(100 * done / total) if total else 0}
 
 
 def _card(
-    request: HttpRequest, review: Review, record: Record | None, stage: str = STAGE, **extra
+    request: HttpRequest,
+    review: Review,
+    record: Record | None,
+    stage: str = STAGE,
+    *,
+    reasons: list | None = None,
+    from_queue: bool = False,
+    **extra,
 ) -> dict:
+    """The card's context. `from_queue`: the queue served the record, so it is not yet mine."""
     include, exclude = parse_terms(review.include_terms), parse_terms(review.exclude_terms)
     mine = None
     fulltexts = []
     if record is not None:
-        mine = Decision.objects.filter(record=record, stage=stage, reviewer=request.user).first()
+        if not from_queue:
+            mine = Decision.objects.filter(
+                record=record, stage=stage, reviewer=request.user
+            ).first()
         if stage == Stage.FULL_TEXT:
             fulltexts = list(record.fulltexts.all())
     action, undo = URL_NAMES[Stage(stage)]
@@ -75,7 +75,7 @@ def _card(
         "mine": mine,
         "title": highlight(record.title, include, exclude) if record else "",
         "abstract": highlight(record.abstract, include, exclude) if record else "",
-        "reasons": list(stage_reasons(review, stage)),
+        "reasons": list(stage_reasons(review, stage)) if reasons is None else reasons,
         "reason_required": stage == Stage.FULL_TEXT or review.ta_reason_required,
         # The criteria sit beside the card: a swapped-in card does not need them again.
         "criteria": []
@@ -103,7 +103,8 @@ def _record_to_show(request: HttpRequest, review: Review, stage: str) -> Record 
 
 
 def _decide(request: HttpRequest, review: Review, stage: str) -> HttpResponse:
-    form = DecisionForm(request.POST, reasons=stage_reasons(review, stage))
+    reasons = list(stage_reasons(review, stage))
+    form = DecisionForm(request.POST, reasons=reasons)
     error = notice = None
     if form.is_valid():
         try:
@@ -127,10 +128,21 @@ def _decide(request: HttpRequest, review: Review, stage: str) -> HttpResponse:
         if notice:
             messages.info(request, notice)
         return redirect(URL_NAMES[Stage(stage)][0], slug=review.slug)  # post/redirect/get
-    record = next_record(review, request.user, stage)
-    if error is not None and form.is_valid():
+    from_queue = error is None or not form.is_valid()
+    if from_queue:
+        record = next_record(review, request.user, stage)
+    else:
         record = Record.objects.in_review(review).filter(pk=form.cleaned_data["record"]).first()
-    context = _card(request, review, record, stage, error=error, notice=notice)
+    context = _card(
+        request,
+        review,
+        record,
+        stage,
+        reasons=reasons,
+        from_queue=from_queue,
+        error=error,
+        notice=notice,
+    )
     template = "screening/screen.html#card" if request.htmx else "screening/screen.html"
     return render(request, template, context, status=200 if error is None else 400)
 
