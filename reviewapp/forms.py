@@ -42,6 +42,8 @@ class ReviewSettingsForm(forms.ModelForm):
             "include_terms",
             "exclude_terms",
             "calibration",
+            "retrain_every",
+            "relevance_hint",
         ]
         widgets = {
             name: forms.Textarea(attrs={"rows": 3})

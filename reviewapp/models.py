@@ -78,6 +78,17 @@ class Review(models.Model):
         help_text="While on, reviewers screen only the pilot set; compare their agreement "
         "before the rest starts.",
     )
+    retrain_every = models.PositiveSmallIntegerField(
+        "retrain the ranking after every",
+        default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(1000)],
+        help_text="New title/abstract decisions between two retrainings of the ranking model.",
+    )
+    relevance_hint = models.BooleanField(
+        "show reviewers a relevance hint",
+        default=False,
+        help_text="Off by default: knowing the model's guess can bias a reviewer.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

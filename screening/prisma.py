@@ -9,9 +9,9 @@ from collections import defaultdict
 
 from django.db.models import Count, Q
 
-from reviewapp.models import Review
+from reviewapp.models import Review, Stage
 
-from .models import Record, Source, StageStatus
+from .models import Record, Resolution, Source, StageStatus
 
 COLUMNS = {
     Source.Method.DATABASE: "databases",
@@ -71,6 +71,14 @@ def prisma_counts(review: Review) -> dict:
             "study", distinct=True, filter=sought_q & Q(ft_status=StageStatus.INCLUDE)
         ),
     )
+    # Excluded by the lead's stopping rule (prioritised screening), not by a person's reading.
+    by_rule = Resolution.objects.filter(
+        review=review,
+        stage=Stage.TITLE_ABSTRACT,
+        rule__isnull=False,
+        record__duplicate_of__isnull=True,
+        record__ta_status=StageStatus.EXCLUDE,
+    ).count()
     screened = records["total"] - records["duplicates"]
     sought = records["ta_include"]  # reports sought = included at title/abstract
     assessed = records["ft_include"] + records["ft_exclude"]
@@ -82,7 +90,7 @@ def prisma_counts(review: Review) -> dict:
             "other": 0,
         },
         "screened": screened,
-        "excluded_screening": {"human": records["ta_exclude"], "automation": 0},
+        "excluded_screening": {"human": records["ta_exclude"] - by_rule, "automation": by_rule},
         "sought": sought,
         "not_retrieved": records["not_retrieved"],
         "assessed": assessed,

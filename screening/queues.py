@@ -22,7 +22,7 @@ from django.db.models import QuerySet
 
 from reviewapp.models import Membership, Review, Role, Stage
 
-from .models import Decision, Record, Source, StageStatus
+from .models import Decision, RankingRun, Record, Source, StageStatus
 
 
 def open_records(review: Review, stage: str = Stage.TITLE_ABSTRACT) -> QuerySet[Record]:
@@ -144,11 +144,25 @@ def _fetch(chosen: list[_Candidate]) -> Record | None:
     return Record.objects.filter(pk=chosen[0].pk).first() if chosen else None
 
 
-def reviewer_progress(review: Review, reviewer: AbstractBaseUser, stage: str) -> tuple[int, int]:
-    """(the reviewer's decisions, the records the stage screens), in one statement.
+@dataclass(frozen=True)
+class Progress:
+    done: int  # the reviewer's decisions at this stage
+    total: int  # the records the stage screens
+    since_training: int = 0  # title/abstract decisions since the last ranking run (capped)
+    training_pending: bool = False  # a ranking run is queued or running
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+
+def reviewer_progress(review: Review, reviewer: AbstractBaseUser, stage: str) -> Progress:
+    """The reviewer's progress and, at title/abstract, whether the ranking is due a retrain:
+    one statement, as every decision asks it.
 
     At title/abstract the sources' record counts stand in for counting the review's records on
-    every request; duplicates are few and indexed."""
+    every request; duplicates are few and indexed. Decisions since the last ranking run are
+    counted up to `retrain_every` only, so the count stays small however big the review."""
     record = Record._meta.db_table
     unique = f"FROM {record} r WHERE r.review_id = %s AND r.duplicate_of_id IS NULL"
     if stage == Stage.FULL_TEXT:
@@ -165,11 +179,22 @@ def reviewer_progress(review: Review, reviewer: AbstractBaseUser, stage: str) ->
             f"FROM {record} r WHERE r.review_id = %s AND r.duplicate_of_id IS NOT NULL)"
         )
         params = [review.pk, review.pk]
+    decisions, runs = Decision._meta.db_table, RankingRun._meta.db_table
+    ranking = "0, 0"
+    if stage == Stage.TITLE_ABSTRACT:
+        watermark = f"(SELECT MAX(w.decision_watermark) FROM {runs} w WHERE w.review_id = %s)"  # noqa: S608
+        ranking = (
+            f"(SELECT COUNT(*) FROM (SELECT 1 FROM {decisions} n WHERE n.review_id = %s "  # noqa: S608
+            f"AND n.stage = %s AND n.id > COALESCE({watermark}, 0) LIMIT %s) AS recent), "
+            f"(SELECT COUNT(*) FROM {runs} p WHERE p.review_id = %s "
+            "AND p.state IN ('queued', 'running'))"
+        )
+        params += [review.pk, stage, review.pk, review.retrain_every, review.pk]
     sql = (
-        f"SELECT (SELECT COUNT(*) FROM {Decision._meta.db_table} d "  # noqa: S608  (values are params)
-        f"WHERE d.review_id = %s AND d.stage = %s AND d.reviewer_id = %s), ({total})"
+        f"SELECT (SELECT COUNT(*) FROM {decisions} d "  # noqa: S608  (values are params)
+        f"WHERE d.review_id = %s AND d.stage = %s AND d.reviewer_id = %s), ({total}), {ranking}"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [review.pk, stage, reviewer.pk, *params])
-        done, total_count = cursor.fetchone()
-    return done, total_count
+        done, total_count, since, pending = cursor.fetchone()
+    return Progress(done, total_count, since, bool(pending))

@@ -2,7 +2,17 @@ from django.urls import path
 
 from reviewapp.models import Stage
 
-from .views import agreement, conflicts, duplicates, fulltexts, records, screen, sources, studies
+from .views import (
+    agreement,
+    conflicts,
+    duplicates,
+    fulltexts,
+    prioritise,
+    records,
+    screen,
+    sources,
+    studies,
+)
 
 TA = {"stage": Stage.TITLE_ABSTRACT}
 FT = {"stage": Stage.FULL_TEXT}
@@ -32,4 +42,7 @@ urlpatterns = [
     path("records/bulk/", records.records_bulk, name="records-bulk"),
     path("agreement/", agreement.agreement_page, name="agreement"),
     path("agreement/pilot/", agreement.pilot_set, name="agreement-pilot"),
+    path("prioritise/", prioritise.prioritise_panel, name="prioritise"),
+    path("prioritise/stop/", prioritise.exclude_remaining, name="prioritise-stop"),
+    path("prioritise/rules/<int:rule_id>/undo/", prioritise.undo_rule, name="prioritise-undo"),
 ]

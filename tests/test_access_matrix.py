@@ -14,7 +14,7 @@ from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from reviewapp.models import ROLE_RANK, Membership, Review, Role
-from screening.models import FullText, ImportJob
+from screening.models import ExclusionRule, FullText, ImportJob
 from tests.factories import DuplicatePairFactory, RecordFactory, SourceFactory
 
 PERSONAS = ["lead", "reviewer", "viewer", "outsider", "anonymous"]
@@ -57,6 +57,11 @@ def _sought_record_id(review: Review, team: dict) -> dict:
     return {"record_id": record.pk}
 
 
+def _rule_id(review: Review, team: dict) -> dict:
+    rule = ExclusionRule.objects.create(review=review, rule="test rule", applied_by=team["lead"])
+    return {"rule_id": rule.pk}
+
+
 def _pair_id(review: Review, team: dict) -> dict:
     source = SourceFactory(review=review)
     pair = DuplicatePairFactory(
@@ -85,6 +90,9 @@ ACCESS: dict[str, Access] = {
     "screening:records-bulk": Access(get=None, post=Role.LEAD),
     "screening:agreement": Access(get=Role.VIEWER),
     "screening:agreement-pilot": Access(get=None, post=Role.LEAD),
+    "screening:prioritise": Access(get=Role.LEAD, post=Role.LEAD),
+    "screening:prioritise-stop": Access(get=None, post=Role.LEAD),
+    "screening:prioritise-undo": Access(get=None, post=Role.LEAD, kwargs=_rule_id),
     "screening:screen-ft": Access(get=Role.REVIEWER, post=Role.REVIEWER),
     "screening:screen-ft-undo": Access(get=None, post=Role.REVIEWER),
     "screening:fulltexts": Access(get=Role.VIEWER),

@@ -57,3 +57,43 @@ def test_an_import_job_runs_in_the_worker(broker):
 def test_without_a_broker_tasks_run_eagerly_in_process():
     # The autouse fixture makes tasks eager, as settings do when CELERY_BROKER_URL is unset.
     assert worker_health.delay("x").get()["token"] == "x"
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_ranking_retrains_in_the_worker(broker):
+    import time
+
+    from screening.models import RankingRun
+    from screening.services import prioritise
+    from screening.services.decisions import record_decision
+    from tests.factories import MembershipFactory, RecordFactory, ReviewFactory, SourceFactory
+
+    review = ReviewFactory(ta_reviewers_per_record=1)
+    reviewer = MembershipFactory(review=review, role="reviewer").user
+    source = SourceFactory(review=review)
+    topics = ["youth participation in exploitation services", "maize drought crop yields"]
+    records = [
+        RecordFactory(source=source, title=f"{topics[i % 2]} {i}", abstract=topics[i % 2])
+        for i in range(12)
+    ]
+    for record, value in zip(records[:4], ["include", "exclude"] * 2, strict=True):
+        record_decision(
+            review=review,
+            record_id=record.pk,
+            stage="title_abstract",
+            reviewer=reviewer,
+            value=value,
+        )
+
+    run = prioritise.queue_retrain(review, trigger=RankingRun.Trigger.LEAD)  # queued on commit
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        run.refresh_from_db()
+        if run.state not in RankingRun.PENDING:
+            break
+        time.sleep(0.2)
+    assert run.state == RankingRun.State.READY, (run.state, run.error)
+    best = max(records[4:], key=lambda r: Record.objects.get(pk=r.pk).rank)
+    assert best.title.startswith("youth")

@@ -6,14 +6,17 @@ from .decisions import (
     StageStatus,
     Verdict,
 )
+from .prioritise import ExclusionRule, RankingRun
 from .records import DuplicatePair, FullText, ImportJob, Record, Source, Study
 
 __all__ = [
     "SCREENING_STAGES",
     "Decision",
     "DuplicatePair",
+    "ExclusionRule",
     "FullText",
     "ImportJob",
+    "RankingRun",
     "Record",
     "Resolution",
     "ScreeningEvent",

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from reviewapp.models import CriteriaVersion, ExclusionReason, Review, Stage
 
+from .prioritise import ExclusionRule
 from .records import Record
 
 SCREENING_STAGES = [
@@ -85,6 +86,14 @@ class Resolution(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     resolved_at = models.DateTimeField(default=timezone.now)
+    rule = models.ForeignKey(
+        ExclusionRule,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="resolutions",
+        help_text="Set when a stopping rule, not a person, excluded the record.",
+    )
 
     class Meta:
         constraints = [
@@ -105,6 +114,7 @@ class ScreeningEvent(models.Model):
         RESOLVED = "resolved", "Resolved by lead"
         REOPENED = "reopened", "Reopened by lead"
         BULK = "bulk", "Bulk action by lead"
+        AUTOMATION = "automation", "Excluded by the lead's stopping rule"
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="screening_events")
     record = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="events")

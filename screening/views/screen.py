@@ -3,6 +3,8 @@ with a plain-form fallback. The stage is a parameter of the same views."""
 
 from __future__ import annotations
 
+import math
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -16,8 +18,9 @@ from reviewapp.services import current_criteria
 
 from ..forms import DecisionForm, form_problems
 from ..highlight import highlight, parse_terms
-from ..models import Decision, Record
-from ..queues import next_record, open_records, reviewer_progress
+from ..models import Decision, RankingRun, Record
+from ..queues import Progress, next_record, open_records, reviewer_progress
+from ..services import prioritise
 from ..services.decisions import (
     AlreadyDecided,
     ScreeningError,
@@ -38,9 +41,12 @@ def stage_reasons(review: Review, stage: str = STAGE):
     return review.reasons.filter(active=True, **{flag: True}).order_by("number", "code")
 
 
-def _progress(review: Review, user, stage: str) -> dict:
-    done, total = reviewer_progress(review, user, stage)
-    return {"done": done, "total": total, "percent": round(100 * done / total) if total else 0}
+def relevance_hint(review: Review, record: Record | None) -> str:
+    """The model's view of the record, only where the lead turned the hint on."""
+    if record is None or not review.relevance_hint or record.rank <= 0:
+        return ""
+    top = max(1, math.ceil((1 - record.rank) * 100))
+    return f"Ranked in the top {top} % of the unscreened records by the model"
 
 
 def _card(
@@ -51,6 +57,7 @@ def _card(
     *,
     reasons: list | None = None,
     from_queue: bool = False,
+    progress: Progress | None = None,
     **extra,
 ) -> dict:
     """The card's context. `from_queue`: the queue served the record, so it is not yet mine."""
@@ -81,7 +88,8 @@ def _card(
         "criteria": []
         if request.htmx
         else list(current_criteria(review).criteria.order_by("-kind", "number")),
-        "progress": _progress(review, request.user, stage),
+        "progress": progress or reviewer_progress(review, request.user, stage),
+        "hint": relevance_hint(review, record),
         "action": reverse(action, kwargs={"slug": review.slug}),
         **extra,
     }
@@ -106,6 +114,7 @@ def _decide(request: HttpRequest, review: Review, stage: str) -> HttpResponse:
     reasons = list(stage_reasons(review, stage))
     form = DecisionForm(request.POST, reasons=reasons)
     error = notice = None
+    decided = False
     if form.is_valid():
         try:
             record_decision(
@@ -118,12 +127,18 @@ def _decide(request: HttpRequest, review: Review, stage: str) -> HttpResponse:
                 note=form.cleaned_data["note"],
                 labels=form.label_list(),
             )
+            decided = True
         except AlreadyDecided as exc:
             notice = f"{exc} Colleagues decided it first; here is your next record."
         except ScreeningError as exc:
             error = str(exc)
     else:
         error = form_problems(form)
+    progress = reviewer_progress(review, request.user, stage)
+    # Every `retrain_every` decisions the ranking is retrained, by the worker, after this commits.
+    ranked_stage = decided and stage == Stage.TITLE_ABSTRACT
+    if ranked_stage and prioritise.retrain_due(review, progress):
+        prioritise.queue_retrain(review, trigger=RankingRun.Trigger.DECISIONS)
     if error is None and not request.htmx:
         if notice:
             messages.info(request, notice)
@@ -140,6 +155,7 @@ def _decide(request: HttpRequest, review: Review, stage: str) -> HttpResponse:
         stage,
         reasons=reasons,
         from_queue=from_queue,
+        progress=progress,
         error=error,
         notice=notice,
     )

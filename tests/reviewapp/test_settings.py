@@ -51,16 +51,18 @@ def test_lead_saves_protocol_fields(client_for, lead, review):
             "population": "Young people",
             "ta_reviewers_per_record": "1",
             "ft_reviewers_per_record": "2",
+            "retrain_every": "25",
             "blind_mode": "on",
         },
     )
     assert response.status_code == 302
     review.refresh_from_db()
-    assert (review.title, review.population, review.ta_reviewers_per_record) == (
-        "New title",
-        "Young people",
-        1,
-    )
+    assert (
+        review.title,
+        review.population,
+        review.ta_reviewers_per_record,
+        review.retrain_every,
+    ) == ("New title", "Young people", 1, 25)
 
 
 def test_reviewers_per_record_must_be_one_or_two(client_for, lead, review):

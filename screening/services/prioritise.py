@@ -1,0 +1,386 @@
+"""Prioritised screening: the worker retrains the review's ranking model and stores a score on
+every unscreened record; the queue serves the highest first (import order until the model has
+seen one include and one exclude).
+
+What the model learns from: title/abstract outcomes that are final (agreed by the reviewers, or
+the lead's resolution), never a single reviewer's decision on a record still open, so a score
+tells no reviewer what a colleague decided. Records excluded by a stopping rule are not
+training data either: no person looked at them.
+
+The stopping suggestion (README, "Prioritised screening") combines two signals, and is only a
+suggestion: the last N title/abstract decisions were all excludes (N = max(50, 5 % of the
+records)), and the model estimates less than one relevant record among those left.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from reviewapp.models import Review, Stage
+
+from ..models import (
+    Decision,
+    ExclusionRule,
+    RankingRun,
+    Record,
+    Resolution,
+    ScreeningEvent,
+    StageStatus,
+    Verdict,
+)
+from ..queues import Progress
+from .decisions import ScreeningError
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from .. import ranking
+
+# numpy, scipy and scikit-learn load in the worker only (imported where training needs them):
+# the web process serving reviewers never pays for them.
+logger = logging.getLogger(__name__)
+
+TA = Stage.TITLE_ABSTRACT
+FEATURE_DIR = "ranking"
+UPDATE_BATCH = 2000
+
+
+# ------------------------------------------------------------------------------------ queueing
+
+
+def queue_retrain(
+    review: Review, *, trigger: str, requested_by: AbstractBaseUser | None = None
+) -> RankingRun | None:
+    """Queue one retraining unless one is already queued or running (then None).
+
+    The Celery task starts once this transaction commits; the request that asked never waits
+    for the training."""
+    from ..tasks import retrain_ranking
+
+    watermark = (
+        Decision.objects.filter(review=review, stage=TA).aggregate(top=Max("id"))["top"] or 0
+    )
+    try:
+        with transaction.atomic():
+            run = RankingRun.objects.create(
+                review=review,
+                trigger=trigger,
+                requested_by=requested_by,
+                decision_watermark=watermark,
+            )
+    except IntegrityError:
+        return None  # a run is already queued or running: it will see these decisions
+    transaction.on_commit(lambda: retrain_ranking.delay(run.pk))
+    return run
+
+
+def retrain_due(review: Review, progress: Progress) -> bool:
+    """After every `retrain_every` new title/abstract decisions, unless a run is pending."""
+    return not progress.training_pending and progress.since_training >= review.retrain_every
+
+
+# ------------------------------------------------------------------------------------ training
+
+
+@dataclass(frozen=True)
+class Outcome:
+    state: str
+    records: int
+    includes: int
+    excludes: int
+    ranked: int = 0
+    estimated_remaining: float | None = None
+
+
+def retrain(run_id: int) -> None:
+    """Run one queued retraining; the run ends ready, cold (no include or exclude yet) or failed."""
+    claimed = RankingRun.objects.filter(pk=run_id, state=RankingRun.State.QUEUED).update(
+        state=RankingRun.State.RUNNING, started_at=timezone.now()
+    )
+    if not claimed:
+        return  # a redelivered task must not train twice
+    from .. import ranking
+
+    run = RankingRun.objects.select_related("review").get(pk=run_id)
+    started = time.perf_counter()
+    fields: dict = {}
+    try:
+        outcome = train_and_rank(run.review)
+        fields = {
+            "state": outcome.state,
+            "records": outcome.records,
+            "includes": outcome.includes,
+            "excludes": outcome.excludes,
+            "ranked": outcome.ranked,
+            "estimated_remaining": outcome.estimated_remaining,
+            "model": ranking.DEFAULT_CONFIG.label(),
+        }
+    except Exception as error:  # the lead sees the failure; the queue keeps its last order
+        logger.exception("ranking run %s failed", run_id)
+        fields = {"state": RankingRun.State.FAILED, "error": f"{type(error).__name__}: {error}"}
+    RankingRun.objects.filter(pk=run_id).update(
+        **fields,
+        decisions=Decision.objects.filter(review=run.review, stage=TA).count(),
+        consecutive_excludes=consecutive_excludes(run.review),
+        seconds=time.perf_counter() - started,
+        finished_at=timezone.now(),
+    )
+
+
+def training_labels(review: Review) -> tuple[list[int], dict[int, int], list[int]]:
+    """(record ids in model row order, {row: 1 include / 0 exclude}, open rows)."""
+    by_rule = set(
+        Resolution.objects.filter(review=review, stage=TA, rule__isnull=False).values_list(
+            "record_id", flat=True
+        )
+    )
+    ids: list[int] = []
+    labels: dict[int, int] = {}
+    open_rows: list[int] = []
+    rows = Record.objects.in_review(review).unique().order_by("id").values_list("id", "ta_status")
+    for row, (pk, status) in enumerate(rows.iterator(chunk_size=5000)):
+        ids.append(pk)
+        if status == StageStatus.OPEN:
+            open_rows.append(row)
+        elif status in (StageStatus.INCLUDE, StageStatus.EXCLUDE) and pk not in by_rule:
+            labels[row] = 1 if status == StageStatus.INCLUDE else 0
+    return ids, labels, open_rows
+
+
+def train_and_rank(review: Review) -> Outcome:
+    from .. import ranking
+
+    ids, labels, open_rows = training_labels(review)
+    includes = sum(labels.values())
+    excludes = len(labels) - includes
+    cold = Outcome(RankingRun.State.COLD, len(ids), includes, excludes)
+    if not includes or not excludes or not open_rows:
+        return cold
+    features = review_features(review, ids)
+    scores = ranking.rank(features, labels)
+    if scores is None:
+        return cold
+    store_ranks(ids, open_rows, scores)
+    return Outcome(
+        RankingRun.State.READY,
+        len(ids),
+        includes,
+        excludes,
+        ranked=len(open_rows),
+        estimated_remaining=estimate_remaining(scores, labels, open_rows),
+    )
+
+
+def _feature_path(review: Review) -> Path:
+    return Path(settings.MEDIA_ROOT) / FEATURE_DIR / f"review-{review.pk}.features"
+
+
+def review_features(review: Review, ids: list[int]) -> ranking.ReviewFeatures:
+    """TF-IDF of the review's records, cached on disk until its record set changes.
+
+    The signature (count, last id, id sum, model) changes when records are imported or marked
+    duplicate; reading every text to hash it would cost as much as rebuilding."""
+    from .. import ranking
+
+    signature = f"{len(ids)}:{ids[-1] if ids else 0}:{sum(ids)}:{ranking.DEFAULT_CONFIG.label()}"
+    path = _feature_path(review)
+    if path.exists():
+        try:
+            cached = ranking.ReviewFeatures.from_bytes(path.read_bytes())
+        except (OSError, ValueError) as error:  # a damaged cache is rebuilt, not fatal
+            logger.warning("rebuilding ranking features of review %s: %s", review.pk, error)
+        else:
+            if cached.fingerprint == signature:
+                return cached
+    texts = (
+        ranking.record_text(title, abstract)
+        for title, abstract in Record.objects.filter(pk__in=ids)
+        .order_by("id")
+        .values_list("title", "abstract")
+        .iterator(chunk_size=2000)
+    )
+    features = replace(ranking.ReviewFeatures.build(list(texts)), fingerprint=signature)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".partial")
+    partial.write_bytes(features.to_bytes())
+    partial.replace(path)  # readers see the old file or the new one, never half of one
+    return features
+
+
+def store_ranks(ids: list[int], open_rows: list[int], scores: np.ndarray) -> None:
+    """Each unscreened record's rank: 1 for the most likely relevant, falling evenly to 1/n.
+
+    Positions, not raw scores, so the hint reads as "top x %" and ties keep import order. Small
+    batches, each its own transaction, so a reviewer's row lock never waits long."""
+    import numpy as np
+
+    rows = np.asarray(open_rows)
+    order = rows[np.argsort(-scores[rows], kind="stable")]
+    n = len(order)
+    updates = [Record(pk=ids[row], rank=(n - position) / n) for position, row in enumerate(order)]
+    for start in range(0, n, UPDATE_BATCH):
+        with transaction.atomic():
+            Record.objects.bulk_update(updates[start : start + UPDATE_BATCH], ["rank"])
+
+
+def estimate_remaining(scores: np.ndarray, labels: dict[int, int], open_rows: list[int]) -> float:
+    """Relevant records expected among the unscreened: the sum of their probabilities, the
+    scores mapped to probabilities by a logistic fit on the screened records (Platt scaling).
+
+    Fitted on the records the model trained on, so it leans optimistic; the lead sees it as an
+    estimate beside the consecutive-excludes signal, never as a reason on its own."""
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
+    rows = np.fromiter(labels.keys(), dtype=int)
+    y = np.fromiter(labels.values(), dtype=int)
+    calibration = LogisticRegression(C=1.0)
+    calibration.fit(scores[rows].reshape(-1, 1), y)
+    unscreened = scores[np.asarray(open_rows)].reshape(-1, 1)
+    return float(calibration.predict_proba(unscreened)[:, 1].sum())
+
+
+def consecutive_excludes(review: Review, limit: int = 100_000) -> int:
+    """How many of the latest title/abstract decisions in a row are excludes."""
+    values = (
+        Decision.objects.filter(review=review, stage=TA)
+        .order_by("-decided_at", "-id")
+        .values_list("value", flat=True)
+    )
+    count = 0
+    for value in values[:limit].iterator(chunk_size=1000):
+        if value != Verdict.EXCLUDE:
+            break
+        count += 1
+    return count
+
+
+# ------------------------------------------------------------------------------------ the lead
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    stop: bool
+    needed_excludes: int
+    text: str
+
+
+def stopping_suggestion(run: RankingRun | None, unique_records: int) -> Suggestion:
+    """Whether stopping looks reasonable (see the module docstring and the README)."""
+    needed = max(50, math.ceil(0.05 * unique_records))
+    if run is None or run.state != RankingRun.State.READY:
+        return Suggestion(False, needed, "No suggestion until the model has ranked the records.")
+    low_estimate = run.estimated_remaining is not None and run.estimated_remaining < 1
+    if run.consecutive_excludes >= needed and low_estimate:
+        return Suggestion(
+            True,
+            needed,
+            f"The last {run.consecutive_excludes} decisions were excludes (the rule asks for "
+            f"{needed}) and the model expects {run.estimated_remaining:.1f} relevant records "
+            "among those left: stopping may be reasonable. It is your call.",
+        )
+    return Suggestion(
+        False,
+        needed,
+        f"Keep screening: {run.consecutive_excludes} excludes in a row of the {needed} the rule "
+        f"asks for; the model expects {run.estimated_remaining or 0:.1f} relevant records left.",
+    )
+
+
+@transaction.atomic
+def exclude_remaining(*, review: Review, lead: AbstractBaseUser, rule: str) -> ExclusionRule:
+    """Exclude every record nobody has screened yet, by the lead's stated stopping rule.
+
+    Records with a decision already (half-decided, conflicts) are left to people."""
+    rule = rule.strip()
+    if not rule:
+        raise ScreeningError("State the stopping rule; it is reported with the PRISMA counts.")
+    untouched = (
+        Record.objects.in_review(review)
+        .unique()
+        .filter(ta_status=StageStatus.OPEN, ta_count=0)
+        .select_for_update()
+        .order_by("id")
+    )
+    ids = list(untouched.values_list("pk", flat=True))  # locked: nobody decides them meanwhile
+    if not ids:
+        raise ScreeningError("No unscreened records are left to exclude.")
+    latest = RankingRun.objects.filter(review=review, state=RankingRun.State.READY).first()
+    applied = ExclusionRule.objects.create(
+        review=review, rule=rule, run=latest, applied_by=lead, excluded=len(ids)
+    )
+    now = timezone.now()
+    Resolution.objects.bulk_create(
+        Resolution(
+            review=review,
+            record_id=pk,
+            stage=TA,
+            value=Verdict.EXCLUDE,
+            note=rule,
+            resolved_by=lead,
+            resolved_at=now,
+            rule=applied,
+        )
+        for pk in ids
+    )
+    ScreeningEvent.objects.bulk_create(
+        ScreeningEvent(
+            review=review,
+            record_id=pk,
+            stage=TA,
+            actor=lead,
+            kind=ScreeningEvent.Kind.AUTOMATION,
+            value=Verdict.EXCLUDE,
+            note=rule,
+            at=now,
+        )
+        for pk in ids
+    )
+    Record.objects.filter(pk__in=ids).update(ta_status=StageStatus.EXCLUDE)
+    return applied
+
+
+@transaction.atomic
+def undo_rule(*, review: Review, lead: AbstractBaseUser, rule_id: int) -> int:
+    """Take a stopping rule back: its records need screening again (returns how many)."""
+    rule = (
+        ExclusionRule.objects.select_for_update()
+        .filter(review=review, pk=rule_id, undone_at__isnull=True)
+        .first()
+    )
+    if rule is None:
+        raise ScreeningError("That rule is not in force in this review.")
+    ids = list(
+        Record.objects.select_for_update()
+        .filter(review=review, resolutions__rule=rule)
+        .order_by("id")
+        .values_list("pk", flat=True)
+    )
+    Resolution.objects.filter(rule=rule).delete()
+    ScreeningEvent.objects.bulk_create(
+        ScreeningEvent(
+            review=review,
+            record_id=pk,
+            stage=TA,
+            actor=lead,
+            kind=ScreeningEvent.Kind.REOPENED,
+            note=f"Stopping rule undone: {rule.rule}",
+        )
+        for pk in ids
+    )
+    # A record under the rule had no decisions (a resolved record takes none), so it is open.
+    Record.objects.filter(pk__in=ids).update(ta_status=StageStatus.OPEN)
+    rule.undone_at, rule.undone_by = timezone.now(), lead
+    rule.save(update_fields=["undone_at", "undone_by"])
+    return len(ids)
