@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -222,16 +222,31 @@ def store_ranks(ids: list[int], open_rows: list[int], scores: np.ndarray) -> Non
     """Each unscreened record's rank: 1 for the most likely relevant, falling evenly to 1/n.
 
     Positions, not raw scores, so the hint reads as "top x %" and ties keep import order. Small
-    batches, each its own transaction, so a reviewer's row lock never waits long."""
+    batches, each its own transaction, so a reviewer's row lock never waits long; one statement
+    a batch (an ORM bulk_update spent longer building its CASE than the database running it)."""
     import numpy as np
 
     rows = np.asarray(open_rows)
     order = rows[np.argsort(-scores[rows], kind="stable")]
     n = len(order)
-    updates = [Record(pk=ids[row], rank=(n - position) / n) for position, row in enumerate(order)]
+    pairs = [((n - position) / n, ids[row]) for position, row in enumerate(order.tolist())]
+    table = connection.ops.quote_name(Record._meta.db_table)
     for start in range(0, n, UPDATE_BATCH):
-        with transaction.atomic():
-            Record.objects.bulk_update(updates[start : start + UPDATE_BATCH], ["rank"])
+        batch = pairs[start : start + UPDATE_BATCH]
+        with transaction.atomic(), connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                from psycopg2.extras import execute_values
+
+                execute_values(
+                    cursor.cursor,
+                    f"UPDATE {table} AS r SET rank = v.rank FROM (VALUES %s) AS v(rank, id) "  # noqa: S608
+                    "WHERE r.id = v.id",
+                    batch,
+                    template="(%s::double precision, %s::bigint)",
+                    page_size=UPDATE_BATCH,
+                )
+            else:  # SQLite runs in process: many small statements cost little there
+                cursor.executemany(f"UPDATE {table} SET rank = %s WHERE id = %s", batch)  # noqa: S608
 
 
 def estimate_remaining(scores: np.ndarray, labels: dict[int, int], open_rows: list[int]) -> float:
