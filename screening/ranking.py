@@ -71,8 +71,13 @@ class ModelConfig:
       (default word 1-2-grams, sublinear tf); char_ngrams adds char_wb 3-5-grams as columns.
     exploration: chance that a simulated pick (or a queue slot) is a random undecided record
       instead of the top-scored one (0 = pure "max" query).
-    textless_neutral: records with no word at all (no title, no abstract) score 0, the model's
-      "no evidence" point, instead of the intercept.
+    textless: where records with no usable word (no title or abstract, or only words no other
+      record has) go: ``intercept`` (scored like any record: the model's intercept), ``neutral``
+      (score 0 / the middle rank, the model's "no evidence" point) or ``first`` (ahead of every
+      ranked record: the model cannot judge them, so the reviewer sees them early).
+    nb_weight: weight of the naive Bayes ranks in ``nb+svm`` (the SVM's get 1 - nb_weight).
+    nb_until: ``nb+svm`` only while fewer than this many includes are decided; from then on the
+      SVM alone (None = always the mix).
     max_train_excluded: train on every include and at most this many excludes (a seeded random
       sample, independent of the order decisions are given in); None = all.
     """
@@ -88,8 +93,10 @@ class ModelConfig:
     stop_words: str | None = None
     char_ngrams: bool = False
     exploration: float = 0.0
-    textless_neutral: bool = False
+    textless: str = "intercept"
     max_train_excluded: int | None = None
+    nb_weight: float = 0.5
+    nb_until: int | None = None
 
     def label(self) -> str:
         parts = [self.classifier]
@@ -112,28 +119,36 @@ class ModelConfig:
             parts.append("char")
         if self.exploration:
             parts.append(f"explore={self.exploration:g}")
-        if self.textless_neutral:
-            parts.append("textless=neutral")
+        if self.textless != "intercept":
+            parts.append(f"textless={self.textless}")
+        if self.classifier == "nb+svm" and self.nb_weight != 0.5:
+            parts.append(f"nb_weight={self.nb_weight:g}")
+        if self.classifier == "nb+svm" and self.nb_until is not None:
+            parts.append(f"nb_until={self.nb_until}")
         if self.max_train_excluded is not None:
             parts.append(f"max_excl={self.max_train_excluded}")
         return ",".join(parts)
 
 
-# Chosen with bench/prioritise.py --candidates (tuned on kitchenham2010 + cohen2006_adhd, checked
-# on bannach_brown2019 + cohen2006_antihistamines): ASReview's elas_u4 SVM settings (C 0.11,
-# includes weighted 9.8x in total) plus three changes that held up across data sets or cost
-# nothing: terms must occur in 2+ records (min_df=2: a term seen once cannot carry evidence to
-# another record, and fits get faster), records with no text at all score 0 ("no evidence")
-# instead of the intercept, and at most 1,000 sampled excludes train the model (bounds the fit
-# time of large reviews; no WSS change measured).
+# Chosen with bench/prioritise.py --candidates (how, and how much to trust it: see its docstring):
+# ASReview's elas_u4 SVM (C 0.11, includes weighted 9.8x in total, word 1-2-grams) mixed, while
+# fewer than 60 includes are decided, with a naive Bayes model on the same features (the mean of
+# the two models' normalised ranks: NB learns from few examples, the SVM overtakes it once it has
+# many); terms must occur in 2+ records; records with no usable word are queued first (the model
+# cannot judge them: left to their intercept they sank to the end of the queue, and one such
+# include decided cohen2006_adhd's WSS@95); at most 1,000 sampled excludes train the models
+# (bounds the fit time of large reviews; no WSS change measured).
 DEFAULT_CONFIG = ModelConfig(
-    classifier="svm",
+    classifier="nb+svm",
     C=0.11,
+    alpha=3.822,
     balance_ratio=9.8,
     min_df=2,
     max_df=0.95,
-    textless_neutral=True,
+    textless="first",
     max_train_excluded=1000,
+    nb_weight=0.5,
+    nb_until=60,
 )
 
 
@@ -281,10 +296,15 @@ def _fit_score(
     config: ModelConfig, x_train: sp.csr_matrix, y: np.ndarray, x_all: sp.csr_matrix, seed: int
 ) -> np.ndarray:
     scores = _model_scores(config, x_train, y, x_all, seed)
-    if config.textless_neutral:
+    if config.textless != "intercept":
         textless = np.diff(x_all.indptr) == 0
         if textless.any():
-            scores[textless] = 0.0 if config.classifier != "nb+svm" else 1.0
+            if config.textless == "first":
+                scores[textless] = scores[~textless].max(initial=0.0) + 1.0
+            elif config.textless == "neutral":
+                scores[textless] = 0.0 if config.classifier != "nb+svm" else 0.5
+            else:
+                raise ValueError(f"unknown textless policy {config.textless!r}")
     return scores
 
 
@@ -293,10 +313,13 @@ def _model_scores(
 ) -> np.ndarray:
     weight = _sample_weight(y, config.balance_ratio)
     kind = config.classifier
+    if kind == "nb+svm" and config.nb_until is not None and y.sum() >= config.nb_until:
+        kind = "svm"
     if kind == "nb+svm":
         nb = _model_scores(_with(config, classifier="nb"), x_train, y, x_all, seed)
         svm = _model_scores(_with(config, classifier="svm"), x_train, y, x_all, seed)
-        return _rank_normalise(nb) + _rank_normalise(svm)
+        w = config.nb_weight
+        return w * _rank_normalise(nb) + (1.0 - w) * _rank_normalise(svm)
     if kind == "svm":
         model = LinearSVC(C=config.C, loss="squared_hinge", random_state=seed, max_iter=2000)
     elif kind == "lr":

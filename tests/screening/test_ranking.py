@@ -3,6 +3,7 @@
 import csv
 import io
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -176,3 +177,32 @@ def test_simulate_screening_command_prints_metrics_without_touching_the_database
         "step_p95=",
     ):
         assert key in summary
+
+
+def test_records_without_text_come_first_once_the_model_ranks():
+    # a record with no title and no abstract gives the model nothing to judge: the default
+    # policy queues it ahead of every ranked record instead of wherever its intercept falls
+    texts, _ = fixture()
+    texts = [*texts, ""]
+    features = ranking.ReviewFeatures.build(texts)
+    scores = ranking.rank(features, {0: 1, len(RELEVANT): 0})
+    assert ranking.DEFAULT_CONFIG.textless == "first"
+    assert ranking.queue_order(scores, [0, len(RELEVANT)])[0] == len(texts) - 1
+    for classifier, middle in (("svm", 0.0), ("nb+svm", 0.5)):  # decision boundary / mid rank
+        neutral = replace(ranking.DEFAULT_CONFIG, classifier=classifier, textless="neutral")
+        assert ranking.rank(features, {0: 1, len(RELEVANT): 0}, neutral)[-1] == middle
+
+
+def test_mixed_model_hands_over_to_the_svm_after_enough_includes():
+    texts, _ = fixture()
+    features = ranking.ReviewFeatures.build(texts)
+    decided = {0: 1, 1: 1, 2: 1, len(RELEVANT): 0, len(RELEVANT) + 1: 0}
+    mixed = replace(ranking.DEFAULT_CONFIG, classifier="nb+svm", nb_until=4)
+    svm = replace(mixed, classifier="svm")
+    both = ranking.rank(features, decided, mixed)
+    assert both.min() >= 0.0 and both.max() <= 1.0  # a mean of normalised ranks
+    assert not np.allclose(both, ranking.rank(features, decided, svm))
+    decided[3] = 1  # the 4th include: the SVM alone from now on
+    np.testing.assert_array_equal(
+        ranking.rank(features, decided, mixed), ranking.rank(features, decided, svm)
+    )
