@@ -152,6 +152,8 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Without a broker (make run), ranking retrains run in a background thread, not in the request.
+RANKING_EAGER_IN_THREAD = env_bool("RANKING_EAGER_IN_THREAD", True)
 
 # Production hardening: on whenever DEBUG is off, so `check --deploy` is clean.
 if not DEBUG:

@@ -36,10 +36,12 @@ def uploads_in_a_temporary_folder(request, settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
-def tasks_run_in_process(request):
-    """Tasks run eagerly unless a test is marked to use the real worker."""
+def tasks_run_in_process(request, settings):
+    """Tasks run eagerly unless a test is marked to use the real worker (and eager ranking runs
+    in the test's thread, not a background one, so the test sees it finish)."""
     from reviewapp.celery import app
 
+    settings.RANKING_EAGER_IN_THREAD = False
     if request.node.get_closest_marker("worker"):
         yield
         return

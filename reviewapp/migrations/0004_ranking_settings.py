@@ -5,20 +5,31 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reviewapp', '0003_order_by_own_columns'),
+        ("reviewapp", "0003_order_by_own_columns"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='review',
-            name='relevance_hint',
-            field=models.BooleanField(default=False, help_text="Off by default: knowing the model's guess can bias a reviewer.", verbose_name='show reviewers a relevance hint'),
+            model_name="review",
+            name="relevance_hint",
+            field=models.BooleanField(
+                default=False,
+                help_text="Off by default: knowing the model's guess can bias a reviewer.",
+                verbose_name="show reviewers a relevance hint",
+            ),
         ),
         migrations.AddField(
-            model_name='review',
-            name='retrain_every',
-            field=models.PositiveSmallIntegerField(default=10, help_text='New title/abstract decisions between two retrainings of the ranking model.', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(1000)], verbose_name='retrain the ranking after every'),
+            model_name="review",
+            name="retrain_every",
+            field=models.PositiveSmallIntegerField(
+                default=10,
+                help_text="New title/abstract decisions between two retrainings of the ranking model.",
+                validators=[
+                    django.core.validators.MinValueValidator(1),
+                    django.core.validators.MaxValueValidator(1000),
+                ],
+                verbose_name="retrain the ranking after every",
+            ),
         ),
     ]

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import math
+import threading
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -23,7 +24,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, connections, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -66,8 +67,6 @@ def queue_retrain(
 
     The Celery task starts once this transaction commits; the request that asked never waits
     for the training."""
-    from ..tasks import retrain_ranking
-
     watermark = (
         Decision.objects.filter(review=review, stage=TA).aggregate(top=Max("id"))["top"] or 0
     )
@@ -81,8 +80,31 @@ def queue_retrain(
             )
     except IntegrityError:
         return None  # a run is already queued or running: it will see these decisions
-    transaction.on_commit(lambda: retrain_ranking.delay(run.pk))
+    transaction.on_commit(lambda: _dispatch(run.pk))
     return run
+
+
+def _dispatch(run_id: int) -> None:
+    """Hand the run to the worker; without one (`make run`'s eager Celery), to a thread.
+
+    Eager Celery would train inside the reviewer's request; a background thread keeps the
+    promise that no request waits for the model (RANKING_EAGER_IN_THREAD, on by default; the
+    test suite turns it off to run the task where it can watch it)."""
+    from ..tasks import retrain_ranking
+
+    if retrain_ranking.app.conf.task_always_eager and settings.RANKING_EAGER_IN_THREAD:
+        threading.Thread(
+            target=_retrain_in_thread, args=(run_id,), name=f"ranking-run-{run_id}", daemon=True
+        ).start()
+    else:
+        retrain_ranking.delay(run_id)
+
+
+def _retrain_in_thread(run_id: int) -> None:
+    try:
+        retrain(run_id)
+    finally:
+        connections.close_all()  # this thread's own database connection
 
 
 def retrain_due(review: Review, progress: Progress) -> bool:
