@@ -2,10 +2,12 @@
 
 Pure (no Django): the Celery task feeds it texts and decisions and stores the order it returns.
 
-The model, chosen with ``bench/prioritise.py`` (see its docstring for the comparison):
-TF-IDF over title + abstract (word 1-2-grams, sublinear tf) fitted once on *all* records of the
-review, then, after each batch of decisions, a linear classifier trained on the decided records
-scores every record; the queue shows the undecided ones highest score first ("max" query).
+The model, chosen with ``bench/prioritise.py`` (see its docstring for the comparison and how far
+to trust it): TF-IDF over title + abstract (word 1-2-grams, sublinear tf) fitted once on *all*
+records of the review, then, after each batch of decisions, a linear SVM and (while fewer than
+60 includes are decided) a naive Bayes model trained on the decided records score every record;
+the queue shows the undecided ones highest score first ("max" query), records with no usable
+word first of all.
 
 Typical use (one review)::
 
