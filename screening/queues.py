@@ -141,7 +141,8 @@ def next_record(
 
 
 def _fetch(chosen: list[_Candidate]) -> Record | None:
-    return Record.objects.filter(pk=chosen[0].pk).first() if chosen else None
+    # The card shows the record's fields, not the raw import (often the biggest column).
+    return Record.objects.filter(pk=chosen[0].pk).defer("raw").first() if chosen else None
 
 
 @dataclass(frozen=True)

@@ -62,6 +62,22 @@ def decisions_needed(review: Review, record: Record, stage: str) -> int:
     return needed
 
 
+LOCK_FIELDS = (
+    "id",
+    "review_id",
+    "pilot",
+    "duplicate_of_id",
+    "retrieval",
+    "ta_count",
+    "ta_first_decider_id",
+    "ta_status",
+    "ft_count",
+    "ft_first_decider_id",
+    "ft_status",
+    "ft_reason_id",
+)
+
+
 def _lock(review: Review, record_id: int, stage: str = Stage.TITLE_ABSTRACT) -> Record:
     # Lock only the record's row (not the review's), so reviewers never queue behind each other.
     # The criteria version in force rides along (one query less on the hot path); anything that
@@ -70,6 +86,7 @@ def _lock(review: Review, record_id: int, stage: str = Stage.TITLE_ABSTRACT) -> 
     record = (
         Record.objects.select_for_update(of=("self",))
         .filter(review=review, pk=record_id)
+        .only(*LOCK_FIELDS)  # not the texts: a decision needs only the record's state
         .annotate(criteria_in_force=Subquery(latest))
         .order_by()
         .first()

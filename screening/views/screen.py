@@ -179,7 +179,10 @@ def _undo(request: HttpRequest, review: Review, stage: str) -> HttpResponse:
     if not request.htmx:
         url = reverse(URL_NAMES[Stage(stage)][0], kwargs={"slug": review.slug})
         return redirect(url if record is None else f"{url}?record={record.pk}")
-    shown = record or next_record(review, request.user, stage)
+    if record is not None:  # the service locked only the record's state: load it to show
+        shown = Record.objects.in_review(review).defer("raw").get(pk=record.pk)
+    else:
+        shown = next_record(review, request.user, stage)
     context = _card(request, review, shown, stage, error=error, undone=record is not None)
     return render(request, "screening/screen.html#card", context, status=400 if error else 200)
 
