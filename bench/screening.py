@@ -261,6 +261,8 @@ def server_side(review, reviewers: list, decisions: int, seed: int, budget: floa
         clients.append(client)
         current.append(card_record(response.content))
     times: list[float] = []
+    trigger_times: list[float] = []  # requests that queued a ranking retrain
+    other_times: list[float] = []
     counts: list[int] = []
     shapes: dict[str, list[float]] = defaultdict(list)
     slowest: tuple[float, list[dict]] = (0.0, [])
@@ -294,9 +296,10 @@ def server_side(review, reviewers: list, decisions: int, seed: int, budget: floa
                 f"{response.content[:500]!r}"
             )
         current[who] = card_record(response.content)
-        RankingRun.objects.filter(state=RankingRun.State.QUEUED).update(
+        queued = RankingRun.objects.filter(state=RankingRun.State.QUEUED).update(
             state=RankingRun.State.READY
         )
+        (trigger_times if queued else other_times).append(elapsed * 1000)
         times.append(elapsed * 1000)
         counts.append(len(captured.captured_queries))
         for query in captured.captured_queries:
@@ -313,6 +316,8 @@ def server_side(review, reviewers: list, decisions: int, seed: int, budget: floa
         "stopped": stopped or "no",
         "decisions": len(times),
         "times": times,
+        "trigger_times": trigger_times or [0.0],
+        "other_times": other_times or [0.0],
         "counts": counts,
         "shapes": shapes,
         "slowest": slowest,
@@ -800,6 +805,9 @@ def main() -> None:
         p50_ms=percentile(result["times"], 50),
         p95_ms=p95,
         max_ms=max(result["times"]),
+        retrain_queued=len(result["trigger_times"]),
+        p95_queueing_retrain_ms=percentile(result["trigger_times"], 95),
+        p95_others_ms=percentile(result["other_times"], 95),
         queries_min=min(result["counts"]),
         queries_max=max(result["counts"]),
         small_records=args.small_records,

@@ -15,6 +15,7 @@ lookups through the ORM cost more in query compilation than the database spent a
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection
@@ -157,13 +158,20 @@ class Progress:
         return round(100 * self.done / self.total) if self.total else 0
 
 
-def reviewer_progress(review: Review, reviewer: AbstractBaseUser, stage: str) -> Progress:
+def reviewer_progress(
+    review: Review, reviewer: AbstractBaseUser, stage: str, stale_before: datetime | None = None
+) -> Progress:
     """The reviewer's progress and, at title/abstract, whether the ranking is due a retrain:
     one statement, as every decision asks it.
 
     At title/abstract the sources' record counts stand in for counting the review's records on
     every request; duplicates are few and indexed. Decisions since the last ranking run are
-    counted up to `retrain_every` only, so the count stays small however big the review."""
+    counted up to `retrain_every` only, so the count stays small however big the review; a run
+    queued before `stale_before` no longer counts as pending (services.prioritise replaces it)."""
+    if stale_before is None:
+        from .services.prioritise import pending_since
+
+        stale_before = pending_since()
     record = Record._meta.db_table
     unique = f"FROM {record} r WHERE r.review_id = %s AND r.duplicate_of_id IS NULL"
     if stage == Stage.FULL_TEXT:
@@ -188,9 +196,9 @@ def reviewer_progress(review: Review, reviewer: AbstractBaseUser, stage: str) ->
             f"(SELECT COUNT(*) FROM (SELECT 1 FROM {decisions} n WHERE n.review_id = %s "  # noqa: S608
             f"AND n.stage = %s AND n.id > COALESCE({watermark}, 0) LIMIT %s) AS recent), "
             f"(SELECT COUNT(*) FROM {runs} p WHERE p.review_id = %s "
-            "AND p.state IN ('queued', 'running'))"
+            "AND p.state IN ('queued', 'running') AND p.queued_at > %s)"
         )
-        params += [review.pk, stage, review.pk, review.retrain_every, review.pk]
+        params += [review.pk, stage, review.pk, review.retrain_every, review.pk, stale_before]
     sql = (
         f"SELECT (SELECT COUNT(*) FROM {decisions} d "  # noqa: S608  (values are params)
         f"WHERE d.review_id = %s AND d.stage = %s AND d.reviewer_id = %s), ({total}), {ranking}"

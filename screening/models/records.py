@@ -86,7 +86,11 @@ class ImportJob(models.Model):
 class Record(models.Model):
     """One bibliographic record as a search returned it; duplicates point at the kept record."""
 
-    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="records")
+    # Every index of the table starts with the review, so none of its own (one less to plan
+    # and to maintain on each decision).
+    review = models.ForeignKey(
+        Review, on_delete=models.CASCADE, related_name="records", db_index=False
+    )
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="records")
     source_position = models.PositiveIntegerField(help_text="1-based place in the file.")
     title = models.TextField(blank=True)
@@ -104,7 +108,12 @@ class Record(models.Model):
     type = models.CharField(max_length=100, blank=True)
     raw = models.JSONField(default=dict, blank=True, help_text="The record as parsed, in full.")
     duplicate_of = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="duplicates",
+        db_index=False,  # record_review_dup serves it (ask with the review)
     )
     # Screening order: higher first, then import order. Prioritisation writes it.
     rank = models.FloatField(default=0.0)
@@ -112,7 +121,12 @@ class Record(models.Model):
     # Title/abstract state, kept by the decision service so queues need no scans.
     ta_count = models.PositiveSmallIntegerField(default=0)
     ta_first_decider = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,  # record_ta_half_decided serves the queue; a user's deletion may scan
     )
     ta_status = models.CharField(max_length=10, blank=True, default="")
     # Full text: retrieval, then the same decision state as title/abstract.
@@ -129,7 +143,12 @@ class Record(models.Model):
     retrieval_note = models.TextField(blank=True)
     ft_count = models.PositiveSmallIntegerField(default=0)
     ft_first_decider = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,  # few full-text records; a user's deletion may scan
     )
     ft_status = models.CharField(max_length=10, blank=True, default="")
     ft_reason = models.ForeignKey(
@@ -138,6 +157,7 @@ class Record(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # only a reason's deletion asks, and it may scan
         help_text="The full-text exclusion reason that is reported (agreed or the lead's).",
     )
     study = models.ForeignKey(

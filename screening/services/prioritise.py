@@ -19,6 +19,7 @@ import math
 import threading
 import time
 from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -55,33 +56,59 @@ logger = logging.getLogger(__name__)
 TA = Stage.TITLE_ABSTRACT
 FEATURE_DIR = "ranking"
 UPDATE_BATCH = 2000
+STALE_AFTER = timedelta(minutes=15)
 
 
 # ------------------------------------------------------------------------------------ queueing
 
 
 def queue_retrain(
-    review: Review, *, trigger: str, requested_by: AbstractBaseUser | None = None
+    review: Review,
+    *,
+    trigger: str,
+    requested_by: AbstractBaseUser | None = None,
+    watermark: int | None = None,
 ) -> RankingRun | None:
     """Queue one retraining unless one is already queued or running (then None).
 
     The Celery task starts once this transaction commits; the request that asked never waits
-    for the training."""
-    watermark = (
-        Decision.objects.filter(review=review, stage=TA).aggregate(top=Max("id"))["top"] or 0
-    )
+    for the training. `watermark`: the newest decision's id when the caller has it (saves a
+    query on the reviewer's request). A run pending for longer than STALE_AFTER (its task
+    lost, or its worker killed) is marked failed and replaced, so retraining never stalls."""
+    if watermark is None:
+        newest = Decision.objects.filter(review=review, stage=TA).aggregate(top=Max("id"))
+        watermark = newest["top"] or 0
+    fields = {
+        "review": review,
+        "trigger": trigger,
+        "requested_by": requested_by,
+        "decision_watermark": watermark,
+    }
     try:
         with transaction.atomic():
-            run = RankingRun.objects.create(
-                review=review,
-                trigger=trigger,
-                requested_by=requested_by,
-                decision_watermark=watermark,
-            )
+            run = RankingRun.objects.create(**fields)
     except IntegrityError:
-        return None  # a run is already queued or running: it will see these decisions
+        if not _fail_stale(review):
+            return None  # a run is already queued or running: it will see these decisions
+        with transaction.atomic():
+            run = RankingRun.objects.create(**fields)
     transaction.on_commit(lambda: _dispatch(run.pk))
     return run
+
+
+def pending_since() -> datetime:
+    """Runs queued before this are stale: no retrain takes this long, even cold at 100,000."""
+    return timezone.now() - STALE_AFTER
+
+
+def _fail_stale(review: Review) -> int:
+    return RankingRun.objects.filter(
+        review=review, state__in=RankingRun.PENDING, queued_at__lt=pending_since()
+    ).update(
+        state=RankingRun.State.FAILED,
+        error=f"Did not finish within {STALE_AFTER}: the task was lost or its worker stopped.",
+        finished_at=timezone.now(),
+    )
 
 
 def _dispatch(run_id: int) -> None:

@@ -114,10 +114,10 @@ def _decide(request: HttpRequest, review: Review, stage: str) -> HttpResponse:
     reasons = list(stage_reasons(review, stage))
     form = DecisionForm(request.POST, reasons=reasons)
     error = notice = None
-    decided = False
+    decided = 0  # the new decision's id
     if form.is_valid():
         try:
-            record_decision(
+            decision = record_decision(
                 review=review,
                 record_id=form.cleaned_data["record"],
                 stage=stage,
@@ -127,7 +127,7 @@ def _decide(request: HttpRequest, review: Review, stage: str) -> HttpResponse:
                 note=form.cleaned_data["note"],
                 labels=form.label_list(),
             )
-            decided = True
+            decided = decision.pk
         except AlreadyDecided as exc:
             notice = f"{exc} Colleagues decided it first; here is your next record."
         except ScreeningError as exc:
@@ -138,7 +138,7 @@ def _decide(request: HttpRequest, review: Review, stage: str) -> HttpResponse:
     # Every `retrain_every` decisions the ranking is retrained, by the worker, after this commits.
     ranked_stage = decided and stage == Stage.TITLE_ABSTRACT
     if ranked_stage and prioritise.retrain_due(review, progress):
-        prioritise.queue_retrain(review, trigger=RankingRun.Trigger.DECISIONS)
+        prioritise.queue_retrain(review, trigger=RankingRun.Trigger.DECISIONS, watermark=decided)
     if error is None and not request.htmx:
         if notice:
             messages.info(request, notice)

@@ -319,3 +319,27 @@ def test_features_are_cached_until_the_record_set_changes(review, ranked_review,
     assert (again.matrix != first.matrix).nnz == 0
     fewer = prioritise.review_features(review, ids[:-1])  # a record marked duplicate
     assert fewer.matrix.shape[0] == 59
+
+
+def test_a_run_that_never_finished_is_replaced_not_waited_for(review, ranked_review, reviewer):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from screening.queues import reviewer_progress
+
+    lost = RankingRun.objects.create(
+        review=review,
+        trigger=RankingRun.Trigger.DECISIONS,
+        state=RankingRun.State.RUNNING,
+        queued_at=timezone.now() - prioritise.STALE_AFTER - timedelta(minutes=1),
+    )
+    # The screening page no longer counts it as pending, so the next decision triggers...
+    assert not reviewer_progress(review, reviewer, "title_abstract").training_pending
+
+    replacement = prioritise.queue_retrain(review, trigger=RankingRun.Trigger.DECISIONS)
+
+    assert replacement is not None and replacement.pk != lost.pk
+    lost.refresh_from_db()
+    assert lost.state == RankingRun.State.FAILED and "Did not finish" in lost.error
+    assert reviewer_progress(review, reviewer, "title_abstract").training_pending
