@@ -59,24 +59,28 @@ _COLUMNS = {
 }
 
 
-def _arm(alias: str, condition: str, limit: int) -> str:
+def _arm(alias: str, condition: str, limit: str) -> str:
     """One lookup of the queue: the best `limit` open records meeting `condition`.
 
     Only this module's constants, table and column names are spliced in; values are params."""
     return (
-        f"SELECT * FROM (SELECT '{alias.rstrip('0123456789')}' AS arm, r.id, r.rank, "  # noqa: S608
+        f"SELECT * FROM (SELECT '{alias}' AS arm, r.id, r.rank, "  # noqa: S608
         "r.{first} AS partner FROM {record} r "
         f"WHERE r.review_id = %s AND {{open}} AND {condition} "
-        f"ORDER BY r.rank DESC, r.id LIMIT {int(limit)}) AS {alias}"
+        f"ORDER BY r.rank DESC, r.id LIMIT {limit}) AS {alias}"
     )
 
 
-def _candidates(
-    review: Review, reviewer: AbstractBaseUser, stage: str, untouched: int, partners: list[int]
-) -> list[_Candidate]:
-    """The best pilot record I have not decided (title/abstract), the best `untouched` untouched
-    records and each partner's best half-decided record, in one statement."""
+def _candidates(review: Review, reviewer: AbstractBaseUser, stage: str) -> list[_Candidate]:
+    """In one statement: the best pilot record I have not decided (title/abstract); the best
+    untouched records, one more than there are screeners; and one row per screener (lead or
+    reviewer) with their best half-decided record, if any (columns: arm "screener", the user's
+    id, that record's rank, that record's id)."""
     count, first = _COLUMNS[Stage(stage)]
+    team = (
+        f"FROM {Membership._meta.db_table} m WHERE m.review_id = %s "
+        f"AND m.role IN ('{Role.LEAD.value}', '{Role.REVIEWER.value}')"
+    )
     arms: list[str] = []
     params: list = []
     not_pilot = ""
@@ -85,14 +89,22 @@ def _candidates(
             f"SELECT 1 FROM {Decision._meta.db_table} d "  # noqa: S608  (values are params)
             "WHERE d.record_id = r.id AND d.stage = %s AND d.reviewer_id = %s"
         )
-        arms.append(_arm("pilot", f"r.pilot AND NOT EXISTS ({mine})", 1))
+        arms.append(_arm("pilot", f"r.pilot AND NOT EXISTS ({mine})", "1"))
         params += [review.pk, stage, reviewer.pk]
         not_pilot = " AND NOT r.pilot"
-    arms.append(_arm("untouched", f"r.{count} = 0{not_pilot}", untouched))
-    params.append(review.pk)
-    for i, partner in enumerate(partners):
-        arms.append(_arm(f"half{i}", f"r.{count} = 1 AND r.{first} = %s{not_pilot}", 1))
-        params += [review.pk, partner]
+    arms.append(_arm("untouched", f"r.{count} = 0{not_pilot}", f"(SELECT COUNT(*) + 1 {team})"))
+    params += [review.pk, review.pk]
+    # Each screener's best half-decided record: one index probe per screener.
+    best = (
+        "(SELECT r.{column} FROM {record} r WHERE r.review_id = %s AND {open} "  # noqa: S608
+        f"AND r.{count} = 1 AND r.{first} = m.user_id{not_pilot} "
+        "ORDER BY r.rank DESC, r.id LIMIT 1)"
+    )
+    arms.append(
+        f"SELECT 'screener' AS arm, m.user_id AS id, {best.replace('{column}', 'rank')} AS rank, "
+        f"{best.replace('{column}', 'id')} AS partner {team}"
+    )
+    params += [review.pk, review.pk, review.pk]
     sql = " UNION ALL ".join(arms).format(
         record=Record._meta.db_table, open=_OPEN[Stage(stage)], first=first
     )
@@ -105,40 +117,38 @@ def next_record(
     review: Review, reviewer: AbstractBaseUser, stage: str = Stage.TITLE_ABSTRACT
 ) -> Record | None:
     """The next record for this reviewer at this stage, or None when they are done."""
-    screeners = list(
-        Membership.objects.filter(review=review, role__in=[Role.LEAD, Role.REVIEWER])
-        .order_by("user_id")
-        .values_list("user_id", flat=True)
-    )
-    needed = review.reviewers_per_record(stage)
-    # Each screener completes first the records of the colleague after them in a fixed circle,
-    # so a large team does not converge on the same half-decided record.
-    me = screeners.index(reviewer.pk) if reviewer.pk in screeners else -1
-    circle = screeners[me + 1 :] + screeners[: max(me, 0)]
-    found = _candidates(
-        review,
-        reviewer,
-        stage,
-        untouched=max(1, len(screeners)),
-        partners=circle if needed > 1 else [],
-    )
+    found = _candidates(review, reviewer, stage)
     pilot = [c for c in found if c.arm == "pilot"]
     if pilot or (stage == Stage.TITLE_ABSTRACT and review.calibration):
         return _fetch(pilot[:1])
-    untouched = [c for c in found if c.arm == "untouched"]
+    team = sorted((c for c in found if c.arm == "screener"), key=lambda c: c.pk)
+    screeners = [c.pk for c in team]
+    needed = review.reviewers_per_record(stage)
+    untouched = [c for c in found if c.arm == "untouched"][: max(1, len(screeners))]
+    me = screeners.index(reviewer.pk) if reviewer.pk in screeners else -1
     if len(screeners) > needed and me >= 0 and untouched:
         # More screeners than decisions per record: spread them over the best few untouched
         # records, or they would all open the same one and most would be turned away.
         untouched = [untouched[me % len(untouched)]]
+    # Each screener completes first the records of the colleague after them in a fixed circle,
+    # so a large team does not converge on the same half-decided record.
+    circle = screeners[me + 1 :] + screeners[: max(me, 0)]
     partner_order = {user: i for i, user in enumerate(circle)}
-    candidates = untouched[:1] + [c for c in found if c.arm == "half"]
+    halves = []
+    if needed > 1:
+        halves = [
+            _Candidate("half", c.partner, c.rank, c.pk)
+            for c in team
+            if c.partner is not None and c.pk != reviewer.pk
+        ]
+    candidates = untouched[:1] + halves
     # Highest priority first; among equals the nearest partner's record, then import order.
-    best = min(
+    chosen = min(
         candidates,
         key=lambda c: (-c.rank, partner_order.get(c.partner, len(partner_order)), c.pk),
         default=None,
     )
-    return _fetch([best] if best else [])
+    return _fetch([chosen] if chosen else [])
 
 
 def _fetch(chosen: list[_Candidate]) -> Record | None:
