@@ -14,6 +14,10 @@ lookups through the ORM cost more in query compilation than the database spent a
 
 from __future__ import annotations
 
+import hashlib
+import itertools
+import re
+import weakref
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -34,6 +38,30 @@ def open_records(review: Review, stage: str = Stage.TITLE_ABSTRACT) -> QuerySet[
             ta_status=StageStatus.INCLUDE, retrieval="retrieved", ft_status=StageStatus.OPEN
         )
     return records.filter(ta_status=StageStatus.OPEN)
+
+
+# Raw DBAPI connection -> names of the statements prepared on it (a new connection starts empty).
+_PREPARED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _rows(sql: str, params: list) -> list[tuple]:
+    """Run one of this module's statements (they change only with the team's size).
+
+    On PostgreSQL each is prepared once per connection: planning these unions cost more than
+    running them (about 1.3 ms against 0.3 ms), on every request. Prepared statements outlive
+    transactions, rolled back or not, and die with their connection."""
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+        prepared = _PREPARED.setdefault(connection.connection, set())
+        name = "queue_" + hashlib.sha1(sql.encode(), usedforsecurity=False).hexdigest()[:20]
+        if name not in prepared:
+            numbers = itertools.count(1)
+            cursor.execute(f"PREPARE {name} AS " + re.sub("%s", lambda _: f"${next(numbers)}", sql))
+            prepared.add(name)
+        cursor.execute(f"EXECUTE {name} ({', '.join(['%s'] * len(params))})", params)
+        return cursor.fetchall()
 
 
 @dataclass(frozen=True)
@@ -108,9 +136,7 @@ def _candidates(review: Review, reviewer: AbstractBaseUser, stage: str) -> list[
     sql = " UNION ALL ".join(arms).format(
         record=Record._meta.db_table, open=_OPEN[Stage(stage)], first=first
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [_Candidate(*row) for row in cursor.fetchall()]
+    return [_Candidate(*row) for row in _rows(sql, params)]
 
 
 def next_record(
@@ -213,7 +239,5 @@ def reviewer_progress(
         f"SELECT (SELECT COUNT(*) FROM {decisions} d "  # noqa: S608  (values are params)
         f"WHERE d.review_id = %s AND d.stage = %s AND d.reviewer_id = %s), ({total}), {ranking}"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [review.pk, stage, reviewer.pk, *params])
-        done, total_count, since, pending = cursor.fetchone()
+    [(done, total_count, since, pending)] = _rows(sql, [review.pk, stage, reviewer.pk, *params])
     return Progress(done, total_count, since, bool(pending))
