@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.db.models import QuerySet
 
 from reviewapp.models import Membership, Review, Role, Stage
@@ -45,23 +45,42 @@ _PREPARED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def _rows(sql: str, params: list) -> list[tuple]:
-    """Run one of this module's statements (they change only with the team's size).
+    """Run one of this module's statements (a handful: they vary with the stage and calibration).
 
     On PostgreSQL each is prepared once per connection: planning these unions cost more than
     running them (about 1.3 ms against 0.3 ms), on every request. Prepared statements outlive
-    transactions, rolled back or not, and die with their connection."""
+    transactions, rolled back or not, and die with their connection. Something that drops them
+    behind our back (DISCARD ALL from a transaction-mode pooler: not supported) costs one
+    re-prepare outside a transaction, one failed request inside one."""
     with connection.cursor() as cursor:
         if connection.vendor != "postgresql":
             cursor.execute(sql, params)
             return cursor.fetchall()
         prepared = _PREPARED.setdefault(connection.connection, set())
         name = "queue_" + hashlib.sha1(sql.encode(), usedforsecurity=False).hexdigest()[:20]
+        execute = f"EXECUTE {name} ({', '.join(['%s'] * len(params))})"
         if name not in prepared:
-            numbers = itertools.count(1)
-            cursor.execute(f"PREPARE {name} AS " + re.sub("%s", lambda _: f"${next(numbers)}", sql))
+            _prepare(cursor, name, sql)
             prepared.add(name)
-        cursor.execute(f"EXECUTE {name} ({', '.join(['%s'] * len(params))})", params)
+        try:
+            cursor.execute(execute, params)
+        except DatabaseError:
+            prepared.discard(name)
+            if connection.in_atomic_block:
+                raise  # the transaction is aborted: the next call prepares afresh
+            _prepare(cursor, name, sql)
+            prepared.add(name)
+            cursor.execute(execute, params)
         return cursor.fetchall()
+
+
+def _prepare(cursor, name: str, sql: str) -> None:
+    """PREPARE the statement under `name`, replacing a server-side one of that name."""
+    cursor.execute("SELECT 1 FROM pg_prepared_statements WHERE name = %s", [name])
+    if cursor.fetchone():
+        cursor.execute(f"DEALLOCATE {name}")
+    numbers = itertools.count(1)
+    cursor.execute(f"PREPARE {name} AS " + re.sub("%s", lambda _: f"${next(numbers)}", sql))
 
 
 @dataclass(frozen=True)
@@ -232,9 +251,11 @@ def reviewer_progress(
             f"(SELECT COUNT(*) FROM (SELECT 1 FROM {decisions} n WHERE n.review_id = %s "  # noqa: S608
             f"AND n.stage = %s AND n.id > COALESCE({watermark}, 0) LIMIT %s) AS recent), "
             f"(SELECT COUNT(*) FROM {runs} p WHERE p.review_id = %s "
-            "AND p.state IN ('queued', 'running') AND p.queued_at > %s)"
+            "AND ((p.state = 'queued' AND p.queued_at > %s) "
+            "OR (p.state = 'running' AND p.started_at > %s)))"
         )
-        params += [review.pk, stage, review.pk, review.retrain_every, review.pk, stale_before]
+        params += [review.pk, stage, review.pk, review.retrain_every, review.pk]
+        params += [stale_before, stale_before]
     sql = (
         f"SELECT (SELECT COUNT(*) FROM {decisions} d "  # noqa: S608  (values are params)
         f"WHERE d.review_id = %s AND d.stage = %s AND d.reviewer_id = %s), ({total}), {ranking}"

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import math
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, replace
@@ -26,7 +27,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, connection, connections, transaction
-from django.db.models import Max
+from django.db.models import Exists, Max, OuterRef, Q
 from django.utils import timezone
 
 from reviewapp.models import Review, Stage
@@ -84,14 +85,16 @@ def queue_retrain(
         "requested_by": requested_by,
         "decision_watermark": watermark,
     }
-    try:
-        with transaction.atomic():
-            run = RankingRun.objects.create(**fields)
-    except IntegrityError:
-        if not _fail_stale(review):
-            return None  # a run is already queued or running: it will see these decisions
-        with transaction.atomic():
-            run = RankingRun.objects.create(**fields)
+    for attempt in (1, 2):
+        try:
+            with transaction.atomic():
+                run = RankingRun.objects.create(**fields)
+            break
+        except IntegrityError:
+            # A run is already queued or running (it will see these decisions), unless it
+            # is stale: then it is marked failed and this one takes its place.
+            if attempt == 2 or not _fail_stale(review):
+                return None
     transaction.on_commit(lambda: _dispatch(run.pk))
     return run
 
@@ -102,9 +105,12 @@ def pending_since() -> datetime:
 
 
 def _fail_stale(review: Review) -> int:
-    return RankingRun.objects.filter(
-        review=review, state__in=RankingRun.PENDING, queued_at__lt=pending_since()
-    ).update(
+    cutoff = pending_since()
+    # Queued too long, or running too long (a running run is measured from its start).
+    stale = Q(state=RankingRun.State.QUEUED, queued_at__lt=cutoff) | Q(
+        state=RankingRun.State.RUNNING, started_at__lt=cutoff
+    )
+    return RankingRun.objects.filter(stale, review=review).update(
         state=RankingRun.State.FAILED,
         error=f"Did not finish within {STALE_AFTER}: the task was lost or its worker stopped.",
         finished_at=timezone.now(),
@@ -119,12 +125,23 @@ def _dispatch(run_id: int) -> None:
     test suite turns it off to run the task where it can watch it)."""
     from ..tasks import retrain_ranking
 
-    if retrain_ranking.app.conf.task_always_eager and settings.RANKING_EAGER_IN_THREAD:
-        threading.Thread(
-            target=_retrain_in_thread, args=(run_id,), name=f"ranking-run-{run_id}", daemon=True
-        ).start()
-    else:
-        retrain_ranking.delay(run_id)
+    try:
+        if retrain_ranking.app.conf.task_always_eager and settings.RANKING_EAGER_IN_THREAD:
+            threading.Thread(
+                target=_retrain_in_thread,
+                args=(run_id,),
+                name=f"ranking-run-{run_id}",
+                daemon=True,
+            ).start()
+        else:
+            retrain_ranking.delay(run_id)
+    except Exception as error:  # broker down: the decision that asked must still succeed
+        logger.exception("could not queue ranking run %s", run_id)
+        RankingRun.objects.filter(pk=run_id, state=RankingRun.State.QUEUED).update(
+            state=RankingRun.State.FAILED,
+            error=f"Could not be queued: {type(error).__name__}: {error}",
+            finished_at=timezone.now(),
+        )
 
 
 def _retrain_in_thread(run_id: int) -> None:
@@ -178,7 +195,8 @@ def retrain(run_id: int) -> None:
     except Exception as error:  # the lead sees the failure; the queue keeps its last order
         logger.exception("ranking run %s failed", run_id)
         fields = {"state": RankingRun.State.FAILED, "error": f"{type(error).__name__}: {error}"}
-    RankingRun.objects.filter(pk=run_id).update(
+    # Only if still running: a run given up as stale stays failed (its replacement owns the queue).
+    RankingRun.objects.filter(pk=run_id, state=RankingRun.State.RUNNING).update(
         **fields,
         decisions=Decision.objects.filter(review=run.review, stage=TA).count(),
         consecutive_excludes=consecutive_excludes(run.review),
@@ -188,21 +206,26 @@ def retrain(run_id: int) -> None:
 
 
 def training_labels(review: Review) -> tuple[list[int], dict[int, int], list[int]]:
-    """(record ids in model row order, {row: 1 include / 0 exclude}, open rows)."""
-    by_rule = set(
-        Resolution.objects.filter(review=review, stage=TA, rule__isnull=False).values_list(
-            "record_id", flat=True
-        )
-    )
+    """(record ids in model row order, {row: 1 include / 0 exclude}, open rows).
+
+    One statement, so a stopping rule applied meanwhile cannot make its records look like a
+    person's excludes."""
+    by_rule = Resolution.objects.filter(record=OuterRef("pk"), stage=TA, rule__isnull=False)
     ids: list[int] = []
     labels: dict[int, int] = {}
     open_rows: list[int] = []
-    rows = Record.objects.in_review(review).unique().order_by("id").values_list("id", "ta_status")
-    for row, (pk, status) in enumerate(rows.iterator(chunk_size=5000)):
+    rows = (
+        Record.objects.in_review(review)
+        .unique()
+        .order_by("id")
+        .annotate(by_rule=Exists(by_rule))
+        .values_list("id", "ta_status", "by_rule")
+    )
+    for row, (pk, status, excluded_by_rule) in enumerate(rows.iterator(chunk_size=5000)):
         ids.append(pk)
         if status == StageStatus.OPEN:
             open_rows.append(row)
-        elif status in (StageStatus.INCLUDE, StageStatus.EXCLUDE) and pk not in by_rule:
+        elif status in (StageStatus.INCLUDE, StageStatus.EXCLUDE) and not excluded_by_rule:
             labels[row] = 1 if status == StageStatus.INCLUDE else 0
     return ids, labels, open_rows
 
@@ -220,7 +243,7 @@ def train_and_rank(review: Review) -> Outcome:
     scores = ranking.rank(features, labels)
     if scores is None:
         return cold
-    store_ranks(ids, open_rows, scores)
+    store_ranks(review.pk, ids, open_rows, scores)
     return Outcome(
         RankingRun.State.READY,
         len(ids),
@@ -261,13 +284,13 @@ def review_features(review: Review, ids: list[int]) -> ranking.ReviewFeatures:
     )
     features = replace(ranking.ReviewFeatures.build(list(texts)), fingerprint=signature)
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(".partial")
-    partial.write_bytes(features.to_bytes())
-    partial.replace(path)  # readers see the old file or the new one, never half of one
+    with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".partial", delete=False) as out:
+        out.write(features.to_bytes())
+    Path(out.name).replace(path)  # readers see the old file or the new one, never half of one
     return features
 
 
-def store_ranks(ids: list[int], open_rows: list[int], scores: np.ndarray) -> None:
+def store_ranks(review_id: int, ids: list[int], open_rows: list[int], scores: np.ndarray) -> None:
     """Each unscreened record's rank: 1 for the most likely relevant, falling evenly to 1/n.
 
     Positions, not raw scores, so the hint reads as "top x %" and ties keep import order. Small
@@ -286,16 +309,25 @@ def store_ranks(ids: list[int], open_rows: list[int], scores: np.ndarray) -> Non
             if connection.vendor == "postgresql":
                 from psycopg2.extras import execute_values
 
+                # Only this review's still-open records; rows a reviewer or the lead holds are
+                # skipped (a rank is a hint, and waiting could deadlock with a bulk action that
+                # locks in id order too).
                 execute_values(
                     cursor.cursor,
-                    f"UPDATE {table} AS r SET rank = v.rank FROM (VALUES %s) AS v(rank, id) "  # noqa: S608
+                    f"WITH v(rank, id) AS (VALUES %s), locked AS (SELECT r.id FROM {table} r "  # noqa: S608
+                    f"JOIN v ON v.id = r.id WHERE r.review_id = {int(review_id)} "
+                    "AND r.ta_status = '' ORDER BY r.id FOR UPDATE OF r SKIP LOCKED) "
+                    f"UPDATE {table} AS r SET rank = v.rank FROM v JOIN locked USING (id) "
                     "WHERE r.id = v.id",
                     batch,
                     template="(%s::double precision, %s::bigint)",
                     page_size=UPDATE_BATCH,
                 )
             else:  # SQLite runs in process: many small statements cost little there
-                cursor.executemany(f"UPDATE {table} SET rank = %s WHERE id = %s", batch)  # noqa: S608
+                cursor.executemany(
+                    f"UPDATE {table} SET rank = %s WHERE id = %s AND ta_status = ''",  # noqa: S608
+                    batch,
+                )
 
 
 def estimate_remaining(scores: np.ndarray, labels: dict[int, int], open_rows: list[int]) -> float:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
@@ -59,9 +60,10 @@ def prioritise_panel(request: HttpRequest, slug: str) -> HttpResponse:
         "suggestion": prioritise.stopping_suggestion(
             runs.filter(state=RankingRun.State.READY).first(), unique.count()
         ),
-        "rules": ExclusionRule.objects.filter(review=review).select_related(
-            "applied_by", "undone_by"
-        ),
+        # Still excluded by each rule (the lead may have reopened some one by one).
+        "rules": ExclusionRule.objects.filter(review=review)
+        .select_related("applied_by", "undone_by")
+        .annotate(standing=Count("resolutions")),
     }
     return render(request, "screening/prioritise.html", context)
 

@@ -3,10 +3,12 @@ with a plain-form fallback. The stage is a parameter of the same views."""
 
 from __future__ import annotations
 
+import logging
 import math
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -29,6 +31,8 @@ from ..services.decisions import (
     undo_decision,
 )
 
+logger = logging.getLogger(__name__)
+
 STAGE = Stage.TITLE_ABSTRACT
 URL_NAMES = {
     Stage.TITLE_ABSTRACT: ("screening:screen-ta", "screening:screen-ta-undo"),
@@ -43,9 +47,12 @@ def stage_reasons(review: Review, stage: str = STAGE):
 
 def relevance_hint(review: Review, record: Record | None) -> str:
     """The model's view of the record, only where the lead turned the hint on."""
-    if record is None or not review.relevance_hint or record.rank <= 0:
+    # Ranks are title/abstract positions among the unscreened records: nowhere else do they mean
+    # "top x %".
+    unscreened = record is not None and record.ta_status == "" and record.rank > 0
+    if not unscreened or not review.relevance_hint:
         return ""
-    top = max(1, math.ceil((1 - record.rank) * 100))
+    top = max(1, math.ceil(round((1 - record.rank) * 100, 6)))  # no 5.000000001 % -> 6 %
     return f"Ranked in the top {top} % of the unscreened records by the model"
 
 
@@ -89,7 +96,7 @@ def _card(
         if request.htmx
         else list(current_criteria(review).criteria.order_by("-kind", "number")),
         "progress": progress or reviewer_progress(review, request.user, stage),
-        "hint": relevance_hint(review, record),
+        "hint": relevance_hint(review, record) if stage == Stage.TITLE_ABSTRACT else "",
         "action": reverse(action, kwargs={"slug": review.slug}),
         **extra,
     }
@@ -114,10 +121,10 @@ def _decide(request: HttpRequest, review: Review, stage: str) -> HttpResponse:
     reasons = list(stage_reasons(review, stage))
     form = DecisionForm(request.POST, reasons=reasons)
     error = notice = None
-    decided = 0  # the new decision's id
+    decided = False
     if form.is_valid():
         try:
-            decision = record_decision(
+            record_decision(
                 review=review,
                 record_id=form.cleaned_data["record"],
                 stage=stage,
@@ -127,7 +134,7 @@ def _decide(request: HttpRequest, review: Review, stage: str) -> HttpResponse:
                 note=form.cleaned_data["note"],
                 labels=form.label_list(),
             )
-            decided = decision.pk
+            decided = True
         except AlreadyDecided as exc:
             notice = f"{exc} Colleagues decided it first; here is your next record."
         except ScreeningError as exc:
@@ -136,9 +143,13 @@ def _decide(request: HttpRequest, review: Review, stage: str) -> HttpResponse:
         error = form_problems(form)
     progress = reviewer_progress(review, request.user, stage)
     # Every `retrain_every` decisions the ranking is retrained, by the worker, after this commits.
+    # Best effort: the decision is saved whatever happens to the retraining.
     ranked_stage = decided and stage == Stage.TITLE_ABSTRACT
     if ranked_stage and prioritise.retrain_due(review, progress):
-        prioritise.queue_retrain(review, trigger=RankingRun.Trigger.DECISIONS, watermark=decided)
+        try:
+            prioritise.queue_retrain(review, trigger=RankingRun.Trigger.DECISIONS)
+        except DatabaseError:
+            logger.exception("could not queue a ranking run for review %s", review.pk)
     if error is None and not request.htmx:
         if notice:
             messages.info(request, notice)

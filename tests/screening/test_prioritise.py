@@ -332,7 +332,8 @@ def test_a_run_that_never_finished_is_replaced_not_waited_for(review, ranked_rev
         review=review,
         trigger=RankingRun.Trigger.DECISIONS,
         state=RankingRun.State.RUNNING,
-        queued_at=timezone.now() - prioritise.STALE_AFTER - timedelta(minutes=1),
+        queued_at=timezone.now() - prioritise.STALE_AFTER - timedelta(minutes=2),
+        started_at=timezone.now() - prioritise.STALE_AFTER - timedelta(minutes=1),
     )
     # The screening page no longer counts it as pending, so the next decision triggers...
     assert not reviewer_progress(review, reviewer, "title_abstract").training_pending
@@ -343,3 +344,63 @@ def test_a_run_that_never_finished_is_replaced_not_waited_for(review, ranked_rev
     lost.refresh_from_db()
     assert lost.state == RankingRun.State.FAILED and "Did not finish" in lost.error
     assert reviewer_progress(review, reviewer, "title_abstract").training_pending
+
+
+def test_a_broker_failure_never_costs_the_reviewer_their_decision(
+    client_for, review, ranked_review, reviewer, settings, django_capture_on_commit_callbacks
+):
+    from screening.models import Decision
+    from screening.tasks import retrain_ranking
+
+    review.retrain_every = 1
+    review.save()
+    settings.RANKING_EAGER_IN_THREAD = False
+    url = reverse("screening:screen-ta", kwargs={"slug": review.slug})
+    broken = retrain_ranking.delay
+
+    def broker_down(*args, **kwargs):
+        raise ConnectionError("Redis is down")
+
+    retrain_ranking.delay = broker_down
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client_for(reviewer).post(
+                url, {"record": ranked_review[0].pk, "value": "exclude"}, HTTP_HX_REQUEST="true"
+            )
+    finally:
+        retrain_ranking.delay = broken
+    assert response.status_code == 200
+    assert Decision.objects.filter(record=ranked_review[0], reviewer=reviewer).exists()
+    run = RankingRun.objects.get()
+    assert run.state == RankingRun.State.FAILED and "Redis is down" in run.error
+    # Not pending: the next decision queues a fresh run.
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(reviewer).post(
+            url, {"record": ranked_review[1].pk, "value": "exclude"}, HTTP_HX_REQUEST="true"
+        )
+    assert RankingRun.objects.count() == 2
+
+
+def test_the_hint_is_only_for_records_unscreened_at_title_abstract(review, ranked_review):
+    from screening.views.screen import relevance_hint
+
+    review.relevance_hint = True
+    record = ranked_review[0]
+    record.rank = 0.95
+    assert "top 5 %" in relevance_hint(review, record)
+    record.ta_status = StageStatus.INCLUDE  # e.g. shown again at full text
+    assert relevance_hint(review, record) == ""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_prepared_queue_statements_survive_the_server_forgetting_them(
+    review, ranked_review, reviewer
+):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's (CI runs this on PostgreSQL)")
+    first = next_record(review, reviewer)
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")  # what a pooler's DISCARD ALL would do
+    assert next_record(review, reviewer) == first
