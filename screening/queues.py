@@ -223,10 +223,7 @@ def reviewer_progress(
     every request; duplicates are few and indexed. Decisions since the last ranking run are
     counted up to `retrain_every` only, so the count stays small however big the review; a run
     queued before `stale_before` no longer counts as pending (services.prioritise replaces it)."""
-    if stale_before is None:
-        from .services.prioritise import pending_since
-
-        stale_before = pending_since()
+    stale_before = stale_before or RankingRun.stale_before()
     record = Record._meta.db_table
     unique = f"FROM {record} r WHERE r.review_id = %s AND r.duplicate_of_id IS NULL"
     if stage == Stage.FULL_TEXT:

@@ -3,6 +3,8 @@ exclude the records left unscreened."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -27,6 +29,8 @@ class RankingRun(models.Model):
         LEAD = "lead", "Lead's request"
 
     PENDING = (State.QUEUED, State.RUNNING)
+    # No retrain takes this long, even cold at 100,000 records: a run pending longer was lost.
+    STALE_AFTER = timedelta(minutes=15)
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="ranking_runs")
     state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
@@ -69,6 +73,11 @@ class RankingRun(models.Model):
 
     def __str__(self) -> str:
         return f"ranking run {self.pk} of review {self.review_id}: {self.state}"
+
+    @classmethod
+    def stale_before(cls) -> datetime:
+        """Runs queued (or started) before this no longer count as pending."""
+        return timezone.now() - cls.STALE_AFTER
 
 
 class ExclusionRule(models.Model):

@@ -5,28 +5,23 @@ seen one include and one exclude).
 What the model learns from: title/abstract outcomes that are final (agreed by the reviewers, or
 the lead's resolution), never a single reviewer's decision on a record still open, so a score
 tells no reviewer what a colleague decided. Records excluded by a stopping rule are not
-training data either: no person looked at them.
-
-The stopping suggestion (README, "Prioritised screening") combines two signals, and is only a
-suggestion: the last N title/abstract decisions were all excludes (N = max(50, 5 % of the
-records)), and the model estimates less than one relevant record among those left.
+training data either: no person looked at them. Each run also measures the two signals the
+lead's stopping suggestion reads (services.stopping).
 """
 
 from __future__ import annotations
 
 import logging
-import math
 import tempfile
 import threading
 import time
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import IntegrityError, connection, connections, transaction
+from django.db import DatabaseError, IntegrityError, connection, connections, transaction
 from django.db.models import Exists, Max, OuterRef, Q
 from django.utils import timezone
 
@@ -34,16 +29,13 @@ from reviewapp.models import Review, Stage
 
 from ..models import (
     Decision,
-    ExclusionRule,
     RankingRun,
     Record,
     Resolution,
-    ScreeningEvent,
     StageStatus,
     Verdict,
 )
 from ..queues import Progress
-from .decisions import ScreeningError
 
 if TYPE_CHECKING:
     import numpy as np
@@ -57,7 +49,6 @@ logger = logging.getLogger(__name__)
 TA = Stage.TITLE_ABSTRACT
 FEATURE_DIR = "ranking"
 UPDATE_BATCH = 2000
-STALE_AFTER = timedelta(minutes=15)
 
 
 # ------------------------------------------------------------------------------------ queueing
@@ -68,17 +59,14 @@ def queue_retrain(
     *,
     trigger: str,
     requested_by: AbstractBaseUser | None = None,
-    watermark: int | None = None,
 ) -> RankingRun | None:
     """Queue one retraining unless one is already queued or running (then None).
 
     The Celery task starts once this transaction commits; the request that asked never waits
-    for the training. `watermark`: the newest decision's id when the caller has it (saves a
-    query on the reviewer's request). A run pending for longer than STALE_AFTER (its task
-    lost, or its worker killed) is marked failed and replaced, so retraining never stalls."""
-    if watermark is None:
-        newest = Decision.objects.filter(review=review, stage=TA).aggregate(top=Max("id"))
-        watermark = newest["top"] or 0
+    for the training. A run pending for longer than RankingRun.STALE_AFTER (its task lost, or
+    its worker killed) is marked failed and replaced, so retraining never stalls."""
+    newest = Decision.objects.filter(review=review, stage=TA).aggregate(top=Max("id"))
+    watermark = newest["top"] or 0
     fields = {
         "review": review,
         "trigger": trigger,
@@ -99,20 +87,16 @@ def queue_retrain(
     return run
 
 
-def pending_since() -> datetime:
-    """Runs queued before this are stale: no retrain takes this long, even cold at 100,000."""
-    return timezone.now() - STALE_AFTER
-
-
 def _fail_stale(review: Review) -> int:
-    cutoff = pending_since()
+    cutoff = RankingRun.stale_before()
     # Queued too long, or running too long (a running run is measured from its start).
     stale = Q(state=RankingRun.State.QUEUED, queued_at__lt=cutoff) | Q(
         state=RankingRun.State.RUNNING, started_at__lt=cutoff
     )
     return RankingRun.objects.filter(stale, review=review).update(
         state=RankingRun.State.FAILED,
-        error=f"Did not finish within {STALE_AFTER}: the task was lost or its worker stopped.",
+        error=f"Did not finish within {RankingRun.STALE_AFTER}: the task was lost or its worker "
+        "stopped.",
         finished_at=timezone.now(),
     )
 
@@ -151,9 +135,15 @@ def _retrain_in_thread(run_id: int) -> None:
         connections.close_all()  # this thread's own database connection
 
 
-def retrain_due(review: Review, progress: Progress) -> bool:
-    """After every `retrain_every` new title/abstract decisions, unless a run is pending."""
-    return not progress.training_pending and progress.since_training >= review.retrain_every
+def retrain_if_due(review: Review, progress: Progress) -> None:
+    """After every `retrain_every` new title/abstract decisions, unless a run is pending, queue
+    one. Best effort: the decision that asked is saved whatever happens here."""
+    if progress.training_pending or progress.since_training < review.retrain_every:
+        return
+    try:
+        queue_retrain(review, trigger=RankingRun.Trigger.DECISIONS)
+    except DatabaseError:
+        logger.exception("could not queue a ranking run for review %s", review.pk)
 
 
 # ------------------------------------------------------------------------------------ training
@@ -360,123 +350,3 @@ def consecutive_excludes(review: Review, limit: int = 100_000) -> int:
             break
         count += 1
     return count
-
-
-# ------------------------------------------------------------------------------------ the lead
-
-
-@dataclass(frozen=True)
-class Suggestion:
-    stop: bool
-    needed_excludes: int
-    text: str
-
-
-def stopping_suggestion(run: RankingRun | None, unique_records: int) -> Suggestion:
-    """Whether stopping looks reasonable (see the module docstring and the README)."""
-    needed = max(50, math.ceil(0.05 * unique_records))
-    if run is None or run.state != RankingRun.State.READY:
-        return Suggestion(False, needed, "No suggestion until the model has ranked the records.")
-    low_estimate = run.estimated_remaining is not None and run.estimated_remaining < 1
-    if run.consecutive_excludes >= needed and low_estimate:
-        return Suggestion(
-            True,
-            needed,
-            f"The last {run.consecutive_excludes} decisions were excludes (the rule asks for "
-            f"{needed}) and the model expects {run.estimated_remaining:.1f} relevant records "
-            "among those left: stopping may be reasonable. It is your call.",
-        )
-    return Suggestion(
-        False,
-        needed,
-        f"Keep screening: {run.consecutive_excludes} excludes in a row of the {needed} the rule "
-        f"asks for; the model expects {run.estimated_remaining or 0:.1f} relevant records left.",
-    )
-
-
-@transaction.atomic
-def exclude_remaining(*, review: Review, lead: AbstractBaseUser, rule: str) -> ExclusionRule:
-    """Exclude every record nobody has screened yet, by the lead's stated stopping rule.
-
-    Records with a decision already (half-decided, conflicts) are left to people."""
-    rule = rule.strip()
-    if not rule:
-        raise ScreeningError("State the stopping rule; it is reported with the PRISMA counts.")
-    untouched = (
-        Record.objects.in_review(review)
-        .unique()
-        .filter(ta_status=StageStatus.OPEN, ta_count=0)
-        .select_for_update()
-        .order_by("id")
-    )
-    ids = list(untouched.values_list("pk", flat=True))  # locked: nobody decides them meanwhile
-    if not ids:
-        raise ScreeningError("No unscreened records are left to exclude.")
-    latest = RankingRun.objects.filter(review=review, state=RankingRun.State.READY).first()
-    applied = ExclusionRule.objects.create(
-        review=review, rule=rule, run=latest, applied_by=lead, excluded=len(ids)
-    )
-    now = timezone.now()
-    Resolution.objects.bulk_create(
-        Resolution(
-            review=review,
-            record_id=pk,
-            stage=TA,
-            value=Verdict.EXCLUDE,
-            note=rule,
-            resolved_by=lead,
-            resolved_at=now,
-            rule=applied,
-        )
-        for pk in ids
-    )
-    ScreeningEvent.objects.bulk_create(
-        ScreeningEvent(
-            review=review,
-            record_id=pk,
-            stage=TA,
-            actor=lead,
-            kind=ScreeningEvent.Kind.AUTOMATION,
-            value=Verdict.EXCLUDE,
-            note=rule,
-            at=now,
-        )
-        for pk in ids
-    )
-    Record.objects.filter(pk__in=ids).update(ta_status=StageStatus.EXCLUDE)
-    return applied
-
-
-@transaction.atomic
-def undo_rule(*, review: Review, lead: AbstractBaseUser, rule_id: int) -> int:
-    """Take a stopping rule back: its records need screening again (returns how many)."""
-    rule = (
-        ExclusionRule.objects.select_for_update()
-        .filter(review=review, pk=rule_id, undone_at__isnull=True)
-        .first()
-    )
-    if rule is None:
-        raise ScreeningError("That rule is not in force in this review.")
-    ids = list(
-        Record.objects.select_for_update()
-        .filter(review=review, resolutions__rule=rule)
-        .order_by("id")
-        .values_list("pk", flat=True)
-    )
-    Resolution.objects.filter(rule=rule).delete()
-    ScreeningEvent.objects.bulk_create(
-        ScreeningEvent(
-            review=review,
-            record_id=pk,
-            stage=TA,
-            actor=lead,
-            kind=ScreeningEvent.Kind.REOPENED,
-            note=f"Stopping rule undone: {rule.rule}",
-        )
-        for pk in ids
-    )
-    # A record under the rule had no decisions (a resolved record takes none), so it is open.
-    Record.objects.filter(pk__in=ids).update(ta_status=StageStatus.OPEN)
-    rule.undone_at, rule.undone_by = timezone.now(), lead
-    rule.save(update_fields=["undone_at", "undone_by"])
-    return len(ids)

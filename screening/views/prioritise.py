@@ -11,10 +11,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from reviewapp.access import get_review_for
-from reviewapp.models import Role
+from reviewapp.models import Review, Role
 
 from ..models import ExclusionRule, RankingRun, Record, StageStatus
-from ..services import prioritise
+from ..services import prioritise, stopping
 from ..services.decisions import ScreeningError
 
 FINISHED = [RankingRun.State.READY, RankingRun.State.COLD, RankingRun.State.FAILED]
@@ -25,47 +25,49 @@ FINISHED = [RankingRun.State.READY, RankingRun.State.COLD, RankingRun.State.FAIL
 def prioritise_panel(request: HttpRequest, slug: str) -> HttpResponse:
     review = get_review_for(request.user, slug, role=Role.LEAD)
     if request.method == "POST":
-        action = request.POST.get("action")
-        if action == "retrain":
-            run = prioritise.queue_retrain(
-                review, trigger=RankingRun.Trigger.LEAD, requested_by=request.user
-            )
-            messages.success(
-                request,
-                "Retraining queued: the queue re-orders when it finishes."
-                if run
-                else "A retraining is already queued or running.",
-            )
-        elif action in {"hint-on", "hint-off"}:
-            review.relevance_hint = action == "hint-on"
-            review.save(update_fields=["relevance_hint"])
-            messages.success(
-                request,
-                f"Relevance hint {'shown to' if review.relevance_hint else 'hidden from'} "
-                "reviewers.",
-            )
-        else:
-            messages.error(request, "Unknown action.")
+        _panel_action(request, review, request.POST.get("action"))
         return redirect("screening:prioritise", slug=review.slug)
+    return render(request, "screening/prioritise.html", _panel(review))
+
+
+def _panel_action(request: HttpRequest, review: Review, action: str | None) -> None:
+    """Retrain now, or show / hide the reviewers' relevance hint; the outcome as a message."""
+    if action == "retrain":
+        run = prioritise.queue_retrain(
+            review, trigger=RankingRun.Trigger.LEAD, requested_by=request.user
+        )
+        messages.success(
+            request,
+            "Retraining queued: the queue re-orders when it finishes."
+            if run
+            else "A retraining is already queued or running.",
+        )
+    elif action in {"hint-on", "hint-off"}:
+        review.relevance_hint = action == "hint-on"
+        review.save(update_fields=["relevance_hint"])
+        shown = "shown to" if review.relevance_hint else "hidden from"
+        messages.success(request, f"Relevance hint {shown} reviewers.")
+    else:
+        messages.error(request, "Unknown action.")
+
+
+def _panel(review: Review) -> dict:
     runs = RankingRun.objects.filter(review=review)
-    latest = runs.filter(state__in=FINISHED).first()
+    ranked = runs.filter(state=RankingRun.State.READY).first()
     unique = Record.objects.in_review(review).unique()
-    context = {
+    return {
         "review": review,
-        "latest": latest,
+        "latest": runs.filter(state__in=FINISHED).first(),
         "pending": runs.filter(state__in=RankingRun.PENDING).first(),
-        "ranked": runs.filter(state=RankingRun.State.READY).first(),
-        "history": runs[:20],
+        "ranked": ranked,
+        "history": runs.select_related("requested_by")[:20],
         "unscreened": unique.filter(ta_status=StageStatus.OPEN, ta_count=0).count(),
-        "suggestion": prioritise.stopping_suggestion(
-            runs.filter(state=RankingRun.State.READY).first(), unique.count()
-        ),
+        "suggestion": stopping.stopping_suggestion(ranked, unique.count()),
         # Still excluded by each rule (the lead may have reopened some one by one).
         "rules": ExclusionRule.objects.filter(review=review)
         .select_related("applied_by", "undone_by")
         .annotate(standing=Count("resolutions")),
     }
-    return render(request, "screening/prioritise.html", context)
 
 
 @login_required
@@ -76,7 +78,7 @@ def exclude_remaining(request: HttpRequest, slug: str) -> HttpResponse:
         messages.error(request, "Tick the box to confirm excluding every unscreened record.")
         return redirect("screening:prioritise", slug=review.slug)
     try:
-        rule = prioritise.exclude_remaining(
+        rule = stopping.exclude_remaining(
             review=review, lead=request.user, rule=request.POST.get("rule", "")
         )
     except ScreeningError as error:
@@ -95,7 +97,7 @@ def exclude_remaining(request: HttpRequest, slug: str) -> HttpResponse:
 def undo_rule(request: HttpRequest, slug: str, rule_id: int) -> HttpResponse:
     review = get_review_for(request.user, slug, role=Role.LEAD)
     try:
-        reopened = prioritise.undo_rule(review=review, lead=request.user, rule_id=rule_id)
+        reopened = stopping.undo_rule(review=review, lead=request.user, rule_id=rule_id)
     except ScreeningError as error:
         messages.error(request, str(error))
     else:

@@ -3,12 +3,10 @@ with a plain-form fallback. The stage is a parameter of the same views."""
 
 from __future__ import annotations
 
-import logging
 import math
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,7 +18,7 @@ from reviewapp.services import current_criteria
 
 from ..forms import DecisionForm, form_problems
 from ..highlight import highlight, parse_terms
-from ..models import Decision, RankingRun, Record
+from ..models import Decision, Record
 from ..queues import Progress, next_record, open_records, reviewer_progress
 from ..services import prioritise
 from ..services.decisions import (
@@ -30,8 +28,6 @@ from ..services.decisions import (
     record_decision,
     undo_decision,
 )
-
-logger = logging.getLogger(__name__)
 
 STAGE = Stage.TITLE_ABSTRACT
 URL_NAMES = {
@@ -45,11 +41,16 @@ def stage_reasons(review: Review, stage: str = STAGE):
     return review.reasons.filter(active=True, **{flag: True}).order_by("number", "code")
 
 
-def relevance_hint(review: Review, record: Record | None) -> str:
+def relevance_hint(review: Review, record: Record | None, stage: str = STAGE) -> str:
     """The model's view of the record, only where the lead turned the hint on."""
     # Ranks are title/abstract positions among the unscreened records: nowhere else do they mean
     # "top x %".
-    unscreened = record is not None and record.ta_status == "" and record.rank > 0
+    unscreened = (
+        stage == Stage.TITLE_ABSTRACT
+        and record is not None
+        and record.ta_status == ""
+        and record.rank > 0
+    )
     if not unscreened or not review.relevance_hint:
         return ""
     top = max(1, math.ceil(round((1 - record.rank) * 100, 6)))  # no 5.000000001 % -> 6 %
@@ -96,7 +97,7 @@ def _card(
         if request.htmx
         else list(current_criteria(review).criteria.order_by("-kind", "number")),
         "progress": progress or reviewer_progress(review, request.user, stage),
-        "hint": relevance_hint(review, record) if stage == Stage.TITLE_ABSTRACT else "",
+        "hint": relevance_hint(review, record, stage),
         "action": reverse(action, kwargs={"slug": review.slug}),
         **extra,
     }
@@ -117,43 +118,40 @@ def _record_to_show(request: HttpRequest, review: Review, stage: str) -> Record 
     return next_record(review, request.user, stage)
 
 
+def _apply(request: HttpRequest, review: Review, stage: str, form: DecisionForm) -> tuple:
+    """Record the posted decision: (decided, error, notice)."""
+    if not form.is_valid():
+        return False, form_problems(form), None
+    try:
+        record_decision(
+            review=review,
+            record_id=form.cleaned_data["record"],
+            stage=stage,
+            reviewer=request.user,
+            value=form.cleaned_data["value"],
+            reason=form.cleaned_data["reason"],
+            note=form.cleaned_data["note"],
+            labels=form.label_list(),
+        )
+    except AlreadyDecided as exc:
+        return False, None, f"{exc} Colleagues decided it first; here is your next record."
+    except ScreeningError as exc:
+        return False, str(exc), None
+    return True, None, None
+
+
 def _decide(request: HttpRequest, review: Review, stage: str) -> HttpResponse:
     reasons = list(stage_reasons(review, stage))
     form = DecisionForm(request.POST, reasons=reasons)
-    error = notice = None
-    decided = False
-    if form.is_valid():
-        try:
-            record_decision(
-                review=review,
-                record_id=form.cleaned_data["record"],
-                stage=stage,
-                reviewer=request.user,
-                value=form.cleaned_data["value"],
-                reason=form.cleaned_data["reason"],
-                note=form.cleaned_data["note"],
-                labels=form.label_list(),
-            )
-            decided = True
-        except AlreadyDecided as exc:
-            notice = f"{exc} Colleagues decided it first; here is your next record."
-        except ScreeningError as exc:
-            error = str(exc)
-    else:
-        error = form_problems(form)
+    decided, error, notice = _apply(request, review, stage, form)
     progress = reviewer_progress(review, request.user, stage)
-    # Every `retrain_every` decisions the ranking is retrained, by the worker, after this commits.
-    # Best effort: the decision is saved whatever happens to the retraining.
-    ranked_stage = decided and stage == Stage.TITLE_ABSTRACT
-    if ranked_stage and prioritise.retrain_due(review, progress):
-        try:
-            prioritise.queue_retrain(review, trigger=RankingRun.Trigger.DECISIONS)
-        except DatabaseError:
-            logger.exception("could not queue a ranking run for review %s", review.pk)
+    if decided and stage == Stage.TITLE_ABSTRACT:
+        prioritise.retrain_if_due(review, progress)  # queued for the worker, never run here
     if error is None and not request.htmx:
         if notice:
             messages.info(request, notice)
         return redirect(URL_NAMES[Stage(stage)][0], slug=review.slug)  # post/redirect/get
+    # A refused decision shows its record again; otherwise the queue picks the next.
     from_queue = error is None or not form.is_valid()
     if from_queue:
         record = next_record(review, request.user, stage)

@@ -11,7 +11,7 @@ from django.urls import reverse
 from screening.models import ExclusionRule, RankingRun, Record, ScreeningEvent, StageStatus
 from screening.prisma import prisma_counts
 from screening.queues import next_record
-from screening.services import prioritise
+from screening.services import prioritise, stopping
 from screening.services.decisions import ScreeningError, record_decision
 from screening.tasks import retrain_ranking
 from tests.factories import RecordFactory, SourceFactory
@@ -196,7 +196,7 @@ def test_excluding_the_remainder_by_rule_is_automation_in_prisma_and_undoable(
     before = prisma_counts(review)
     assert before["excluded_screening"] == {"human": 3, "automation": 0}
 
-    rule = prioritise.exclude_remaining(
+    rule = stopping.exclude_remaining(
         review=review, lead=lead, rule="Stopped after 50 consecutive excludes"
     )
 
@@ -222,19 +222,19 @@ def test_excluding_the_remainder_by_rule_is_automation_in_prisma_and_undoable(
             value="include",
         )
 
-    assert prioritise.undo_rule(review=review, lead=lead, rule_id=rule.pk) == 56
+    assert stopping.undo_rule(review=review, lead=lead, rule_id=rule.pk) == 56
 
     assert prisma_counts(review)["excluded_screening"] == {"human": 3, "automation": 0}
     assert prisma_counts(review)["awaiting"]["title_abstract"] == 57
     rule.refresh_from_db()
     assert rule.undone_by == lead and rule.undone_at
     with pytest.raises(ScreeningError, match="not in force"):
-        prioritise.undo_rule(review=review, lead=lead, rule_id=rule.pk)
+        stopping.undo_rule(review=review, lead=lead, rule_id=rule.pk)
 
 
 def test_excluding_the_remainder_needs_a_stated_rule(review, ranked_review, lead):
     with pytest.raises(ScreeningError, match="State the stopping rule"):
-        prioritise.exclude_remaining(review=review, lead=lead, rule="   ")
+        stopping.exclude_remaining(review=review, lead=lead, rule="   ")
     assert not ExclusionRule.objects.exists()
     assert prisma_counts(review)["excluded_screening"]["automation"] == 0
 
@@ -287,13 +287,13 @@ def test_the_relevance_hint_is_off_until_the_lead_turns_it_on(
 
 def test_stopping_suggestion_needs_both_signals():
     run = RankingRun(state=RankingRun.State.READY, consecutive_excludes=60, estimated_remaining=0.4)
-    assert prioritise.stopping_suggestion(run, unique_records=1000).stop  # needs max(50, 50)
-    assert not prioritise.stopping_suggestion(run, unique_records=2000).stop  # needs 100
+    assert stopping.stopping_suggestion(run, unique_records=1000).stop  # needs max(50, 50)
+    assert not stopping.stopping_suggestion(run, unique_records=2000).stop  # needs 100
     run.estimated_remaining = 3.0
-    assert not prioritise.stopping_suggestion(run, unique_records=1000).stop
-    assert not prioritise.stopping_suggestion(None, unique_records=1000).stop
+    assert not stopping.stopping_suggestion(run, unique_records=1000).stop
+    assert not stopping.stopping_suggestion(None, unique_records=1000).stop
     cold = RankingRun(state=RankingRun.State.COLD, consecutive_excludes=500)
-    assert not prioritise.stopping_suggestion(cold, unique_records=10).stop
+    assert not stopping.stopping_suggestion(cold, unique_records=10).stop
 
 
 def test_estimate_of_relevant_records_left_follows_the_scores():
@@ -332,8 +332,8 @@ def test_a_run_that_never_finished_is_replaced_not_waited_for(review, ranked_rev
         review=review,
         trigger=RankingRun.Trigger.DECISIONS,
         state=RankingRun.State.RUNNING,
-        queued_at=timezone.now() - prioritise.STALE_AFTER - timedelta(minutes=2),
-        started_at=timezone.now() - prioritise.STALE_AFTER - timedelta(minutes=1),
+        queued_at=timezone.now() - RankingRun.STALE_AFTER - timedelta(minutes=2),
+        started_at=timezone.now() - RankingRun.STALE_AFTER - timedelta(minutes=1),
     )
     # The screening page no longer counts it as pending, so the next decision triggers...
     assert not reviewer_progress(review, reviewer, "title_abstract").training_pending
@@ -347,7 +347,13 @@ def test_a_run_that_never_finished_is_replaced_not_waited_for(review, ranked_rev
 
 
 def test_a_broker_failure_never_costs_the_reviewer_their_decision(
-    client_for, review, ranked_review, reviewer, settings, django_capture_on_commit_callbacks
+    client_for,
+    review,
+    ranked_review,
+    reviewer,
+    settings,
+    monkeypatch,
+    django_capture_on_commit_callbacks,
 ):
     from screening.models import Decision
     from screening.tasks import retrain_ranking
@@ -356,19 +362,16 @@ def test_a_broker_failure_never_costs_the_reviewer_their_decision(
     review.save()
     settings.RANKING_EAGER_IN_THREAD = False
     url = reverse("screening:screen-ta", kwargs={"slug": review.slug})
-    broken = retrain_ranking.delay
 
     def broker_down(*args, **kwargs):
         raise ConnectionError("Redis is down")
 
-    retrain_ranking.delay = broker_down
-    try:
+    with monkeypatch.context() as patched:
+        patched.setattr(retrain_ranking, "delay", broker_down)
         with django_capture_on_commit_callbacks(execute=True):
             response = client_for(reviewer).post(
                 url, {"record": ranked_review[0].pk, "value": "exclude"}, HTTP_HX_REQUEST="true"
             )
-    finally:
-        retrain_ranking.delay = broken
     assert response.status_code == 200
     assert Decision.objects.filter(record=ranked_review[0], reviewer=reviewer).exists()
     run = RankingRun.objects.get()
