@@ -1,11 +1,12 @@
 """What a reviewer screens next, in two small indexed queries whatever the review's size.
 
 Records needing decisions are either untouched (count 0) or half-decided (count 1) with one
-first decider. For each person who could be that first decider we take the best half-decided
-record from the queue index; with the best untouched records (and, at title/abstract, the best
-pilot record I have not decided) that is one UNION ALL of single-row index lookups, none
-scanning. Pilot records (few) come first while calibration runs. The full-text stage is the
-same mechanism over records included at title/abstract and retrieved.
+first decider. For each person who could be that first decider (the screeners, and anyone who
+left the team with records half-decided) we take the best half-decided record from the queue
+index; with the best untouched records (and, at title/abstract, the best pilot record I have
+not decided) that is one UNION ALL of single-row index lookups, none scanning. Pilot records
+(few) come first while calibration runs. The full-text stage is the same mechanism over records
+included at title/abstract and retrieved.
 
 This is the hottest read in the app (every decision asks it), so the candidates come from one
 hand-written statement (plain SQL that PostgreSQL and SQLite both run); building the same
@@ -120,9 +121,10 @@ def _arm(alias: str, condition: str, limit: str) -> str:
 
 def _candidates(review: Review, reviewer: AbstractBaseUser, stage: str) -> list[_Candidate]:
     """In one statement: the best pilot record I have not decided (title/abstract); the best
-    untouched records, one more than there are screeners; and one row per screener (lead or
+    untouched records, one more than there are screeners; one row per screener (lead or
     reviewer) with their best half-decided record, if any (columns: arm "screener", the user's
-    id, that record's rank, that record's id)."""
+    id, that record's rank, that record's id); and the same for every former screener (arm
+    "former") who left half-decided records behind."""
     count, first = _COLUMNS[Stage(stage)]
     team = (
         f"FROM {Membership._meta.db_table} m WHERE m.review_id = %s "
@@ -141,21 +143,41 @@ def _candidates(review: Review, reviewer: AbstractBaseUser, stage: str) -> list[
         not_pilot = " AND NOT r.pilot"
     arms.append(_arm("untouched", f"r.{count} = 0{not_pilot}", f"(SELECT COUNT(*) + 1 {team})"))
     params += [review.pk, review.pk]
-    # Each screener's best half-decided record: one index probe per screener.
+    half = f"r.review_id = %s AND {{open}} AND r.{count} = 1{not_pilot}"
+    # Someone's best half-decided record: one index probe per person.
     best = (
-        "(SELECT r.{column} FROM {record} r WHERE r.review_id = %s AND {open} "  # noqa: S608
-        f"AND r.{count} = 1 AND r.{first} = m.user_id{not_pilot} "
-        "ORDER BY r.rank DESC, r.id LIMIT 1)"
+        f"(SELECT r.<column> FROM {{record}} r WHERE {half} "  # noqa: S608
+        f"AND r.{first} = <who> ORDER BY r.rank DESC, r.id LIMIT 1)"
     )
+
+    def pick(column: str, who: str) -> str:
+        return best.replace("<column>", column).replace("<who>", who)
+
     arms.append(
-        f"SELECT 'screener' AS arm, m.user_id AS id, {best.replace('{column}', 'rank')} AS rank, "
-        f"{best.replace('{column}', 'id')} AS partner {team}"
+        f"SELECT 'screener' AS arm, m.user_id AS id, {pick('rank', 'm.user_id')}"
+        f" AS rank, {pick('id', 'm.user_id')} AS partner {team}"
     )
     params += [review.pk, review.pk, review.pk]
-    sql = " UNION ALL ".join(arms).format(
+    # A screener who was removed or made a viewer leaves records needing a second decision
+    # that no screener's probe above finds. Their first deciders come from a loose scan of the
+    # half-decided index (one probe per distinct decider: the team and any former members).
+    arms.append(
+        f"SELECT 'former' AS arm, f.id, {pick('rank', 'f.id')} AS rank, "  # noqa: S608
+        f"{pick('id', 'f.id')} AS partner FROM deciders f "
+        f"WHERE f.id IS NOT NULL AND f.id NOT IN (SELECT m.user_id {team})"
+    )
+    params += [review.pk, review.pk, review.pk]
+    deciders = (
+        "WITH RECURSIVE deciders(id) AS ("  # noqa: S608  (values are params)
+        f"SELECT (SELECT r.{first} FROM {{record}} r WHERE {half} AND r.{first} IS NOT NULL "
+        f"ORDER BY r.{first} LIMIT 1) UNION ALL "
+        f"SELECT (SELECT r.{first} FROM {{record}} r WHERE {half} AND r.{first} > d.id "
+        f"ORDER BY r.{first} LIMIT 1) FROM deciders d WHERE d.id IS NOT NULL) "
+    )
+    sql = (deciders + " UNION ALL ".join(arms)).format(
         record=Record._meta.db_table, open=_OPEN[Stage(stage)], first=first
     )
-    return [_Candidate(*row) for row in _rows(sql, params)]
+    return [_Candidate(*row) for row in _rows(sql, [review.pk, review.pk, *params])]
 
 
 def next_record(
@@ -183,8 +205,8 @@ def next_record(
     if needed > 1:
         halves = [
             _Candidate("half", c.partner, c.rank, c.pk)
-            for c in team
-            if c.partner is not None and c.pk != reviewer.pk
+            for c in found
+            if c.arm in ("screener", "former") and c.partner is not None and c.pk != reviewer.pk
         ]
     candidates = untouched[:1] + halves
     # Highest priority first; among equals the nearest partner's record, then import order.

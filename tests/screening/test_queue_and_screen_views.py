@@ -204,3 +204,54 @@ def test_a_large_team_completes_half_decided_records_in_a_circle(review):
     offered = [next_record(review, user).pk for user in users]
     assert len(set(offered)) == 4
     assert set(offered) <= set(firsts.values()) | {r.pk for r in records}
+
+
+@pytest.mark.parametrize("leaves", ["removed", "made a viewer"])
+def test_records_a_departed_screener_half_decided_go_to_the_rest_of_the_team(
+    review, records, reviewer, second_reviewer, leaves
+):
+    from reviewapp.models import Membership
+    from reviewapp.services import change_role, remove_member
+
+    decide(review, records[0], reviewer)
+    decide(review, records[2], reviewer)
+    membership = Membership.objects.get(review=review, user=reviewer)
+    if leaves == "removed":
+        remove_member(membership=membership)
+    else:
+        change_role(membership=membership, role="viewer")
+    # No current screener decided them, yet each still needs its second decision.
+    assert next_record(review, second_reviewer) == records[0]
+    decide(review, records[0], second_reviewer)
+    assert next_record(review, second_reviewer) == records[1]
+    decide(review, records[1], second_reviewer)
+    assert next_record(review, second_reviewer) == records[2]
+    decide(review, records[2], second_reviewer)
+    assert Record.objects.get(pk=records[2].pk).ta_count == 2
+
+
+def test_a_departed_screeners_full_text_records_are_served_too(review, reviewer, second_reviewer):
+    from reviewapp.models import Membership
+    from reviewapp.services import remove_member
+
+    source = SourceFactory(review=review)
+    records = RecordFactory.create_batch(
+        2, source=source, ta_status="include", retrieval="retrieved"
+    )
+    record_decision(
+        review=review,
+        record_id=records[1].pk,
+        stage="full_text",
+        reviewer=reviewer,
+        value="include",
+    )
+    remove_member(membership=Membership.objects.get(review=review, user=reviewer))
+    assert next_record(review, second_reviewer, "full_text") == records[0]
+    record_decision(
+        review=review,
+        record_id=records[0].pk,
+        stage="full_text",
+        reviewer=second_reviewer,
+        value="include",
+    )
+    assert next_record(review, second_reviewer, "full_text") == records[1]
