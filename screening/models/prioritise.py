@@ -27,6 +27,7 @@ class RankingRun(models.Model):
     class Trigger(models.TextChoices):
         DECISIONS = "decisions", "New decisions"
         LEAD = "lead", "Lead's request"
+        IMPORT = "import", "New records"
 
     PENDING = (State.QUEUED, State.RUNNING)
     # No retrain takes this long, even cold at 100,000 records: a run pending longer was lost.

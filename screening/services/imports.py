@@ -28,6 +28,7 @@ from ..importers import (
 )
 from ..models import Source
 from .bulk import insert_records
+from .prioritise import rank_new_records
 
 Progress = Callable[[str, int], None]
 
@@ -186,5 +187,6 @@ def import_records(
         progress("Finding duplicates", 85)
         found = find_duplicates(review=review, new_source=source)
         outcome.duplicates_marked, outcome.duplicates_pending = found.marked, found.pending
+    rank_new_records(review)
     progress("Done", 100)
     return outcome

@@ -115,7 +115,10 @@ def _dispatch(run_id: int) -> None:
                 target=_retrain_in_thread,
                 args=(run_id,),
                 name=f"ranking-run-{run_id}",
-                daemon=True,
+                # Not a daemon: a command that imports records (or the dev server stopping)
+                # waits the few seconds a training takes rather than leaving a half-done run
+                # that blocks retraining until it goes stale.
+                daemon=False,
             ).start()
         else:
             retrain_ranking.delay(run_id)
@@ -142,6 +145,18 @@ def retrain_if_due(review: Review, progress: Progress) -> None:
         return
     try:
         queue_retrain(review, trigger=RankingRun.Trigger.DECISIONS)
+    except DatabaseError:
+        logger.exception("could not queue a ranking run for review %s", review.pk)
+
+
+def rank_new_records(review: Review) -> None:
+    """Once the model ranks a review, records imported later would wait at the bottom of the
+    queue (rank 0) until enough new decisions retrain it: an import queues a run at once.
+    Best effort, like retrain_if_due: the import has landed whatever happens here."""
+    if not RankingRun.objects.filter(review=review, state=RankingRun.State.READY).exists():
+        return  # import order still rules: nothing to catch up with
+    try:
+        queue_retrain(review, trigger=RankingRun.Trigger.IMPORT)
     except DatabaseError:
         logger.exception("could not queue a ranking run for review %s", review.pk)
 

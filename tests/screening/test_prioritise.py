@@ -407,3 +407,52 @@ def test_prepared_queue_statements_survive_the_server_forgetting_them(
     with connection.cursor() as cursor:
         cursor.execute("DEALLOCATE ALL")  # what a pooler's DISCARD ALL would do
     assert next_record(review, reviewer) == first
+
+
+def _ris(titles: list[str]) -> bytes:
+    return "".join(
+        f"TY  - JOUR\nTI  - {title}\nAB  - {title}. Young people took part.\nER  - \n\n"
+        for title in titles
+    ).encode()
+
+
+def test_records_imported_after_ranking_are_ranked_at_once(
+    review, ranked_review, reviewer, lead, django_capture_on_commit_callbacks
+):
+    from screening.services.imports import SourceFields, import_records
+
+    relevant = [r for r in ranked_review if _relevant(r)]
+    irrelevant = [r for r in ranked_review if not _relevant(r)]
+    _decide(review, relevant[:2], reviewer, "include")
+    _decide(review, irrelevant[:4], reviewer, "exclude")
+    assert _retrain(review, django_capture_on_commit_callbacks).state == RankingRun.State.READY
+    new_title = "Young people's participation in designing child sexual exploitation services"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        import_records(
+            review=review,
+            data=_ris([new_title]),
+            file_name="update-search.ris",
+            source_fields=SourceFields(name="Update search"),
+            by=lead,
+        )
+
+    latest = RankingRun.objects.filter(review=review).latest("pk")
+    assert (latest.trigger, latest.state) == (RankingRun.Trigger.IMPORT, RankingRun.State.READY)
+    imported = Record.objects.get(review=review, title=new_title)
+    unscreened = Record.objects.filter(review=review, ta_status=StageStatus.OPEN)
+    # Not left at the bottom with rank 0: among the best, above every off-topic record.
+    assert imported.rank > max(r.rank for r in unscreened if not _relevant(r) and r != imported)
+
+
+def test_an_import_before_any_ranking_queues_nothing(review, ranked_review, lead):
+    from screening.services.imports import SourceFields, import_records
+
+    import_records(
+        review=review,
+        data=_ris(["Another record"]),
+        file_name="more.ris",
+        source_fields=SourceFields(name="More"),
+        by=lead,
+    )
+    assert not RankingRun.objects.filter(review=review).exists()
