@@ -7,6 +7,7 @@ text or bytes to :class:`ParsedRecord` lists, so they can run in a worker, a tes
 from __future__ import annotations
 
 import codecs
+import html
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -320,15 +321,40 @@ def normalise_doi(value: str) -> str:
 
 
 _WS_RUN_RE = re.compile(r"[ \t\n\r\f\v]+")
+# Publisher and database exports often carry a title's or abstract's HTML, JATS or Springer
+# markup (<p>, <i>, <sup>, <jats:p>, <Emphasis Type="Italic">, MathML): reviewers would read
+# the tags, and term highlighting would skip words glued to them. Only these tag names come
+# out, so text such as "p<0.05" or "IL-6 <5 pg/ml" stays as it is.
+_MARKUP_RE = re.compile(
+    r"</?(?:p|br|div|span|a|i|b|u|bi|em|strong|sup|sub|sc|small|italic|bold|inf|"
+    r"emphasis|urlref|emailref|jats:[a-z-]+|mml:[a-z]+)(?:\s[^<>]*)?/?>",
+    re.IGNORECASE,
+)
+_PARAGRAPH_END_RE = re.compile(r"</(?:p|div|jats:p|jats:sec)>|<br\s*/?>", re.IGNORECASE)
+
+
+def strip_markup(value: str, paragraph: str = " ") -> str:
+    """Take HTML/JATS markup out of a field: a paragraph end becomes `paragraph`, other tags
+    go, and, as the text was HTML, its entities (&amp;, &lt;, &#8211;) are decoded."""
+    if "<" not in value:
+        return value
+    marked = _PARAGRAPH_END_RE.sub(paragraph, value)
+    stripped = _MARKUP_RE.sub("", marked)
+    if stripped == marked and marked == value:
+        return value  # no markup after all: a "<" of the text itself
+    return html.unescape(stripped)
 
 
 def clean_text(value: str) -> str:
-    """Collapse every run of ASCII whitespace (newlines included) to one space; strip.
+    """Collapse every run of ASCII whitespace (newlines included) to one space; strip; take
+    out HTML/JATS markup (strip_markup).
 
     Other Unicode spaces (no-break, thin) are typography and stay.
     """
     if not value:
         return ""
+    if "<" in value:
+        value = strip_markup(value)
     if (
         "  " in value
         or "\n" in value
@@ -347,6 +373,8 @@ def clean_abstract(value: str) -> str:
     """Strip an abstract and collapse spaces inside lines, keeping its paragraph breaks."""
     if not value:
         return ""
+    if "<" in value:
+        value = strip_markup(value, paragraph="\n")
     if "\n" not in value and "\r" not in value:
         return clean_text(value)
     lines = (clean_text(line) for line in value.replace("\r", "\n").split("\n"))

@@ -309,3 +309,20 @@ def test_bibtex_latex_fast_path_agrees_with_pylatexenc(latex):
 
     expected = LatexNodes2Text(math_mode="text", strict_latex_spaces=False).latex_to_text(latex)
     assert _delatex(latex) == expected
+
+
+def test_html_and_jats_markup_is_taken_out_of_titles_and_abstracts():
+    [record] = ris(
+        "TY  - JOUR\n"
+        'TI  - Effects of CO<sub>2</sub> on <Emphasis Type="Italic">Escherichia coli</Emphasis>\n'
+        "AB  - <jats:p>First paragraph &amp; more.</jats:p><jats:p>Second: p<0.05 and"
+        " IL-6 <5 pg/ml.</jats:p>\n"
+        "ER  - \n"
+    )
+    assert record.title == "Effects of CO2 on Escherichia coli"
+    assert record.abstract == "First paragraph & more.\nSecond: p<0.05 and IL-6 <5 pg/ml."
+
+
+def test_text_with_a_less_than_sign_but_no_markup_is_untouched():
+    [record] = ris("TY  - JOUR\nTI  - Outcomes when p<0.05 &amp; n<b\nER  - \n")
+    assert record.title == "Outcomes when p<0.05 &amp; n<b"
