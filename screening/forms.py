@@ -57,6 +57,8 @@ class UploadForm(forms.Form):
 
 
 class RecordFilterForm(forms.Form):
+    """The records list's filter bar (its template lays the fields out in one row)."""
+
     q = forms.CharField(required=False, label="Search")
     source = forms.ModelChoiceField(queryset=Source.objects.none(), required=False)
     year = forms.IntegerField(required=False, min_value=0, max_value=3000)
@@ -81,7 +83,11 @@ class RecordFilterForm(forms.Form):
     def __init__(self, *args, review, blind: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["source"].queryset = review.sources.all()
+        self.fields["source"].empty_label = "Any source"
         self.fields["status"].choices = self.STATUS_BLIND if blind else self.STATUS_ALL
+        for field in self.fields.values():  # Bootstrap's look: the bar renders bare widgets
+            is_select = isinstance(field.widget, forms.Select)
+            field.widget.attrs["class"] = "form-select" if is_select else "form-control"
 
 
 class DecisionForm(forms.Form):
