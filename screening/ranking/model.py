@@ -1,0 +1,114 @@
+"""The classifiers: train on the decided records' features, score every record.
+
+Internals shared by ``scoring.rank`` (the app, after each batch of decisions) and
+``simulation.simulate`` (replaying a labelled review): the sampling and weighting of training
+rows, each classifier ``ModelConfig`` names, the NB + SVM mix, and where textless records go.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.linear_model import LogisticRegression, SGDClassifier
+from sklearn.naive_bayes import ComplementNB, MultinomialNB
+from sklearn.svm import LinearSVC
+
+from .config import ModelConfig
+
+
+def _sample_weight(y: np.ndarray, ratio: float | None) -> np.ndarray | None:
+    if ratio is None:
+        return None
+    n_pos = int(y.sum())
+    n_neg = len(y) - n_pos
+    weights = np.where(y == 1, 1.0, n_pos / (ratio * n_neg))
+    return weights * (len(y) / weights.sum())
+
+
+def _rank_normalise(scores: np.ndarray) -> np.ndarray:
+    order = np.argsort(scores, kind="stable")
+    ranks = np.empty(len(scores), dtype=np.float64)
+    ranks[order] = np.arange(len(scores), dtype=np.float64)
+    return ranks / max(1, len(scores) - 1)
+
+
+def _training_rows(rows: np.ndarray, y: np.ndarray, config: ModelConfig, seed: int) -> np.ndarray:
+    """Positions (into rows/y) to train on: every include, and the excludes, or a seeded random
+    sample of max_train_excluded of them (bounds the fit time of big reviews)."""
+    cap = config.max_train_excluded
+    excluded = np.flatnonzero(y == 0)
+    if cap is None or len(excluded) <= cap:
+        return np.arange(len(rows))
+    excluded = excluded[np.argsort(rows[excluded], kind="stable")]  # independent of input order
+    keep = np.random.default_rng(seed).choice(excluded, cap, replace=False)
+    return np.sort(np.concatenate([np.flatnonzero(y == 1), keep]))
+
+
+def _fit_rows(
+    config: ModelConfig, matrix: sp.csr_matrix, rows: np.ndarray, y: np.ndarray, seed: int
+) -> np.ndarray:
+    keep = _training_rows(rows, y, config, seed)
+    return _fit_score(config, matrix[rows[keep]], y[keep], matrix, seed)
+
+
+def _fit_score(
+    config: ModelConfig, x_train: sp.csr_matrix, y: np.ndarray, x_all: sp.csr_matrix, seed: int
+) -> np.ndarray:
+    scores = _model_scores(config, x_train, y, x_all, seed)
+    if config.textless != "intercept":
+        textless = np.diff(x_all.indptr) == 0
+        if textless.any():
+            if config.textless == "first":
+                scores[textless] = scores[~textless].max(initial=0.0) + 1.0
+            elif config.textless == "neutral":
+                scores[textless] = 0.0 if config.classifier != "nb+svm" else 0.5
+            else:
+                raise ValueError(f"unknown textless policy {config.textless!r}")
+    return scores
+
+
+def _model_scores(
+    config: ModelConfig, x_train: sp.csr_matrix, y: np.ndarray, x_all: sp.csr_matrix, seed: int
+) -> np.ndarray:
+    weight = _sample_weight(y, config.balance_ratio)
+    kind = config.classifier
+    if kind == "nb+svm" and config.nb_until is not None and y.sum() >= config.nb_until:
+        kind = "svm"
+    if kind == "nb+svm":
+        nb = _model_scores(_with(config, classifier="nb"), x_train, y, x_all, seed)
+        svm = _model_scores(_with(config, classifier="svm"), x_train, y, x_all, seed)
+        w = config.nb_weight
+        return w * _rank_normalise(nb) + (1.0 - w) * _rank_normalise(svm)
+    if kind == "svm":
+        model = LinearSVC(C=config.C, loss="squared_hinge", random_state=seed, max_iter=2000)
+    elif kind == "lr":
+        model = LogisticRegression(C=config.C, solver="liblinear", random_state=seed)
+    elif kind in {"sgd_hinge", "sgd_log"}:
+        model = SGDClassifier(
+            loss="hinge" if kind == "sgd_hinge" else "log_loss",
+            alpha=config.alpha,
+            random_state=seed,
+            max_iter=50,
+            tol=1e-4,
+        )
+    elif kind == "nb":
+        model = MultinomialNB(alpha=config.alpha)
+    elif kind == "cnb":
+        model = ComplementNB(alpha=config.alpha)
+    else:
+        raise ValueError(f"unknown classifier {kind!r}")
+    model.fit(x_train, y, sample_weight=weight)
+    if kind in {"nb", "cnb"}:
+        # log P(x, relevant) - log P(x, irrelevant), without sklearn's per-call input checks
+        log_prob = model.feature_log_prob_
+        return x_all @ (log_prob[1] - log_prob[0]) + (
+            model.class_log_prior_[1] - model.class_log_prior_[0]
+        )
+    # the decision function without sklearn's per-call input checks and copies
+    return x_all @ model.coef_.ravel() + model.intercept_[0]
+
+
+def _with(config: ModelConfig, **changes) -> ModelConfig:
+    return replace(config, **changes)
