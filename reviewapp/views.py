@@ -22,7 +22,10 @@ from .forms import (
     ReviewSettingsForm,
     RoleForm,
 )
-from .models import EligibilityCriterion, Membership, Role
+from .models import EligibilityCriterion, Membership, Review, Role, Stage
+from .signals import reviewers_per_record_changed
+
+PER_RECORD_STAGES = (Stage.TITLE_ABSTRACT, Stage.FULL_TEXT)
 
 
 @login_required
@@ -107,8 +110,16 @@ def _save_settings_section(request: HttpRequest, review, section: str, form) -> 
         )
         messages.success(request, f"Eligibility criteria: version {version.number} in force.")
         return
+    stored = Review.objects.get(pk=review.pk)  # validation already put the form's values on review
     with transaction.atomic():
         form.save()
+        changed = [
+            stage
+            for stage in PER_RECORD_STAGES
+            if review.reviewers_per_record(stage) != stored.reviewers_per_record(stage)
+        ]
+        if changed:
+            reviewers_per_record_changed.send(sender=Review, review=review, stages=changed)
     messages.success(request, f"Saved {section}.")
 
 

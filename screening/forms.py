@@ -76,6 +76,8 @@ class RecordFilterForm(forms.Form):
         ("conflict", "Conflict"),
         ("include", "Included"),
         ("exclude", "Excluded"),
+        ("exclude_people", "Excluded by reviewers"),
+        ("exclude_rule", "Excluded by stopping rule"),
     ]
     # While blind, a reviewer may filter only by their own decisions.
     STATUS_BLIND = STATUS_ALL[:4]

@@ -43,11 +43,17 @@ def excluded_fulltext(review: Review) -> dict[str, int]:
         Record.objects.in_review(review)
         .filter(duplicate_of__isnull=True, ta_status=StageStatus.INCLUDE)
         .filter(ft_status=StageStatus.EXCLUDE)
-        .values_list("ft_reason__label")
+        .values_list("ft_reason__label", "ft_reason__number")
         .annotate(n=Count("id"))
         .order_by("ft_reason__number", "ft_reason__label")
     )
-    return {label or "No reason recorded": n for label, n in rows}
+    # Keyed by label, as the diagram reports them: reasons sharing a label (a retired one and
+    # its successor) add up rather than overwrite each other.
+    counts: dict[str, int] = {}
+    for label, _number, n in rows:
+        key = label or "No reason recorded"
+        counts[key] = counts.get(key, 0) + n
+    return counts
 
 
 def prisma_counts(review: Review) -> dict:

@@ -128,6 +128,7 @@ class ScreeningEvent(models.Model):
         ExclusionReason, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     note = models.TextField(blank=True)
+    labels = models.JSONField(default=list, blank=True)  # the decision's labels at the time
     criteria_version = models.ForeignKey(
         CriteriaVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

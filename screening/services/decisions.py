@@ -33,6 +33,10 @@ class AlreadyDecided(ScreeningError):
     """Colleagues gave the record all its decisions first: not the reviewer's fault."""
 
 
+class SettledAtFullText(ScreeningError):
+    """The record has full-text decisions: its title/abstract outcome can no longer change."""
+
+
 @dataclass(frozen=True)
 class StageFields:
     count: str
@@ -95,6 +99,13 @@ def _lock(review: Review, record_id: int, stage: str = Stage.TITLE_ABSTRACT) -> 
         raise ScreeningError("That record is not in this review.")
     if record.duplicate_of_id:
         raise ScreeningError("That record is a duplicate; it is not screened.")
+    if stage == Stage.TITLE_ABSTRACT and (record.ft_count or record.ft_status):
+        # Changing the title/abstract outcome now would strand the full-text work: PRISMA
+        # would drop the report while the studies and conflicts pages still showed it.
+        raise SettledAtFullText(
+            "This record already has full-text decisions, so its title/abstract outcome is "
+            "settled. Undo the full-text decisions (or the lead reopens them) first."
+        )
     if stage == Stage.FULL_TEXT:
         if record.ta_status != StageStatus.INCLUDE:
             raise ScreeningError("Only records included at title/abstract go to full text.")
@@ -233,6 +244,7 @@ def record_decision(
         value=value,
         reason=reason,
         note=note,
+        labels=labels,
         criteria_version_id=version_id,
     )
     _recompute(record, review, stage, fields, None, decisions)
@@ -255,7 +267,17 @@ def undo_decision(
     if getattr(record, fields.first_decider) == reviewer.pk:
         other = Decision.objects.filter(record=record, stage=stage).order_by("decided_at").first()
         setattr(record, fields.first_decider, other.reviewer_id if other else None)
-    _event(record, stage, reviewer, ScreeningEvent.Kind.UNDONE, value=mine.value)
+    # What was taken back, whole: the decision row itself is gone.
+    _event(
+        record,
+        stage,
+        reviewer,
+        ScreeningEvent.Kind.UNDONE,
+        value=mine.value,
+        reason_id=mine.reason_id,
+        note=mine.note,
+        labels=mine.labels,
+    )
     _recompute(record, review, stage, fields, None)
     return record
 
@@ -326,6 +348,34 @@ def reopen_record(*, review: Review, record_id: int, stage: str, lead: AbstractB
     return record
 
 
+def settle_open_records(*, review: Review, stage: str) -> int:
+    """Give their outcome to open records that have all the decisions they now need (after the
+    lead lowered the reviewers per record: a record with its one decision would otherwise wait
+    for a second that no queue serves). A maybe still goes to the lead. Returns records settled.
+
+    The decisions are unchanged, so no history row: the record's outcome follows from them."""
+    fields = stage_fields(stage)
+    waiting = (
+        Record.objects.in_review(review)
+        .unique()
+        .filter(
+            **{
+                fields.status: StageStatus.OPEN,
+                f"{fields.count}__gte": review.reviewers_per_record(stage),
+            }
+        )
+    )
+    settled = 0
+    for record_id in waiting.order_by("id").values_list("id", flat=True):
+        with transaction.atomic():
+            record = _lock(review, record_id, stage)
+            if getattr(record, fields.status) != StageStatus.OPEN:
+                continue  # decided meanwhile
+            _recompute(record, review, stage, fields, None)
+            settled += getattr(record, fields.status) != StageStatus.OPEN
+    return settled
+
+
 def bulk_resolve(
     *,
     review: Review,
@@ -336,7 +386,8 @@ def bulk_resolve(
     reason: ExclusionReason | None = None,
     note: str = "",
 ) -> tuple[int, int]:
-    """The lead's bulk action, recorded per record; returns (done, skipped as resolved)."""
+    """The lead's bulk action, recorded per record; returns (done, skipped: resolved already,
+    or settled at full text)."""
     done = skipped = 0
     with transaction.atomic():
         for record_id in sorted(set(record_ids)):
@@ -351,7 +402,7 @@ def bulk_resolve(
                     note=note,
                     kind=ScreeningEvent.Kind.BULK,
                 )
-            except AlreadyResolved:
+            except (AlreadyResolved, SettledAtFullText):
                 skipped += 1
             else:
                 done += 1

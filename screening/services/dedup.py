@@ -17,7 +17,7 @@ from django.utils import timezone
 from reviewapp.models import Review
 
 from ..matching import Candidate, MatchRecord, find_candidates
-from ..models import DuplicatePair, Record, Source
+from ..models import DuplicatePair, Record, Source, StageStatus
 
 AUTO_THRESHOLD = 95.0
 REVIEW_THRESHOLD = 80.0
@@ -85,7 +85,8 @@ def find_duplicates(
         for c in candidates
         if (c.keep_id, c.duplicate_id) not in known and (c.duplicate_id, c.keep_id) not in known
     ]
-    pairs = [_pair(review, c, auto_threshold) for c in fresh]
+    pairs = [_pair(review, c, auto=c.score >= auto_threshold) for c in fresh]
+    _keep_screened_records_visible(review, pairs)
     DuplicatePair.objects.bulk_create(pairs, batch_size=2000)
     auto = [p for p in pairs if p.status == DuplicatePair.Status.AUTO]
     if auto:
@@ -94,12 +95,41 @@ def find_duplicates(
     return DedupResult(candidates=len(candidates), marked=len(auto), pending=len(pairs) - len(auto))
 
 
-def _pair(review: Review, candidate: Candidate, auto_threshold: float) -> DuplicatePair:
-    status = (
-        DuplicatePair.Status.AUTO
-        if candidate.score >= auto_threshold
-        else DuplicatePair.Status.PENDING
+def _keep_screened_records_visible(review: Review, pairs: list[DuplicatePair]) -> None:
+    """Leave to a person the sure pairs that would hide a record someone has screened.
+
+    Marking hides a group's records behind its earliest one, decisions and all: an update
+    search's copy of a screened record is hidden as it should be, but a screened record hidden
+    behind an earlier copy would take its outcome with it (an included report would drop out of
+    PRISMA). Such a group's new sure pairs go to the duplicates queue instead."""
+    screened = set(
+        Record.objects.in_review(review)
+        .unique()
+        .filter(Q(ta_count__gt=0) | ~Q(ta_status=StageStatus.OPEN))
+        .values_list("id", flat=True)
     )
+    if not screened:
+        return
+    active = list(
+        DuplicatePair.objects.filter(review=review, status__in=DuplicatePair.ACTIVE).values_list(
+            "keep_id", "duplicate_id"
+        )
+    )
+    while True:
+        auto = [p for p in pairs if p.status == DuplicatePair.Status.AUTO]
+        roots = _roots(active + [(p.keep_id, p.duplicate_id) for p in auto])
+        # Unique records are their group's root under the active pairs alone, so a screened
+        # record that is no longer a root was hidden by this run's sure pairs.
+        blocked = {roots[r] for r in screened if roots.get(r, r) != r}
+        if not blocked:
+            return
+        for pair in auto:
+            if roots[pair.keep_id] in blocked:
+                pair.status = DuplicatePair.Status.PENDING
+
+
+def _pair(review: Review, candidate: Candidate, *, auto: bool) -> DuplicatePair:
+    status = DuplicatePair.Status.AUTO if auto else DuplicatePair.Status.PENDING
     return DuplicatePair(
         review=review,
         keep_id=candidate.keep_id,

@@ -87,11 +87,16 @@ def mark_not_retrieved(*, review: Review, record: Record, note: str) -> None:
         raise RetrievalError(
             "Say what was tried (e.g. library request refused, author did not reply)."
         )
-    if record.ft_count:
-        raise RetrievalError("This full text already has decisions; it was retrieved.")
-    sought_records(review).filter(pk=record.pk).update(
-        retrieval="not_retrieved", retrieval_note=note
-    )
+    # Only a report nobody has assessed: one with decisions or the lead's outcome was read, and
+    # counting it as not retrieved too would count it twice. The condition is in the UPDATE, so
+    # a decision made meanwhile cannot slip between a check and the write.
+    unassessed = sought_records(review).filter(pk=record.pk, ft_count=0, ft_status=StageStatus.OPEN)
+    if not unassessed.update(retrieval="not_retrieved", retrieval_note=note):
+        if sought_records(review).filter(pk=record.pk).exists():
+            raise RetrievalError(
+                "This full text already has decisions or the lead's outcome; it was retrieved."
+            )
+        raise RetrievalError("Only records included at title/abstract are sought for full text.")
 
 
 def reset_retrieval(*, review: Review, record: Record) -> None:

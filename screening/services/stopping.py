@@ -105,7 +105,8 @@ def exclude_remaining(*, review: Review, lead: AbstractBaseUser, rule: str) -> E
 
 @transaction.atomic
 def undo_rule(*, review: Review, lead: AbstractBaseUser, rule_id: int) -> int:
-    """Take a stopping rule back: its records need screening again (returns how many)."""
+    """Take a stopping rule back: its records need screening again (returns how many unique
+    records do)."""
     rule = (
         ExclusionRule.objects.select_for_update()
         .filter(review=review, pk=rule_id, undone_at__isnull=True)
@@ -113,19 +114,20 @@ def undo_rule(*, review: Review, lead: AbstractBaseUser, rule_id: int) -> int:
     )
     if rule is None:
         raise ScreeningError("That rule is not in force in this review.")
-    ids = list(
+    rows = list(
         Record.objects.select_for_update()
         .filter(review=review, resolutions__rule=rule)
         .order_by("id")
-        .values_list("pk", flat=True)
+        .values_list("pk", "duplicate_of_id")
     )
+    ids = [pk for pk, _ in rows]
     Resolution.objects.filter(rule=rule).delete()
     _history(review, ids, lead, ScreeningEvent.Kind.REOPENED, f"Stopping rule undone: {rule.rule}")
     # A record under the rule had no decisions (a resolved record takes none), so it is open.
     Record.objects.filter(pk__in=ids).update(ta_status=StageStatus.OPEN)
     rule.undone_at, rule.undone_by = timezone.now(), lead
     rule.save(update_fields=["undone_at", "undone_by"])
-    return len(ids)
+    return sum(1 for _, duplicate_of in rows if duplicate_of is None)  # duplicates are not screened
 
 
 def _history(

@@ -15,6 +15,7 @@ from reviewapp.models import Review, Role, Stage
 from ..forms import ResolveForm, form_problems
 from ..models import Decision, Record, StageStatus
 from ..services.decisions import ScreeningError, reopen_record, resolve_record
+from ..services.fulltext import sought_records
 from .screen import stage_reasons
 
 STAGE = Stage.TITLE_ABSTRACT
@@ -26,11 +27,10 @@ def stage_from(value: str | None) -> Stage:
 
 
 def open_conflicts(review: Review, stage: str = STAGE):
-    return (
-        Record.objects.in_review(review)
-        .unique()
-        .filter(**{STATUS_FIELD[Stage(stage)]: StageStatus.CONFLICT})
-    )
+    records = Record.objects.in_review(review).unique()
+    if stage == Stage.FULL_TEXT:
+        records = sought_records(review)  # as PRISMA counts full text: included at title/abstract
+    return records.filter(**{STATUS_FIELD[Stage(stage)]: StageStatus.CONFLICT})
 
 
 def _context(review: Review, stage: str, error: str | None = None) -> dict:

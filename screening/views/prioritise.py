@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
@@ -66,7 +66,10 @@ def _panel(review: Review) -> dict:
         # Still excluded by each rule (the lead may have reopened some one by one).
         "rules": ExclusionRule.objects.filter(review=review)
         .select_related("applied_by", "undone_by")
-        .annotate(standing=Count("resolutions")),
+        .annotate(
+            # As PRISMA counts automation: records marked duplicate since are not screened.
+            standing=Count("resolutions", filter=Q(resolutions__record__duplicate_of__isnull=True))
+        ),
     }
 
 

@@ -17,7 +17,7 @@ from reviewapp.access import get_review_for
 from reviewapp.models import Role, Stage
 
 from ..forms import BulkActionForm, RecordFilterForm, form_problems
-from ..models import Decision, DuplicatePair, Record, StageStatus, Verdict
+from ..models import Decision, DuplicatePair, Record, Resolution, StageStatus, Verdict
 from ..services.decisions import ScreeningError, bulk_resolve
 from ..services.dedup import unmark_record
 from .screen import stage_reasons
@@ -52,6 +52,13 @@ def filtered_records(review, form: RecordFilterForm, user):
         )
     elif status in {"conflict", "include", "exclude"}:
         records = records.unique().filter(ta_status=status)
+    elif status in {"exclude_people", "exclude_rule"}:
+        # PRISMA's human / automation split: excluded by the lead's stopping rule or not.
+        by_rule = Exists(
+            Resolution.objects.filter(record=OuterRef("pk"), stage=STAGE, rule__isnull=False)
+        )
+        records = records.unique().filter(ta_status=StageStatus.EXCLUDE)
+        records = records.filter(by_rule if status == "exclude_rule" else ~by_rule)
     records = records.search(data["q"] or "")
     if data["source"]:
         records = records.filter(source=data["source"])
@@ -113,7 +120,11 @@ def records_bulk(request: HttpRequest, slug: str) -> HttpResponse:
             messages.success(
                 request,
                 f"{done} record(s) marked {form.cleaned_data['value']}d by you"
-                + (f"; {skipped} already resolved, left as they were." if skipped else "."),
+                + (
+                    f"; {skipped} left as they were (already resolved, or settled at full text)."
+                    if skipped
+                    else "."
+                ),
             )
     return redirect(request.POST.get("next") or reverse("screening:records", kwargs={"slug": slug}))
 

@@ -186,6 +186,8 @@ def _undo(request: HttpRequest, review: Review, stage: str) -> HttpResponse:
         except ScreeningError as exc:
             error = str(exc)
     if not request.htmx:
+        if error:
+            messages.error(request, error)  # the plain page shows it after the redirect
         url = reverse(URL_NAMES[Stage(stage)][0], kwargs={"slug": review.slug})
         return redirect(url if record is None else f"{url}?record={record.pk}")
     if record is not None:  # the service locked only the record's state: load it to show

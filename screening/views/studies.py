@@ -11,12 +11,14 @@ from django.views.decorators.http import require_http_methods
 
 from reviewapp.access import get_review_for
 
-from ..models import Record, StageStatus, Study
+from ..models import StageStatus, Study
+from ..services.fulltext import sought_records
 from ..services.studies import link_reports, unlink_report
 
 
 def included_reports(review):
-    return Record.objects.in_review(review).unique().filter(ft_status=StageStatus.INCLUDE)
+    # Through the sought records, as PRISMA counts them: the same set, whatever happens.
+    return sought_records(review).filter(ft_status=StageStatus.INCLUDE)
 
 
 @login_required

@@ -458,9 +458,7 @@ def test_an_import_before_any_ranking_queues_nothing(review, ranked_review, lead
     assert not RankingRun.objects.filter(review=review).exists()
 
 
-def test_the_panel_says_why_one_reviewer_alone_never_trains_a_dual_review(
-    client_for, review, lead
-):
+def test_the_panel_says_why_one_reviewer_alone_never_trains_a_dual_review(client_for, review, lead):
     url = reverse("screening:prioritise", kwargs={"slug": review.slug})
     review.ta_reviewers_per_record = 2
     review.save()

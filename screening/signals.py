@@ -1,0 +1,12 @@
+"""Screening's answers to the review core's signals (connected in ScreeningConfig.ready)."""
+
+from __future__ import annotations
+
+from reviewapp.models import Review
+
+from .services.decisions import settle_open_records
+
+
+def settle_after_reviewers_change(sender, *, review: Review, stages: list[str], **kwargs) -> None:
+    for stage in stages:
+        settle_open_records(review=review, stage=stage)
