@@ -172,4 +172,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # bibtexparser narrates its own recovery from a broken entry; the importer reports the
+    # problem itself in one line (record and line), so only its errors are worth a log line.
+    "loggers": {"bibtexparser": {"level": "ERROR"}},
 }

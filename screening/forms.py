@@ -10,6 +10,7 @@ from reviewapp.models import ExclusionReason
 
 from .importers import FORMATS
 from .models import Source
+from .services.imports import size_problem
 
 FORMAT_CHOICES = [("auto", "Detect from the file")] + [(f, f) for f in FORMATS]
 
@@ -54,6 +55,14 @@ class UploadForm(forms.Form):
         required=False,
         label="Import even if this exact file was imported before",
     )
+
+    def clean_files(self) -> list:
+        # Refused here, before a worker reads a file too big to import into memory.
+        files = self.cleaned_data["files"]
+        problems = [size_problem(f.size, f.name) for f in files]
+        if any(problems):
+            raise forms.ValidationError([p for p in problems if p])
+        return files
 
 
 class RecordFilterForm(forms.Form):

@@ -53,6 +53,19 @@ class SourceFields:
         data["searched_on"] = self.searched_on.isoformat() if self.searched_on else None
         return data
 
+    def problems(self) -> list[str]:
+        """What the Source model would refuse (the upload form checks the same on the web)."""
+        found = []
+        for name in ("name", "platform"):
+            limit = Source._meta.get_field(name).max_length
+            if len(getattr(self, name)) > limit:
+                found.append(f"the {name} is longer than {limit} characters")
+        if not self.name.strip():
+            found.append("the source needs a name (e.g. PsycINFO)")
+        if self.method not in Source.Method.values:
+            found.append(f"the method is one of {', '.join(Source.Method.values)}")
+        return found
+
     @classmethod
     def from_json(cls, data: dict) -> SourceFields:
         searched_on = data.get("searched_on")
@@ -88,12 +101,22 @@ def check_not_imported(*, review: Review, sha256: str, file_name: str) -> None:
         )
 
 
+def size_problem(size: int, file_name: str) -> str | None:
+    """Why a file of `size` bytes is too big to import, or None. Callers that can see the size
+    before reading the file (the command line, the upload form) ask first."""
+    if size <= settings.IMPORT_MAX_BYTES:
+        return None
+    mib = 1024 * 1024
+    return (
+        f"{file_name}: the file is {size / mib:.0f} MB; the limit is "
+        f"{settings.IMPORT_MAX_BYTES / mib:.0f} MB (IMPORT_MAX_BYTES). Split the export."
+    )
+
+
 def _check_size(data: bytes, file_name: str) -> None:
-    if len(data) > settings.IMPORT_MAX_BYTES:
-        raise ImportRejected(
-            f"{file_name}: the file is {len(data) / 1e6:.0f} MB; the limit is "
-            f"{settings.IMPORT_MAX_BYTES / 1e6:.0f} MB (IMPORT_MAX_BYTES). Split the export."
-        )
+    problem = size_problem(len(data), file_name)
+    if problem:
+        raise ImportRejected(problem)
 
 
 def _rejected(file_name: str, error: BaseException) -> ImportRejected:

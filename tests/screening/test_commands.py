@@ -80,6 +80,13 @@ def test_import_records_exit_status_from_the_shell(tmp_path):
     result = manage("import_records", "shell-test", str(bad), "--source", "X")
     assert result.returncode == 1
     assert result.stderr.strip().splitlines() == ["empty.ris: the file is empty"]
+    # A broken BibTeX entry: the parser library's own recovery chatter stays out of it.
+    broken = tmp_path / "broken.bib"
+    broken.write_text("@article{a,\n title = {One},\n year = 2001}\n@article{b,\n title = {Two\n")
+    result = manage("import_records", "shell-test", str(broken), "--source", "X")
+    assert result.returncode == 1
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert result.stderr.startswith("broken.bib: record 2")
     good = manage("import_records", "shell-test", str(DATA / "small.ris"), "--source", "X")
     assert good.returncode == 0, good.stderr
     assert "small.ris: 3 records" in good.stdout
@@ -137,3 +144,50 @@ def test_export_records_csv_neutralises_formulas(review, tmp_path):
 def test_unknown_review_is_named(db):
     with pytest.raises(Exception, match="No review is called 'nope'"):
         call_command("prisma", "nope")
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--source", ""], "the source needs a name"),
+        (["--source", "S" * 201], "the name is longer than 200 characters"),
+        (["--source", "X", "--platform", "P" * 201], "the platform is longer than 200"),
+        (["--source", "X", "--by", "nobody"], r"No user is called 'nobody' \(--by\)"),
+    ],
+)
+def test_import_records_checks_its_options_before_importing(review, options, message):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match=message):
+        call_command("import_records", review.slug, str(DATA / "small.ris"), *options)
+    assert not Record.objects.exists()
+
+
+def test_import_records_refuses_a_file_over_the_limit_before_reading_it(review, tmp_path, settings):
+    settings.IMPORT_MAX_BYTES = 1024 * 1024
+    big = tmp_path / "big.ris"
+    with big.open("wb") as handle:  # a sparse file: its size is known without writing it
+        handle.truncate(3 * 1024 * 1024)
+    err = io.StringIO()
+    with pytest.raises(SystemExit):
+        call_command("import_records", review.slug, str(big), "--source", "X", stderr=err)
+    assert err.getvalue().strip() == (
+        "big.ris: the file is 3 MB; the limit is 1 MB (IMPORT_MAX_BYTES). Split the export."
+    )
+
+
+@pytest.mark.parametrize("command", [["prisma"], ["export", "{slug}", "records"]])
+def test_exports_to_an_unwritable_path_fail_in_one_line(review, tmp_path, command):
+    from django.core.management.base import CommandError
+
+    name, *rest = [part.format(slug=review.slug) for part in command]
+    args = rest or [review.slug]
+    target = tmp_path / "missing-folder" / "out.csv"
+    with pytest.raises(CommandError, match=r"out\.csv: cannot be written \(No such file"):
+        call_command(name, *args, "-o", str(target))
+
+
+def test_prisma_writes_to_the_commands_own_stdout(review):
+    out = io.StringIO()
+    call_command("prisma", review.slug, stdout=out)
+    assert set(json.loads(out.getvalue())) == PRISMA_KEYS

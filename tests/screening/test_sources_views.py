@@ -74,6 +74,15 @@ def test_upload_without_a_source_name_says_what_is_missing(client_for, lead, rev
     assert not ImportJob.objects.exists()
 
 
+def test_a_file_over_the_size_limit_is_refused_by_the_form(client_for, lead, review, settings):
+    settings.IMPORT_MAX_BYTES = 1024 * 1024
+    big = SimpleUploadedFile("huge.ris", b"x" * (3 * 1024 * 1024), content_type="text/plain")
+    response = upload(client_for(lead), review, big)
+    assert response.status_code == 400
+    assert "huge.ris: the file is 3 MB; the limit is 1 MB" in response.content.decode()
+    assert not ImportJob.objects.exists()
+
+
 def test_a_running_job_polls_and_a_finished_one_stops(client_for, lead, review):
     job = ImportJob.objects.create(review=review, file_name="x.ris", status="running", progress=40)
     url = reverse("screening:import-job", kwargs={"slug": review.slug, "job_id": job.pk})

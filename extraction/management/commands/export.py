@@ -1,11 +1,10 @@
-import sys
-from pathlib import Path
-
 from django.core.management.base import BaseCommand, CommandError
 
 from extraction.exports.prisma import prisma_json, write_prisma_csv
 from extraction.exports.records import write_records_csv, write_sources_csv
 from reviewapp.models import Review
+
+from ._output import open_output
 
 # KIND -> {format: writer(handle, review)}; later issues add extraction, themes, dictionary.
 EXPORTS = {
@@ -36,7 +35,7 @@ class Command(BaseCommand):
             raise CommandError(
                 f"'{kind}' exports as {', '.join(sorted(EXPORTS[kind]))}, not {fmt}."
             )
-        handle = Path(output).open("w", newline="", encoding="utf-8") if output else sys.stdout  # noqa: SIM115
+        handle = open_output(output) if output else self.stdout
         try:
             writer(handle, review)
         finally:

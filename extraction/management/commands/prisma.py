@@ -1,10 +1,9 @@
-import sys
-from pathlib import Path
-
 from django.core.management.base import BaseCommand, CommandError
 
 from extraction.exports.prisma import prisma_json, write_prisma_csv
 from reviewapp.models import Review
+
+from ._output import open_output
 
 
 class Command(BaseCommand):
@@ -19,7 +18,7 @@ class Command(BaseCommand):
         review = Review.objects.filter(slug=slug).first()
         if review is None:
             raise CommandError(f"No review is called '{slug}'.")
-        handle = Path(output).open("w", newline="", encoding="utf-8") if output else sys.stdout  # noqa: SIM115
+        handle = open_output(output) if output else self.stdout
         try:
             if fmt == "json":
                 handle.write(prisma_json(review) + "\n")

@@ -1,3 +1,4 @@
+import argparse
 from datetime import date
 from pathlib import Path
 
@@ -6,7 +7,14 @@ from django.core.management.base import BaseCommand, CommandError
 
 from reviewapp.models import Review
 from screening.models import Source
-from screening.services.imports import ImportRejected, SourceFields, import_records
+from screening.services.imports import ImportRejected, SourceFields, import_records, size_problem
+
+
+def iso_date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"'{value}' is not a date as YYYY-MM-DD") from error
 
 
 class Command(BaseCommand):
@@ -23,7 +31,7 @@ class Command(BaseCommand):
             dest="fmt",
             help="auto|ris|bibtex|medline|pubmed-xml|wos|endnote|csv",
         )
-        parser.add_argument("--searched-on", type=date.fromisoformat, help="YYYY-MM-DD")
+        parser.add_argument("--searched-on", type=iso_date, help="YYYY-MM-DD")
         parser.add_argument("--search-string", default="")
         parser.add_argument("--platform", default="")
         parser.add_argument("--by", help="Username recorded as the importer.")
@@ -51,7 +59,11 @@ class Command(BaseCommand):
         review = Review.objects.filter(slug=slug).first()
         if review is None:
             raise CommandError(f"No review is called '{slug}'.")
-        user = get_user_model().objects.filter(username=by).first() if by else None
+        user = None
+        if by:
+            user = get_user_model().objects.filter(username=by).first()
+            if user is None:
+                raise CommandError(f"No user is called '{by}' (--by).")
         fields = SourceFields(
             name=source,
             method=method,
@@ -59,12 +71,20 @@ class Command(BaseCommand):
             searched_on=searched_on,
             search_string=search_string,
         )
+        if fields.problems():
+            raise CommandError(f"Nothing imported: {'; '.join(fields.problems())}.")
         failed = False
         for path in files:
             try:
-                data = path.read_bytes()
+                # Before reading: a file over the limit must not be loaded whole to be refused.
+                problem = size_problem(path.stat().st_size, path.name)
+                data = None if problem else path.read_bytes()
             except OSError as error:
                 self.stderr.write(f"{path}: cannot be read ({error.strerror})")
+                failed = True
+                continue
+            if problem:
+                self.stderr.write(problem)
                 failed = True
                 continue
             try:

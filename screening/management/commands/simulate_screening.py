@@ -26,6 +26,19 @@ from screening import ranking
 
 def read_labelled_csv(path: Path, label_column: str) -> tuple[list[str], list[int]]:
     """Texts and 0/1 labels of a labelled CSV; rows without a label count as excluded."""
+    try:
+        return _read_labelled_csv(path, label_column)
+    except UnicodeDecodeError as error:
+        raise CommandError(
+            f"{path.name}: not UTF-8 text (byte {error.start}); save the CSV as UTF-8"
+        ) from error
+    except csv.Error as error:
+        raise CommandError(f"{path.name}: not a readable CSV ({error})") from error
+    except OSError as error:
+        raise CommandError(f"{path}: cannot be read ({error.strerror})") from error
+
+
+def _read_labelled_csv(path: Path, label_column: str) -> tuple[list[str], list[int]]:
     with path.open(newline="", encoding="utf-8-sig") as handle:
         reader = csv.DictReader(handle)
         fields = reader.fieldnames or []
