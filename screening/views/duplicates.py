@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST, require_safe
 from reviewapp.access import get_review_for
 from reviewapp.models import Role
 
-from ..models import DuplicatePair
+from ..models import DuplicatePair, Record
 from ..services.dedup import decide_pair, find_duplicates
 
 FIELDS = [
@@ -32,13 +32,36 @@ def _pending(review):
     ).select_related("keep__source", "duplicate__source")
 
 
+def screening_state(record: Record) -> str:
+    """Where a record stands, in words: marking it duplicate hides this from every count."""
+    if record.ta_status:
+        state = f"title/abstract: {record.ta_status}"
+    elif record.ta_count:
+        state = f"title/abstract: {record.ta_count} decision(s) so far"
+    else:
+        return "not screened"
+    return state + (f"; full text: {record.ft_status}" if record.ft_status else "")
+
+
 def _pair_context(review, pair: DuplicatePair | None) -> dict:
     rows = []
+    hides_screening = False
     if pair is not None:
         for name, label in FIELDS:
             left, right = getattr(pair.keep, name), getattr(pair.duplicate, name)
             rows.append({"label": label, "keep": left, "duplicate": right, "same": left == right})
-    return {"review": review, "pair": pair, "rows": rows, "remaining": _pending(review).count()}
+        # Outcomes only for whoever may see them (blind reviewers may not).
+        if not review.membership.is_blind:
+            left, right = screening_state(pair.keep), screening_state(pair.duplicate)
+            rows.append({"label": "Screening", "keep": left, "duplicate": right, "same": True})
+            hides_screening = right != "not screened"
+    return {
+        "review": review,
+        "pair": pair,
+        "rows": rows,
+        "hides_screening": hides_screening,
+        "remaining": _pending(review).count(),
+    }
 
 
 @login_required

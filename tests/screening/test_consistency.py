@@ -200,6 +200,25 @@ def test_a_later_dedup_never_hides_a_screened_record_by_itself(
     assert prisma_counts(review)["included_reports"] == 1
 
 
+def test_the_duplicate_queue_warns_the_lead_before_hiding_a_screened_record(
+    client_for, review, lead, reviewer, second_reviewer
+):
+    source = SourceFactory(review=review)
+    first = RecordFactory(source=source, doi="10.1/abc", title="Young people and CSE services")
+    second = RecordFactory(source=source, doi="10.1/abc", title="Young people and CSE services")
+    both(review, first, reviewer, second_reviewer, "exclude")
+    both(review, second, reviewer, second_reviewer, "include")
+    find_duplicates(review=review)
+    url = reverse("screening:duplicates", kwargs={"slug": review.slug})
+
+    page = client_for(lead).get(url).content.decode()
+    assert 'data-testid="hides-screening"' in page
+    assert "title/abstract: include" in page
+    # A reviewer in blind mode sees the pair, not the outcomes.
+    page = client_for(reviewer).get(url).content.decode()
+    assert "title/abstract:" not in page and "hides-screening" not in page
+
+
 def test_an_update_searchs_copy_of_a_screened_record_is_still_marked(
     review, reviewer, second_reviewer
 ):
