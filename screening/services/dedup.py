@@ -121,11 +121,13 @@ def _keep_screened_records_visible(review: Review, pairs: list[DuplicatePair]) -
         # Unique records are their group's root under the active pairs alone, so a screened
         # record that is no longer a root was hidden by this run's sure pairs.
         blocked = {roots[r] for r in screened if roots.get(r, r) != r}
-        if not blocked:
+        demoted = [pair for pair in auto if roots[pair.keep_id] in blocked]
+        # Nothing left to demote: a screened record hidden by the active pairs alone (a pair
+        # the lead confirmed between the two reads above); that was a person's decision.
+        if not demoted:
             return
-        for pair in auto:
-            if roots[pair.keep_id] in blocked:
-                pair.status = DuplicatePair.Status.PENDING
+        for pair in demoted:
+            pair.status = DuplicatePair.Status.PENDING
 
 
 def _pair(review: Review, candidate: Candidate, *, auto: bool) -> DuplicatePair:

@@ -138,12 +138,26 @@ def record_detail(request: HttpRequest, slug: str, record_id: int) -> HttpRespon
     )
     pairs = DuplicatePair.objects.filter(Q(duplicate=record) | Q(keep=record), review=review)
     events = record.events.select_related("actor", "reason").order_by("at", "id")
-    decisions = record.decisions.select_related("reviewer", "reason")
-    resolution = record.resolutions.select_related("resolved_by", "reason").first()
-    if review.membership.is_blind and not resolution:
-        # Until the lead resolves it, a reviewer sees only their own part of the trail.
-        events = events.filter(actor=request.user)
-        decisions = decisions.filter(reviewer=request.user)
+    decisions = record.decisions.select_related("reviewer", "reason").order_by("decided_at")
+    resolutions = {r.stage: r for r in record.resolutions.select_related("resolved_by", "reason")}
+    if review.membership.is_blind:
+        # Until the lead resolves a stage, a reviewer sees only their own part of its trail.
+        events = events.filter(Q(actor=request.user) | Q(stage__in=resolutions))
+        decisions = decisions.filter(Q(reviewer=request.user) | Q(stage__in=resolutions))
+    decisions = list(decisions)
+    stages = [
+        {
+            "stage": stage,
+            "label": label,
+            "resolution": resolutions.get(stage),
+            "decisions": [d for d in decisions if d.stage == stage],
+        }
+        for stage, label in (
+            (Stage.TITLE_ABSTRACT, "Title/abstract"),
+            (Stage.FULL_TEXT, "Full text"),
+        )
+        if stage == Stage.TITLE_ABSTRACT or record.ta_status == StageStatus.INCLUDE
+    ]
     return render(
         request,
         "screening/record_detail.html",
@@ -154,8 +168,7 @@ def record_detail(request: HttpRequest, slug: str, record_id: int) -> HttpRespon
             "duplicates": record.duplicates.filter(review=review).only("id", "title"),
             "raw": json.dumps(record.raw_record, indent=2, ensure_ascii=False),
             "events": events,
-            "decisions": decisions,
-            "resolution": resolution,
+            "stages": stages,
         },
     )
 

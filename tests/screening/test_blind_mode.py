@@ -95,3 +95,36 @@ def test_without_blind_mode_reviewers_may_see_outcomes(client_for, review, disag
         reverse("screening:records", kwargs={"slug": review.slug}), {"status": "conflict"}
     )
     assert "A shared record" in page.content.decode()
+
+
+def test_a_resolved_title_abstract_stage_does_not_open_the_full_text_trail(
+    client_for, review, reviewer, second_reviewer, lead
+):
+    from screening.services.fulltext import attach_url
+
+    record = RecordFactory(source=SourceFactory(review=review))
+    record_decision(
+        review=review, record_id=record.pk, stage=TA, reviewer=reviewer, value="include"
+    )
+    record_decision(
+        review=review, record_id=record.pk, stage=TA, reviewer=second_reviewer, value="maybe"
+    )
+    resolve_record(review=review, record_id=record.pk, stage=TA, lead=lead, value="include")
+    record.refresh_from_db()
+    attach_url(review=review, record=record, url="https://example.org/r", by=lead)
+    reason = ReasonFactory(review=review, code="FT-CANARY", label=REASON_CANARY)
+    record_decision(
+        review=review,
+        record_id=record.pk,
+        stage="full_text",
+        reviewer=second_reviewer,
+        value="exclude",
+        reason=reason,
+        note=NOTE_CANARY,
+        labels=["label-canary-2b"],
+    )
+    url = reverse("screening:record-detail", kwargs={"slug": review.slug, "record_id": record.pk})
+    page = client_for(reviewer).get(url).content.decode()
+    assert 'data-testid="resolution-title_abstract"' in page  # the resolved stage shows
+    for canary in (NOTE_CANARY, REASON_CANARY, "FT-CANARY", "label-canary-2b"):
+        assert canary not in page

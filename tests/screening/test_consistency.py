@@ -306,3 +306,28 @@ def test_reopen_at_title_abstract_is_refused_after_full_text(
     decide(review, record, reviewer, "include", FT)
     with pytest.raises(SettledAtFullText):
         reopen_record(review=review, record_id=record.pk, stage=TA, lead=lead)
+
+
+def test_dedup_ends_when_a_screened_record_is_hidden_by_the_leads_own_pair(review, lead, reviewer):
+    import signal
+
+    from tests.factories import DuplicatePairFactory
+
+    source = SourceFactory(review=review)
+    earlier = RecordFactory(source=source, title="Alpha study")
+    screened = RecordFactory(source=source, title="Alpha study (conference version)")
+    decide(review, screened, reviewer, "include")
+    # The lead's confirmation committed between dedup's two reads: an active pair hides a record
+    # that still looked unique a moment before.
+    DuplicatePairFactory(keep=earlier, duplicate=screened, status="confirmed", review=review)
+
+    def stuck(*_):
+        raise TimeoutError("find_duplicates did not finish")
+
+    previous = signal.signal(signal.SIGALRM, stuck)
+    signal.alarm(20)
+    try:
+        find_duplicates(review=review)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
