@@ -26,6 +26,8 @@ class ReviewAdmin(admin.ModelAdmin):
     list_display = ["slug", "title", "created_at"]
     search_fields = ["slug", "title"]
     inlines = [MembershipInline, QuestionInline]
+    # Changing these settles records (services.save_review_settings): the settings page does it.
+    readonly_fields = ["ta_reviewers_per_record", "ft_reviewers_per_record"]
 
 
 class CriterionInline(admin.TabularInline):

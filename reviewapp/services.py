@@ -7,11 +7,60 @@ from collections.abc import Sequence
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
+from django.forms import ModelForm
 
-from .models import CriteriaVersion, EligibilityCriterion, Membership, Review, Role
+from .models import CriteriaVersion, EligibilityCriterion, Membership, Review, Role, Stage
+from .signals import decisions_needed_changed
 
 User = get_user_model()
+
+SCREENING_STAGES = (Stage.TITLE_ABSTRACT, Stage.FULL_TEXT)
+# PostgreSQL advisory lock class for "how many decisions a review's records need" (key 2: the
+# review). Every decision holds it shared for its transaction; a change of the rules holds it
+# alone, so no decision is judged by the old rule after the records were settled by the new.
+DECISION_RULES_LOCK = 0x52455652
+
+
+def share_decision_rules(review: Review) -> None:
+    """Taken by every decision, before it reads the rules (decisions never wait on each other).
+    SQLite runs one writing transaction at a time, which serialises the same way."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock_shared(%s, %s)", [DECISION_RULES_LOCK, review.pk]
+            )
+
+
+def _lock_decision_rules(review: Review) -> None:
+    """Wait for the decisions in flight, and hold new ones until this transaction ends."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [DECISION_RULES_LOCK, review.pk])
+
+
+@transaction.atomic
+def save_review_settings(form: ModelForm) -> Review:
+    """Save the review's settings form; if a stage now needs fewer decisions per record, the
+    records that have them get their outcome (decisions_needed_changed)."""
+    review = form.instance  # validation has already put the new values on it
+    stored = Review.objects.get(pk=review.pk)
+    lowered = [
+        stage
+        for stage in SCREENING_STAGES
+        if review.reviewers_per_record(stage) < stored.reviewers_per_record(stage)
+    ]
+    if lowered:
+        _lock_decision_rules(review)
+    form.save()
+    if lowered:
+        decisions_needed_changed.send(sender=Review, review=review, stages=lowered)
+    return review
+
+
+def _reviewer_left(review: Review) -> None:
+    """A pilot record needs every reviewer: one fewer may complete some."""
+    decisions_needed_changed.send(sender=Review, review=review, stages=[Stage.TITLE_ABSTRACT])
 
 
 @transaction.atomic
@@ -125,8 +174,13 @@ def change_role(*, membership: Membership, role: str) -> Membership:
     leads = _lock_leads(membership.review)
     if membership.role == Role.LEAD and role != Role.LEAD and leads == [membership.pk]:
         raise ValidationError("A review must keep at least one lead: make someone else lead first.")
+    leaves = membership.role == Role.REVIEWER and role != Role.REVIEWER
+    if leaves:
+        _lock_decision_rules(membership.review)
     membership.role = role
     membership.save(update_fields=["role"])
+    if leaves:
+        _reviewer_left(membership.review)
     return membership
 
 
@@ -136,4 +190,9 @@ def remove_member(*, membership: Membership) -> None:
     leads = _lock_leads(membership.review)
     if membership.role == Role.LEAD and leads == [membership.pk]:
         raise ValidationError("A review must keep at least one lead: make someone else lead first.")
+    leaves = membership.role == Role.REVIEWER
+    if leaves:
+        _lock_decision_rules(membership.review)
     membership.delete()
+    if leaves:
+        _reviewer_left(membership.review)

@@ -3,7 +3,8 @@ the other way round)."""
 
 from django.dispatch import Signal
 
-# Sent inside the saving transaction when the lead changes how many reviewers a stage needs per
-# record, with `review` and `stages` (the stages whose number changed). Screening settles the
-# records that now have all the decisions they need.
-reviewers_per_record_changed = Signal()
+# Sent inside the changing transaction when how many decisions a record needs may have dropped:
+# the lead lowered a stage's reviewers per record, or a reviewer left (a pilot record needs every
+# reviewer). Arguments: `review`, `stages`. Screening settles the records that now have all the
+# decisions they need; nobody would ever be served them again.
+decisions_needed_changed = Signal()

@@ -22,10 +22,7 @@ from .forms import (
     ReviewSettingsForm,
     RoleForm,
 )
-from .models import EligibilityCriterion, Membership, Review, Role, Stage
-from .signals import reviewers_per_record_changed
-
-PER_RECORD_STAGES = (Stage.TITLE_ABSTRACT, Stage.FULL_TEXT)
+from .models import EligibilityCriterion, Membership, Role
 
 
 @login_required
@@ -110,16 +107,11 @@ def _save_settings_section(request: HttpRequest, review, section: str, form) -> 
         )
         messages.success(request, f"Eligibility criteria: version {version.number} in force.")
         return
-    stored = Review.objects.get(pk=review.pk)  # validation already put the form's values on review
-    with transaction.atomic():
-        form.save()
-        changed = [
-            stage
-            for stage in PER_RECORD_STAGES
-            if review.reviewers_per_record(stage) != stored.reviewers_per_record(stage)
-        ]
-        if changed:
-            reviewers_per_record_changed.send(sender=Review, review=review, stages=changed)
+    if section == "general":
+        services.save_review_settings(form)
+    else:
+        with transaction.atomic():
+            form.save()
     messages.success(request, f"Saved {section}.")
 
 

@@ -6,10 +6,10 @@ class ScreeningConfig(AppConfig):
     verbose_name = "Screening"
 
     def ready(self) -> None:
-        from reviewapp.signals import reviewers_per_record_changed
+        from reviewapp.signals import decisions_needed_changed
 
-        from .signals import settle_after_reviewers_change
+        from .signals import settle_when_fewer_decisions_are_needed
 
-        reviewers_per_record_changed.connect(
-            settle_after_reviewers_change, dispatch_uid="screening-settle-open-records"
+        decisions_needed_changed.connect(
+            settle_when_fewer_decisions_are_needed, dispatch_uid="screening-settle-open-records"
         )

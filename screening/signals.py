@@ -7,6 +7,8 @@ from reviewapp.models import Review
 from .services.decisions import settle_open_records
 
 
-def settle_after_reviewers_change(sender, *, review: Review, stages: list[str], **kwargs) -> None:
+def settle_when_fewer_decisions_are_needed(
+    sender, *, review: Review, stages: list[str], **kwargs
+) -> None:
     for stage in stages:
         settle_open_records(review=review, stage=stage)

@@ -16,7 +16,7 @@ from django.db.models import Subquery
 from django.utils import timezone
 
 from reviewapp.models import CriteriaVersion, ExclusionReason, Membership, Review, Role, Stage
-from reviewapp.services import current_criteria
+from reviewapp.services import current_criteria, share_decision_rules
 
 from ..models import Decision, Record, Resolution, ScreeningEvent, StageStatus, Verdict
 
@@ -58,8 +58,11 @@ def stage_fields(stage: str) -> StageFields:
 
 
 def decisions_needed(review: Review, record: Record, stage: str) -> int:
-    """Two (or one) as the review says; a pilot record needs every reviewer."""
-    needed = review.reviewers_per_record(stage)
+    """Two (or one) as the review says; a pilot record needs every reviewer.
+
+    A record locked by `_lock` carries the review's rule as it stands in the database (the
+    `review` object came with the request and may predate the lead's change)."""
+    needed = getattr(record, _NEEDED[Stage(stage)], None) or review.reviewers_per_record(stage)
     if record.pilot:
         reviewers = Membership.objects.filter(review=review, role=Role.REVIEWER).count()
         needed = max(needed, reviewers)
@@ -82,16 +85,26 @@ LOCK_FIELDS = (
 )
 
 
+_NEEDED = {Stage.TITLE_ABSTRACT: "ta_needed", Stage.FULL_TEXT: "ft_needed"}
+
+
 def _lock(review: Review, record_id: int, stage: str = Stage.TITLE_ABSTRACT) -> Record:
     # Lock only the record's row (not the review's), so reviewers never queue behind each other.
-    # The criteria version in force rides along (one query less on the hot path); anything that
-    # must see other transactions' writes is read after the lock, in its own statement.
+    # The criteria version and the decisions a record needs ride along (no query more on the
+    # hot path), read after the shared hold on the review's rules: a lead lowering the number
+    # waits for this decision, or this decision reads the new number.
+    share_decision_rules(review)
     latest = CriteriaVersion.objects.filter(review=review).order_by("-number").values("pk")[:1]
+    rules = Review.objects.filter(pk=review.pk)
     record = (
         Record.objects.select_for_update(of=("self",))
         .filter(review=review, pk=record_id)
         .only(*LOCK_FIELDS)  # not the texts: a decision needs only the record's state
-        .annotate(criteria_in_force=Subquery(latest))
+        .annotate(
+            criteria_in_force=Subquery(latest),
+            ta_needed=Subquery(rules.values("ta_reviewers_per_record")),
+            ft_needed=Subquery(rules.values("ft_reviewers_per_record")),
+        )
         .order_by()
         .first()
     )
@@ -367,12 +380,15 @@ def settle_open_records(*, review: Review, stage: str) -> int:
     )
     settled = 0
     for record_id in waiting.order_by("id").values_list("id", flat=True):
-        with transaction.atomic():
-            record = _lock(review, record_id, stage)
-            if getattr(record, fields.status) != StageStatus.OPEN:
-                continue  # decided meanwhile
-            _recompute(record, review, stage, fields, None)
-            settled += getattr(record, fields.status) != StageStatus.OPEN
+        try:
+            with transaction.atomic():
+                record = _lock(review, record_id, stage)
+                if getattr(record, fields.status) != StageStatus.OPEN:
+                    continue  # decided meanwhile
+                _recompute(record, review, stage, fields, None)
+        except ScreeningError:
+            continue  # a record the stage no longer takes (e.g. settled at full text): left as is
+        settled += getattr(record, fields.status) != StageStatus.OPEN
     return settled
 
 

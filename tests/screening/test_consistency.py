@@ -331,3 +331,70 @@ def test_dedup_ends_when_a_screened_record_is_hidden_by_the_leads_own_pair(revie
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
+
+
+def lower_to_one_reviewer(client, review):
+    return client.post(
+        reverse("reviewapp:settings", kwargs={"slug": review.slug}),
+        {
+            "section": "general",
+            "title": review.title,
+            "ta_reviewers_per_record": "1",
+            "ft_reviewers_per_record": "1",
+            "retrain_every": "10",
+            "blind_mode": "on",
+        },
+    )
+
+
+def test_a_decision_made_with_a_stale_review_follows_the_rule_in_the_database(
+    client_for, review, lead, reviewer
+):
+    from reviewapp.models import Review
+
+    record = RecordFactory(source=SourceFactory(review=review))
+    loaded_by_the_request = Review.objects.get(pk=review.pk)  # still says two per record
+    assert lower_to_one_reviewer(client_for(lead), review).status_code == 302
+    decide(loaded_by_the_request, record, reviewer, "exclude")
+    record.refresh_from_db()
+    assert record.ta_status == "exclude"
+
+
+@pytest.mark.parametrize("leaves", ["removed", "made a viewer"])
+def test_a_pilot_record_settles_when_a_reviewer_leaves(
+    review, lead, reviewer, second_reviewer, leaves
+):
+    from reviewapp.models import Membership
+    from reviewapp.services import change_role, remove_member
+    from tests.factories import MembershipFactory, UserFactory
+
+    third = MembershipFactory(review=review, user=UserFactory(username="rev3"), role="reviewer")
+    source = SourceFactory(review=review)
+    pilot, other = RecordFactory(source=source, pilot=True), RecordFactory(source=source)
+    review.calibration = True
+    review.save()
+    both(review, pilot, reviewer, second_reviewer, "include")
+    assert Record.objects.get(pk=pilot.pk).ta_status == ""  # the third reviewer is missing
+    membership = Membership.objects.get(pk=third.pk)
+    if leaves == "removed":
+        remove_member(membership=membership)
+    else:
+        change_role(membership=membership, role="viewer")
+    assert Record.objects.get(pk=pilot.pk).ta_status == "include"
+    review.calibration = False
+    review.save()
+    assert next_record(review, lead) == other  # not the pilot record nobody may decide
+
+
+def test_lowering_skips_a_record_it_may_not_touch_and_saves(
+    client_for, review, lead, reviewer, second_reviewer
+):
+    # Left by the earlier release, which let title/abstract change after full-text decisions.
+    legacy, half = RecordFactory.create_batch(2, source=SourceFactory(review=review))
+    Record.objects.filter(pk=legacy.pk).update(ta_count=1, ft_count=1, ft_status="")
+    decide(review, half, reviewer, "include")
+    assert lower_to_one_reviewer(client_for(lead), review).status_code == 302
+    review.refresh_from_db()
+    assert review.ta_reviewers_per_record == 1
+    statuses = dict(Record.objects.values_list("pk", "ta_status"))
+    assert (statuses[legacy.pk], statuses[half.pk]) == ("", "include")

@@ -91,3 +91,55 @@ def test_one_reviewer_deciding_twice_at_once_keeps_one_row_and_both_events():
     events = list(ScreeningEvent.objects.filter(record=record).values_list("kind", flat=True))
     assert sorted(events) == ["changed", "decided"]  # no decision lost: both are in the history
     assert Record.objects.get(pk=record.pk).ta_count == 1
+
+
+def test_a_decision_in_flight_is_settled_by_the_lead_lowering_reviewers_per_record():
+    """The lead lowers two reviewers per record to one while a reviewer's first decision on a
+    record is still in its transaction: the lowering waits for it, then settles the record."""
+    from django.db import transaction
+
+    from reviewapp.forms import ReviewSettingsForm
+    from reviewapp.services import save_review_settings
+
+    review = ReviewFactory(ta_reviewers_per_record=2)
+    reviewer = UserFactory()
+    MembershipFactory(review=review, user=reviewer, role="reviewer")
+    record = RecordFactory(source=SourceFactory(review=review))
+    decided, release = threading.Event(), threading.Event()
+
+    def reviewer_decides():
+        try:
+            with transaction.atomic():
+                record_decision(
+                    review=review, record_id=record.pk, stage=TA, reviewer=reviewer, value="include"
+                )
+                decided.set()
+                release.wait(10)  # the transaction stays open while the lead saves
+        finally:
+            connections.close_all()
+
+    def lead_lowers():
+        try:
+            decided.wait(10)
+            data = {
+                "title": review.title,
+                "ta_reviewers_per_record": "1",
+                "ft_reviewers_per_record": "2",
+                "retrain_every": "10",
+                "blind_mode": "on",
+            }
+            form = ReviewSettingsForm(data, instance=type(review).objects.get(pk=review.pk))
+            assert form.is_valid(), form.errors
+            # The reviewer commits half a second from now, while the lead is saving.
+            threading.Timer(0.5, release.set).start()
+            save_review_settings(form)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=reviewer_decides), threading.Thread(target=lead_lowers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    record.refresh_from_db()
+    assert (record.ta_count, record.ta_status) == (1, "include")
