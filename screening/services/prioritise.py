@@ -15,6 +15,8 @@ import logging
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -110,15 +112,13 @@ def _dispatch(run_id: int) -> None:
     from ..tasks import retrain_ranking
 
     try:
-        if retrain_ranking.app.conf.task_always_eager and settings.RANKING_EAGER_IN_THREAD:
+        eager = retrain_ranking.app.conf.task_always_eager
+        if eager and settings.RANKING_EAGER_IN_THREAD and not _FOREGROUND.active:
             threading.Thread(
                 target=_retrain_in_thread,
                 args=(run_id,),
                 name=f"ranking-run-{run_id}",
-                # Not a daemon: a command that imports records (or the dev server stopping)
-                # waits the few seconds a training takes rather than leaving a half-done run
-                # that blocks retraining until it goes stale.
-                daemon=False,
+                daemon=True,  # a server stopping mid-run leaves it to go stale and be replaced
             ).start()
         else:
             retrain_ranking.delay(run_id)
@@ -129,6 +129,25 @@ def _dispatch(run_id: int) -> None:
             error=f"Could not be queued: {type(error).__name__}: {error}",
             finished_at=timezone.now(),
         )
+
+
+class _Foreground(threading.local):
+    active = False
+
+
+_FOREGROUND = _Foreground()
+
+
+@contextmanager
+def training_in_foreground() -> Iterator[None]:
+    """Without a worker, train inside this block's thread instead of a background one: a
+    command exits when its work is done, and a thread still training then (importing
+    scikit-learn at interpreter shutdown) would die and leave its run pending."""
+    before, _FOREGROUND.active = _FOREGROUND.active, True
+    try:
+        yield
+    finally:
+        _FOREGROUND.active = before
 
 
 def _retrain_in_thread(run_id: int) -> None:
@@ -172,6 +191,7 @@ class Outcome:
     excludes: int
     ranked: int = 0
     estimated_remaining: float | None = None
+    last_record_id: int = 0  # the newest record the run saw
 
 
 def retrain(run_id: int) -> None:
@@ -181,12 +201,13 @@ def retrain(run_id: int) -> None:
     )
     if not claimed:
         return  # a redelivered task must not train twice
-    from .. import ranking
-
     run = RankingRun.objects.select_related("review").get(pk=run_id)
     started = time.perf_counter()
     fields: dict = {}
+    outcome = None
     try:
+        from .. import ranking
+
         outcome = train_and_rank(run.review)
         fields = {
             "state": outcome.state,
@@ -208,6 +229,18 @@ def retrain(run_id: int) -> None:
         seconds=time.perf_counter() - started,
         finished_at=timezone.now(),
     )
+    if outcome is not None and outcome.state == RankingRun.State.READY:
+        _rank_records_imported_meanwhile(run.review, outcome.last_record_id)
+
+
+def _rank_records_imported_meanwhile(review: Review, last_record_id: int) -> None:
+    """An import that landed while this run trained could not queue its own run (one at a
+    time) and this run read the records before it: queue one more, or they stay at rank 0."""
+    if Record.objects.filter(review=review, pk__gt=last_record_id).exists():
+        try:
+            queue_retrain(review, trigger=RankingRun.Trigger.IMPORT)
+        except DatabaseError:
+            logger.exception("could not queue a ranking run for review %s", review.pk)
 
 
 def training_labels(review: Review) -> tuple[list[int], dict[int, int], list[int]]:
@@ -256,6 +289,7 @@ def train_and_rank(review: Review) -> Outcome:
         excludes,
         ranked=len(open_rows),
         estimated_remaining=estimate_remaining(scores, labels, open_rows),
+        last_record_id=ids[-1],
     )
 
 

@@ -466,3 +466,52 @@ def test_the_panel_says_why_one_reviewer_alone_never_trains_a_dual_review(client
     review.ta_reviewers_per_record = 1
     review.save()
     assert 'data-testid="dual-note"' not in client_for(lead).get(url).content.decode()
+
+
+def _ranked(review, ranked_review, reviewer, django_capture_on_commit_callbacks):
+    relevant = [r for r in ranked_review if _relevant(r)]
+    irrelevant = [r for r in ranked_review if not _relevant(r)]
+    _decide(review, relevant[:2], reviewer, "include")
+    _decide(review, irrelevant[:4], reviewer, "exclude")
+    assert _retrain(review, django_capture_on_commit_callbacks).state == RankingRun.State.READY
+
+
+# Committed for real (no test transaction around it), so the run starts inside the command, as
+# it does at a shell.
+@pytest.mark.django_db(transaction=True)
+def test_a_command_line_import_ranks_before_the_command_exits(
+    review, ranked_review, reviewer, django_capture_on_commit_callbacks, settings, tmp_path
+):
+    from django.core.management import call_command
+
+    _ranked(review, ranked_review, reviewer, django_capture_on_commit_callbacks)
+    settings.RANKING_EAGER_IN_THREAD = True  # as `make run`: no worker, web requests use a thread
+    update = tmp_path / "update.ris"
+    update.write_bytes(_ris(["Young people's participation in exploitation services"]))
+    call_command("import_records", review.slug, str(update), "--source", "Update")
+    latest = RankingRun.objects.filter(review=review).latest("pk")
+    # Trained in the command's own thread: done when the command returns, not left pending.
+    assert (latest.trigger, latest.state) == (RankingRun.Trigger.IMPORT, RankingRun.State.READY)
+
+
+def test_records_imported_while_a_run_trains_get_a_run_of_their_own(
+    review, ranked_review, reviewer, lead, django_capture_on_commit_callbacks, monkeypatch
+):
+    _ranked(review, ranked_review, reviewer, django_capture_on_commit_callbacks)
+    train = prioritise.train_and_rank
+    late: list[Record] = []
+
+    def import_lands_during_training(review_):
+        outcome = train(review_)
+        if not late:  # once, during the first run
+            late.append(RecordFactory(source=ranked_review[0].source, title="Landed meanwhile"))
+        return outcome
+
+    monkeypatch.setattr(prioritise, "train_and_rank", import_lands_during_training)
+    with django_capture_on_commit_callbacks(execute=True):
+        prioritise.queue_retrain(review, trigger=RankingRun.Trigger.LEAD)
+    monkeypatch.undo()
+    runs = list(RankingRun.objects.filter(review=review).order_by("pk"))
+    assert [r.trigger for r in runs[-2:]] == [RankingRun.Trigger.LEAD, RankingRun.Trigger.IMPORT]
+    late[0].refresh_from_db()
+    assert late[0].rank > 0  # ranked by the follow-up run, not left at the bottom

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from reviewapp.models import Review
 from screening.models import Source
+from screening.services import prioritise
 from screening.services.imports import ImportRejected, SourceFields, import_records, size_problem
 
 
@@ -73,6 +74,13 @@ class Command(BaseCommand):
         )
         if fields.problems():
             raise CommandError(f"Nothing imported: {'; '.join(fields.problems())}.")
+        with prioritise.training_in_foreground():
+            failed = self._import_all(review, files, fields, user, fmt, force)
+        if failed:
+            raise SystemExit(1)
+
+    def _import_all(self, review, files, fields, user, fmt, force) -> bool:
+        """Import each file on its own; True if any failed."""
         failed = False
         for path in files:
             try:
@@ -106,5 +114,4 @@ class Command(BaseCommand):
                 f"({outcome.source.file_format}); {outcome.duplicates_marked} duplicates marked, "
                 f"{outcome.duplicates_pending} to check"
             )
-        if failed:
-            raise SystemExit(1)
+        return failed
