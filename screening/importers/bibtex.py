@@ -21,6 +21,7 @@ from bibtexparser.model import (
     DuplicateBlockKeyBlock,
     DuplicateFieldKeyBlock,
     Entry,
+    ImplicitComment,
     ParsingFailedBlock,
     String,
 )
@@ -44,6 +45,11 @@ _MONTHS = {
 }
 _AND_RE = re.compile(r"\s+and\s+", flags=re.IGNORECASE)
 _PUBMED_URL_RE = re.compile(r"(?:ncbi\.nlm\.nih\.gov/pubmed/|pubmed\.ncbi\.nlm\.nih\.gov/)(\d+)")
+# A field assignment at the start of a line ("author = {", "year = 2020,"): in the free text
+# between entries, the rest of an entry that an extra closing brace ended early.
+_STRAY_FIELD_RE = re.compile(
+    r"""^\s*,?\s*([A-Za-z][\w:.+-]*)\s*=\s*(?:[{"]|[\w.:-]+\s*[,}])""", re.MULTILINE
+)
 
 
 @functools.cache
@@ -185,9 +191,35 @@ def parse_bibtex(text: str) -> list[ParsedRecord]:
                 len(records) + 1,
                 (block.start_line or 0) + 1,
             )
+        elif isinstance(block, ImplicitComment):
+            _refuse_stray_fields(block, records)
         if isinstance(entry, Entry):
             records.append(_to_record(entry, strings, len(records) + 1))
     return records
+
+
+def _refuse_stray_fields(comment: ImplicitComment, records: list[ParsedRecord]) -> None:
+    """Refuse text between entries that reads as fields.
+
+    BibTeX takes any text outside an entry as a comment, so an extra ``}`` in a field ends the
+    entry there and its remaining fields (authors, year …) would be dropped without a word.
+    """
+    match = _STRAY_FIELD_RE.search(comment.comment)
+    if match is None:
+        return
+    stray = f'"{match.group(1)} = …"'
+    line = (comment.start_line or 0) + 1
+    if not records:
+        raise ImportFormatError(
+            f'BibTeX fields outside any entry ({stray}): an entry without its "@type{{key," start?',
+            line=line,
+        )
+    raise ImportFormatError(
+        f"BibTeX entry {records[-1].raw['ID']!r} ends before its fields do ({stray} follows it): "
+        'an extra "}" in a field?',
+        len(records),
+        line,
+    )
 
 
 def _names(value: str) -> list[str]:

@@ -25,6 +25,9 @@ from .common import (
 __all__ = ["parse_medline"]
 
 _TAG_RE = re.compile(r"([A-Z][A-Z0-9]{1,3}) {0,2}- ?(.*)")
+# RIS's first and last tag of a record: MEDLINE has neither, and _TAG_RE would take an RIS file
+# for MEDLINE with unknown tags, its years, DOIs and journals lost.
+_RIS_TAGS = frozenset(("TY", "ER"))
 _DOI_SUFFIX = "[doi]"
 
 
@@ -58,6 +61,13 @@ def parse_medline(text: str) -> list[ParsedRecord]:
                 f"not a MEDLINE tag line: {line[:40]!r}", len(records) + 1, lineno
             )
         tag, value = match.group(1), match.group(2).strip()
+        if tag in _RIS_TAGS:
+            raise ImportFormatError(
+                f'"{tag}  -" is an RIS tag, not a MEDLINE one: the file looks like RIS '
+                "(records from TY to ER), not PubMed MEDLINE; import it as RIS",
+                len(records) + 1,
+                lineno,
+            )
         if rec is None:
             rec = {}
             start_line = lineno

@@ -8,9 +8,10 @@ the Python loop does less per line than rispy's and the whole parse runs at risp
 the importer tests). Every tag, known or not, is kept in ``raw`` as ``{tag: [values in file
 order]}``.
 
-Dialect tolerance: ``XX  - value`` (also ``XX  -`` with nothing after, ``XX  -value`` and, in a
-file whose records start ``TY - ``, ``XX - value``), blank lines anywhere, CRLF/CR/LF line
-endings, junk before the first ``TY`` and between records (Ovid's ``1.`` numbering and "Link to
+Dialect tolerance: ``XX  - value`` (also ``XX  -`` with nothing after, ``XX  -value``, in a file
+whose records start ``TY - ``, ``XX - value``, and a tag in lower case, ``au  - value``), blank
+lines anywhere, CRLF/CR/LF line endings (mixed too, as in exports joined into one file), junk
+before the first ``TY`` and between records (Ovid's ``1.`` numbering and "Link to
 the Ovid Full Text" lines, a header line), tags after ``ER`` (Ovid's ``NL``: kept with the record
 before), a missing final ``ER``, and untagged continuation lines (EndNote puts one keyword per
 line after a single ``KW``; Dimensions a second URL after ``UR``; wrapped abstracts).
@@ -41,18 +42,22 @@ _LINE_RE = re.compile(r"^(?:([A-Z][A-Z0-9])  -(?![^ \r\n]))?(.*)$", re.MULTILINE
 # a file whose records start with "TY - ", since in a two-space file such a line is wrapped text.
 _LOOSE_TAG_RE = re.compile(r"([A-Z][A-Z0-9])  -(.*)")
 _ONE_SPACE_TAG_RE = re.compile(r"([A-Z][A-Z0-9])  ?-(?: (.*)|$)")
+# A tag in lower or mixed case ("au  - Smith, J"), taken as its upper-case tag only in the exact
+# "xx  - value" form from the line's first column: glued or one-space forms in lower case would
+# catch wrapped text ("is - as shown").
+_ANY_CASE_TAG_RE = re.compile(r"([A-Za-z][A-Za-z0-9])  -(?:[ \r](.*))?")
 # Tags whose untagged continuation lines are further items, not wrapped text.
 _ITEM_TAGS = frozenset(
     ("AU", "A1", "A2", "A3", "A4", "KW", "UR", "L1", "L2", "L3", "L4", "LK", "AD")
 )
 _PUBMED_URL_RE = re.compile(r"(?:ncbi\.nlm\.nih\.gov/pubmed/|pubmed\.ncbi\.nlm\.nih\.gov/)(\d+)")
 _CHUNK_CHARS = 1 << 22
+_BARE_CR_RE = re.compile(r"\r(?!\n)")
 
 
 def _line_chunks(text: str) -> Iterator[list[tuple[str, str]]]:
     """(tag, rest) for every line of ``text``, as lists of a few MB of lines (bounded memory)."""
-    if "\r" in text and "\n" not in text:  # old Mac line endings
-        text = text.replace("\r", "\n")
+    text = _lf_line_ends(text)
     findall = _LINE_RE.findall
     start, size = 0, len(text)
     while start <= size:
@@ -61,6 +66,24 @@ def _line_chunks(text: str) -> Iterator[list[tuple[str, str]]]:
             end = size
         yield findall(text, start, end)
         start = end + 1
+
+
+def _lf_line_ends(text: str) -> str:
+    """The text with every line ending in LF, if some end in a bare CR (old Mac, or exports from
+    different systems joined into one file); else the text itself.
+
+    _LINE_RE only splits at LF, so a bare CR would glue lines into one value. CRLF alone needs no
+    copy: the CR stays at the end of the line's rest, which strip() takes off. A CR at the very
+    end is left alone, as in a piece of iter_ris_pieces it is the CR of a CRLF split by the cut.
+    """
+    if "\r" not in text:
+        return text  # LF only: the common case, one scan in C
+    bare = _BARE_CR_RE.search(text)  # (a third of the time of text.count("\r\n"))
+    if bare is None or bare.end() == len(text):
+        return text
+    last = "\r" if text.endswith("\r") else ""
+    body = text[:-1] if last else text
+    return body.replace("\r\n", "\n").replace("\r", "\n") + last
 
 
 def parse_ris(text: str) -> list[ParsedRecord]:
@@ -81,16 +104,18 @@ def iter_ris_pieces(pieces: Iterable[str]) -> Iterator[ParsedRecord]:
     """Like :func:`iter_ris` for a text given in pieces, e.g. decoded a few MB at a time.
 
     Each piece ends where a line ends, without that line's LF (the next piece starts after it),
-    so the pieces joined with LF are the text. CR-only line endings are not handled here.
+    so the pieces joined with LF are the text. Lines ending in a bare CR are split within each
+    piece; a piece's last CR is the first half of a CRLF cut at the LF, and stays.
     """
     findall = _LINE_RE.findall
-    return _records(findall(piece) for piece in pieces)
+    return _records(findall(_lf_line_ends(piece)) for piece in pieces)
 
 
 def _records(chunks: Iterable[list[tuple[str, str]]]) -> Iterator[ParsedRecord]:
     item_tags = _ITEM_TAGS
     loose_match = _LOOSE_TAG_RE.fullmatch
     one_space_match = _ONE_SPACE_TAG_RE.fullmatch
+    any_case_match = _ANY_CASE_TAG_RE.fullmatch
     rec: dict[str, list[str]] | None = None
     pending: ParsedRecord | None = None  # the last complete record, until the next TY
     count = 0  # records completed so far (pending included)
@@ -122,6 +147,8 @@ def _records(chunks: Iterable[list[tuple[str, str]]]) -> Iterator[ParsedRecord]:
                         match = one_space_match(line)
                         if match is not None and rec is None and match.group(1) == "TY":
                             one_space = True
+                if match is None and rest[2:5] == "  -":
+                    match = any_case_match(rest)
                 if match is None:
                     if rec is None:
                         continue  # junk outside a record (Ovid's "1.", a header, a link line)
@@ -133,7 +160,7 @@ def _records(chunks: Iterable[list[tuple[str, str]]]) -> Iterator[ParsedRecord]:
                     else:
                         values[-1] = line
                     continue
-                tag, value = match.group(1), (match.group(2) or "").strip()
+                tag, value = match.group(1).upper(), (match.group(2) or "").strip()
             if rec is None:
                 if tag == "TY":
                     if orphans:

@@ -206,7 +206,7 @@ def _rows_to_records(rows: Iterator[tuple[int, list[str]]], what: str) -> list[P
         return cells[index].strip() if index < len(cells) else ""
 
     records: list[ParsedRecord] = []
-    for line, cells in rows:
+    for line, cells in _numbered_errors(rows, records):
         if len(cells) > width and any(c.strip() for c in cells[width:]):
             raise ImportFormatError(
                 f"row has {len(cells)} fields but the header has {width}",
@@ -252,6 +252,18 @@ def _rows_to_records(rows: Iterator[tuple[int, list[str]]], what: str) -> list[P
     return records
 
 
+def _numbered_errors(
+    rows: Iterator[tuple[int, list[str]]], records: list[ParsedRecord]
+) -> Iterator[tuple[int, list[str]]]:
+    """The rows; a row that cannot be read is named by its record number as well as its line."""
+    try:
+        yield from rows
+    except ImportFormatError as exc:
+        if exc.record_number is not None:
+            raise
+        raise ImportFormatError(exc.message, len(records) + 1, exc.line) from None
+
+
 def sniff_delimiter(text: str) -> str:
     """Comma, semicolon or tab, from the header line (the first non-blank line)."""
     head = text[:65536].replace("\r", "\n")
@@ -268,18 +280,71 @@ def parse_csv(text: str, delimiter: str | None = None) -> list[ParsedRecord]:
     what = "TSV file" if delimiter == "\t" else "CSV file"
     if csv.field_size_limit() < 64 * 1024 * 1024:
         csv.field_size_limit(min(sys.maxsize, 64 * 1024 * 1024))
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    return _rows_to_records(_csv_rows(text, delimiter, what), what)
 
-    def rows() -> Iterator[tuple[int, list[str]]]:
-        start = 1
+
+class _KeptLines:
+    """The lines of a text for csv.reader, keeping those of the row being read."""
+
+    def __init__(self, text: str):
+        self._read = io.StringIO(text, newline="").readline
+        self.row: list[str] = []
+
+    def __iter__(self) -> _KeptLines:
+        return self
+
+    def __next__(self) -> str:
+        line = self._read()
+        if not line:
+            raise StopIteration
+        self.row.append(line)
+        return line
+
+
+def _csv_rows(text: str, delimiter: str, what: str) -> Iterator[tuple[int, list[str]]]:
+    """(line the row starts on, cells) for each row of a CSV or TSV text.
+
+    Read strictly: leniently, a quote never closed swallows the rows after it into one field.
+    A quoted field with text after its closing quote on the same line (a title in an unquoted
+    Web of Science export: ``"Ask the experts": a survey``) is still read as before.
+    """
+    lines = _KeptLines(text)
+    reader = csv.reader(lines, delimiter=delimiter, strict=True)
+    start = 1
+    while True:
+        lines.row.clear()
         try:
-            for cells in reader:
-                yield start, cells
-                start = reader.line_num + 1
+            cells = next(reader)
+        except StopIteration:
+            return
         except csv.Error as exc:
-            raise ImportFormatError(f"{what} cannot be read: {exc}", line=reader.line_num) from None
+            cells = _read_leniently(str(exc), lines.row, delimiter)
+            if cells is None:
+                reason = _csv_problem(str(exc), start, reader.line_num)
+                raise ImportFormatError(f"{what} cannot be read: {reason}", line=start) from None
+        yield start, cells
+        start = reader.line_num + 1
 
-    return _rows_to_records(rows(), what)
+
+def _read_leniently(error: str, row_lines: list[str], delimiter: str) -> list[str] | None:
+    """The cells of a one-line row whose only fault is text after a closing quote, as the
+    lenient csv reader reads them; None if a quote may be left open (an odd number of them)."""
+    if "expected after" not in error or len(row_lines) != 1 or row_lines[0].count('"') % 2:
+        return None
+    return next(csv.reader(row_lines, delimiter=delimiter))
+
+
+def _csv_problem(error: str, start: int, line: int) -> str:
+    """What the csv module's error means for a row that starts on line ``start``."""
+    if "unexpected end of data" in error:
+        return "a quote opened in this row is never closed"
+    if "expected after" in error:
+        where = f" on line {line}" if line != start else ""
+        return (
+            f"a quoted field of this row is followed by text after its closing quote{where} "
+            "(a quote never closed, or a quote inside a field not doubled?)"
+        )
+    return error
 
 
 # --------------------------------------------------------------------------- XLSX
@@ -324,6 +389,11 @@ def check_zip_bomb(data: bytes) -> zipfile.ZipFile:
     return archive
 
 
+def _one_line(exc: Exception) -> str:
+    """An openpyxl error as one line: some span three, which a one-line error report would cut."""
+    return " ".join(str(exc).split())
+
+
 def parse_xlsx(data: bytes) -> list[ParsedRecord]:
     """The first worksheet of a workbook. Formula cells come back as their formula text (a title
     typed as ``=…`` stays text; bibliographic exports hold no real formulas)."""
@@ -336,7 +406,7 @@ def parse_xlsx(data: bytes) -> list[ParsedRecord]:
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises anything from KeyError to XML errors
-        raise ImportFormatError(f"the XLSX workbook cannot be opened: {exc}") from None
+        raise ImportFormatError(f"the XLSX workbook cannot be opened: {_one_line(exc)}") from None
     try:
         if not workbook.worksheets:
             raise ImportFormatError("the XLSX workbook has no worksheet")
@@ -349,7 +419,9 @@ def parse_xlsx(data: bytes) -> list[ParsedRecord]:
             except ImportFormatError:
                 raise
             except Exception as exc:  # openpyxl: anything from a bad cell to bad XML
-                raise ImportFormatError(f"the XLSX sheet cannot be read: {exc}") from None
+                raise ImportFormatError(
+                    f"the XLSX sheet cannot be read: {_one_line(exc)}"
+                ) from None
 
         return _rows_to_records(iter(rows()), "XLSX sheet")
     finally:

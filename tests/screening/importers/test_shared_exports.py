@@ -20,7 +20,7 @@ import json
 
 import pytest
 
-from screening.importers import detect_format, parse_bytes
+from screening.importers import ImportFormatError, detect_format, parse_bytes
 
 from .conftest import format_file, formats_dir
 
@@ -255,6 +255,14 @@ def test_shared_export_parses_completely(name, fmt, count, title, author, year, 
 def test_every_shared_export_is_covered():
     names = {path.name for path in formats_dir().iterdir() if path.is_file()}
     assert names == {row[0] for row in EXPECTED}
+
+
+@pytest.mark.parametrize("name", [row[0] for row in EXPECTED if row[1] == "ris"])
+def test_ris_export_forced_as_medline_is_refused(name):
+    # the tags of RIS fit MEDLINE's tag pattern: read as MEDLINE, every year, DOI and journal
+    # of synthesisr__scopus.ris was lost
+    with pytest.raises(ImportFormatError, match="the file looks like RIS"):
+        parse_bytes(format_file(name).read_bytes(), filename=name, fmt="medline")
 
 
 def test_scopus_ris_details():

@@ -100,6 +100,29 @@ def test_errors_name_the_same_record_and_line(tiny_pieces):
     )
 
 
+def test_mixed_line_endings_in_pieces(tiny_pieces):
+    # Old-Mac (CR-only) records between Windows ones: pieces are cut at an LF, so most end in
+    # the CR of a CRLF, which must not count as a line of its own.
+    old_mac = record(0, "Old Mac").replace("\r\n", "\r")
+    text = "".join(record(n) + old_mac.replace(" 0", f" {n}b") for n in range(1, 30))
+    data = text.encode() + b"TY  - JOUR\nTY  - JOUR\n"
+    assert common.decode_lazily(data) is not None
+    whole = parse_bytes(text.encode()).records
+    assert len(whole) == 58
+    assert whole[1].title == "Old Mac 1b"
+    assert whole[1].authors == ["Author, A."]
+    same_as_parse_bytes(text.encode())
+    with pytest.raises(ImportFormatError) as decoded_whole:
+        parse_bytes(data)
+    with pytest.raises(ImportFormatError) as streamed:
+        list(stream_bytes(data).records)
+    assert (
+        str(streamed.value)
+        == str(decoded_whole.value)
+        == ("record 59 (line 408): no end-of-record tag (ER) before the next record's TY")
+    )
+
+
 def test_nul_bytes_are_refused_before_any_record(tiny_pieces):
     data = "".join(record(n) for n in range(1, 40)).encode() + b"\x00"
     with pytest.raises(ImportFormatError, match="binary"):

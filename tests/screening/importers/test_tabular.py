@@ -114,6 +114,56 @@ def test_csv_multiline_cells_and_line_numbers():
         parse_bytes(bad.encode(), "x.csv")
 
 
+def test_csv_unclosed_quote_refused_where_it_opens():
+    text = (
+        "Title,Abstract,Year\nFirst paper,Abstract one,2020\n"
+        '"Second paper,Abstract two,2021\nThird paper,Abstract three,2022\n'
+        "Fourth paper,Abstract four,2023\n"
+    )
+    with pytest.raises(ImportFormatError) as info:
+        parse_bytes(text.encode(), "x.csv")
+    assert str(info.value) == (
+        "record 2 (line 3): CSV file cannot be read: a quote opened in this row is never closed"
+    )
+
+
+def test_csv_unclosed_quote_before_a_later_quoted_field_refused():
+    text = 'Title,Abstract\nFirst,"one"\n"Second,two\nThird,"three"\nFourth,four\n'
+    with pytest.raises(ImportFormatError) as info:
+        parse_bytes(text.encode(), "x.csv")
+    assert (info.value.record_number, info.value.line) == (2, 3)
+    assert "text after its closing quote on line 4" in info.value.message
+
+
+def test_tsv_quoted_phrase_at_the_start_of_a_field_still_read():
+    # Web of Science writes tab-delimited fields unquoted: a title may start with a quote
+    text = (
+        "TI\tAU\tPY\tSO\tAB\n"
+        '"Ask the experts": a survey\tDoe, J\t2020\tJ\tx\n'
+        "Next\tRoe, B\t2021\tJ\ty\n"
+    )
+    first, second = parse_bytes(text.encode(), "savedrecs.txt").records
+    assert first.title == "Ask the experts: a survey"  # as the lenient csv reader has it
+    assert (first.authors, first.year) == (["Doe, J"], 2020)
+    assert (second.title, second.year) == ("Next", 2021)
+
+
+def test_csv_quote_left_open_after_a_closed_one_refused():
+    text = 'Title,Abstract\n"a"b,"c\nd",e\nLast,row\n'
+    with pytest.raises(ImportFormatError, match=r"^record 1 \(line 2\): CSV file cannot be read"):
+        parse_bytes(text.encode(), "x.csv")
+
+
+def test_csv_quoted_fields_over_several_lines_still_read():
+    text = (
+        'Title,Abstract\n"A title","Background: one.\r\n\r\nMethods: ""quoted"", two."\n'
+        '"Second, with comma","x"\n'
+    )
+    first, second = parse_bytes(text.encode(), "x.csv").records
+    assert first.abstract == 'Background: one.\nMethods: "quoted", two.'
+    assert second.title == "Second, with comma"
+
+
 def _xlsx(rows) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
@@ -179,6 +229,21 @@ def test_zip_that_is_not_a_workbook():
         archive.writestr("refs.ris", "TY  - JOUR\nER  - \n")
     with pytest.raises(ImportFormatError, match="not an XLSX workbook"):
         parse_bytes(out.getvalue(), "refs.zip")
+
+
+def test_xlsx_error_from_openpyxl_is_one_line():
+    source = zipfile.ZipFile(io.BytesIO(_xlsx([["Title"], ["A title"]])))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for name in source.namelist():
+            member = source.read(name)
+            if name == "xl/worksheets/sheet1.xml":  # entities: openpyxl refuses the sheet
+                member = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><worksheet/>'
+            archive.writestr(name, member)
+    with pytest.raises(ImportFormatError) as info:
+        parse_bytes(out.getvalue(), "x.xlsx")
+    assert str(info.value).startswith("the XLSX workbook cannot be opened: ")
+    assert "\n" not in str(info.value)
 
 
 def test_repeated_and_blank_column_headers_kept_in_raw():

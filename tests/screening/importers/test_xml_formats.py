@@ -126,3 +126,47 @@ def test_xml_in_other_encodings():
     assert parse_bytes(declared).records[0].authors[0] == "Müller, Jürgen"
     undeclared = text.replace(' encoding="UTF-8"', "").encode("cp1252")
     assert parse_bytes(undeclared).records[0].authors[0] == "Müller, Jürgen"
+
+
+def _pubmed_xml(title: str, encoding: str) -> bytes:
+    return (
+        f'<?xml version="1.0" encoding="{encoding}"?>\n'
+        "<PubmedArticleSet><PubmedArticle><MedlineCitation><PMID>1</PMID><Article>"
+        f"<ArticleTitle>{title}</ArticleTitle></Article></MedlineCitation></PubmedArticle>"
+        "</PubmedArticleSet>"
+    ).encode(encoding)
+
+
+@pytest.mark.parametrize("declared", ["Unicode", "x-mac-roman", "ISO-8859-15x", "base64"])
+def test_xml_declaring_an_unknown_encoding_refused_in_one_line(declared):
+    endnote = sample("endnote_sample.xml").replace(
+        b'encoding="UTF-8"', f'encoding="{declared}"'.encode()
+    )
+    pubmed = _pubmed_xml("A title", "ascii").replace(b'"ascii"', f'"{declared}"'.encode())
+    for data in (endnote, pubmed):
+        with pytest.raises(ImportFormatError) as info:
+            parse_bytes(data)
+        assert str(info.value) == (
+            f'the XML declares encoding="{declared}", which is not an encoding known here: '
+            "save the file as UTF-8"
+        )
+
+
+@pytest.mark.parametrize(
+    ("encoding", "title"),
+    [
+        ("Shift_JIS", "日本語のタイトル"),
+        ("GB2312", "中文标题"),
+        ("EUC-KR", "한국어 제목"),
+        ("utf8", "Übersicht"),  # Python's name, not expat's: expat asked Python and failed
+    ],
+)
+def test_xml_in_a_multi_byte_encoding_is_read(encoding, title):
+    (record,) = parse_bytes(_pubmed_xml(title, encoding)).records
+    assert record.title == title
+
+
+def test_xml_bytes_not_in_the_declared_encoding_refused():
+    data = _pubmed_xml("A title", "ascii").replace(b'"ascii"', b'"Shift_JIS"') + b"\xff\xff"
+    with pytest.raises(ImportFormatError, match=r'encoding="Shift_JIS" but byte \d+ is not'):
+        parse_bytes(data)
