@@ -323,24 +323,31 @@ def normalise_doi(value: str) -> str:
 _WS_RUN_RE = re.compile(r"[ \t\n\r\f\v]+")
 # Publisher and database exports often carry a title's or abstract's HTML, JATS or Springer
 # markup (<p>, <i>, <sup>, <jats:p>, <Emphasis Type="Italic">, MathML): reviewers would read
-# the tags, and term highlighting would skip words glued to them. Only these tag names come
-# out, so text such as "p<0.05" or "IL-6 <5 pg/ml" stays as it is.
-_MARKUP_RE = re.compile(
-    r"</?(?:p|br|div|span|a|i|b|u|bi|em|strong|sup|sub|sc|small|italic|bold|inf|"
-    r"emphasis|urlref|emailref|jats:[a-z-]+|mml:[a-z]+)(?:\s[^<>]*)?/?>",
+# the tags, and term highlighting would skip words glued to them. Only known tag names with
+# attributes written name="value" count as markup, so "p<0.05", "A<B and C>D" or "a CD4 count
+# <a threshold of 200 and viral load >1000" stay as they are.
+_ATTRIBUTES = r"""(?:\s+[\w:.-]+\s*=\s*(?:"[^"<>]*"|'[^'<>]*'))*\s*/?>"""
+# Blocks (paragraphs, sections and their titles) end a paragraph; inline tags just go.
+_BLOCK_TAG_RE = re.compile(
+    r"</?(?:p|div|br|sec|title|li|ul|ol|abstract|jats:(?:p|sec|title|list|list-item|abstract))"
+    + _ATTRIBUTES,
     re.IGNORECASE,
 )
-_PARAGRAPH_END_RE = re.compile(r"</(?:p|div|jats:p|jats:sec)>|<br\s*/?>", re.IGNORECASE)
+_INLINE_TAG_RE = re.compile(
+    r"</?(?:a|i|b|u|bi|em|strong|sup|sub|sc|small|span|italic|bold|inf|emphasis|urlref|"
+    r"emailref|jats:[a-z-]+|mml:[a-z]+)" + _ATTRIBUTES,
+    re.IGNORECASE,
+)
 
 
 def strip_markup(value: str, paragraph: str = " ") -> str:
-    """Take HTML/JATS markup out of a field: a paragraph end becomes `paragraph`, other tags
-    go, and, as the text was HTML, its entities (&amp;, &lt;, &#8211;) are decoded."""
+    """Take HTML/JATS markup out of a field: a block tag becomes `paragraph`, an inline tag goes
+    (CO<sub>2</sub> reads CO2), and, as the text was HTML, its entities (&amp;, &#8211;) are
+    decoded."""
     if "<" not in value:
         return value
-    marked = _PARAGRAPH_END_RE.sub(paragraph, value)
-    stripped = _MARKUP_RE.sub("", marked)
-    if stripped == marked and marked == value:
+    stripped = _INLINE_TAG_RE.sub("", _BLOCK_TAG_RE.sub(paragraph, value))
+    if stripped == value:
         return value  # no markup after all: a "<" of the text itself
     return html.unescape(stripped)
 

@@ -57,6 +57,34 @@ def test_ris_cr_only_line_endings():
     assert records[0].authors == ["Müller, Jürgen", "Smith, Anna"]
 
 
+def test_ris_mixed_line_endings_keep_every_record():
+    # two old-Mac (CR-only) records and a Unix one, as when exports are joined into one file
+    old_mac = (
+        "TY  - JOUR\rTI  - Old Mac record A\rAU  - Smith, J\rER  - \r\r"
+        "TY  - JOUR\rTI  - Old Mac record B\rAU  - Doe, A\rER  - \r\r"
+    )
+    unix = "TY  - JOUR\nTI  - Unix record C\nAU  - Roe, B\nER  - \n"
+    records = ris(old_mac + unix)
+    assert [(r.title, r.authors, r.type) for r in records] == [
+        ("Old Mac record A", ["Smith, J"], "JOUR"),
+        ("Old Mac record B", ["Doe, A"], "JOUR"),
+        ("Unix record C", ["Roe, B"], "JOUR"),
+    ]
+    windows = RIS_TWO.replace("\n", "\r\n")
+    assert len(ris(windows + old_mac + unix)) == 5
+
+
+def test_ris_cr_only_file_with_one_final_lf():
+    records = ris(RIS_TWO.replace("\n", "\r") + "\n")
+    assert [r.title for r in records] == ["First title wrapped onto a second line", "Second title"]
+
+
+def test_ris_mixed_line_endings_count_lines_as_editors_do():
+    text = "TY  - JOUR\r\nTI  - One\rER  - \n\rTY  - JOUR\rPY  - 2020\r\nER  - \r"
+    with pytest.raises(ImportFormatError, match=r"^record 2 \(line 5\): unreadable record"):
+        ris(text)
+
+
 def test_ris_crlf_line_endings():
     records = ris(RIS_TWO.replace("\n", "\r\n"))
     assert len(records) == 2
@@ -89,6 +117,27 @@ def test_ris_one_space_dash_in_two_space_file_is_text():
     (record,) = ris(text)
     assert record.abstract == "Results were good\nCT - scans showed"
     assert "CT" not in record.raw
+
+
+def test_ris_lower_case_tags_are_tags():
+    text = (
+        "TY  - JOUR\nTI  - Lowercase probe title\nau  - Smith, J\nAu  - Doe, A\r\n"
+        "py  - 2019\ndo  - 10.1000/abc\nkw  -\ner  - \nty  - BOOK\nti  - Second\nER  - \n"
+    )
+    first, second = ris(text)
+    assert first.title == "Lowercase probe title"
+    assert first.authors == ["Smith, J", "Doe, A"]
+    assert (first.year, first.doi) == (2019, "10.1000/abc")
+    assert first.raw["KW"] == [""]
+    assert (second.type, second.title) == ("BOOK", "Second")
+
+
+def test_ris_lower_case_tag_only_in_the_exact_tag_form():
+    # glued, one-space or indented: in lower case these are wrapped text, not tags
+    text = "TY  - JOUR\nAB  - Results\nau  -glued\nis - as shown\n  in  - vivo\nER  - \n"
+    (record,) = ris(text)
+    assert record.abstract == "Results\nau -glued\nis - as shown\nin - vivo"
+    assert set(record.raw) == {"TY", "AB"}
 
 
 def test_ris_record_without_ty():
@@ -178,6 +227,16 @@ def test_medline_garbage_line_in_record():
     assert info.value.record_number == 2
     assert info.value.line == 19
     assert "not a MEDLINE tag line" in str(info.value)
+
+
+def test_medline_forced_on_an_ris_file_is_refused():
+    with pytest.raises(ImportFormatError) as info:
+        parse_bytes(RIS_TWO.encode(), fmt="medline")
+    assert (info.value.record_number, info.value.line) == (1, 1)
+    assert "the file looks like RIS" in info.value.message
+    junk_first = "Exported 2024\n\n" + RIS_TWO.replace("TY  - JOUR\n", "", 1)
+    with pytest.raises(ImportFormatError, match=r'^record 1 \(line 10\): "ER  -" is an RIS tag'):
+        parse_bytes(junk_first.encode(), fmt="nbib")
 
 
 # --------------------------------------------------------------------------- Web of Science
@@ -281,6 +340,41 @@ def test_bibtex_broken_entry_names_record_and_line():
     assert "BibTeX entry cannot be read" in info.value.message
 
 
+@pytest.mark.parametrize("title", ["{Second} 2", "Second 2", '"Second" 2'])
+def test_bibtex_extra_closing_brace_refused_not_cut_short(title):
+    text = (
+        "@article{a,\n  title = {First},\n  year = {2020}\n}\n\n"
+        f"@article{{b,\n  title = {title}}},\n  author = {{Doe, J.}},\n  year = {{2021}}\n}}\n\n"
+        "@article{c, title={Third}}\n"
+    )
+    with pytest.raises(ImportFormatError) as info:
+        parse_bytes(text.encode())
+    assert (info.value.record_number, info.value.line) == (2, 7)
+    assert "entry 'b' ends before its fields do" in info.value.message
+    assert '"author = …"' in info.value.message
+
+
+def test_bibtex_fields_before_the_first_entry_refused():
+    text = "  title = {Lost its start},\n  year = 2020\n}\n@article{c, title={Third}}\n"
+    with pytest.raises(ImportFormatError, match=r"^line 1: BibTeX fields outside any entry"):
+        parse_bytes(text.encode(), fmt="bibtex")
+
+
+def test_bibtex_free_text_between_entries_is_a_comment():
+    text = (
+        "Exported from JabRef on 2024-01-01.\n"
+        "@article{a, title={First}, year={2020}}\n"
+        "Some notes: the title = {x} form is BibTeX; see also a = b.\n"
+        "% title = {an old title, commented out}\n"
+        "\n"
+        "@article{b, title={Second}, author={Doe, J.}}\n"
+        "The end.\n"
+    )
+    first, second = parse_bytes(text.encode()).records
+    assert (first.title, first.year) == ("First", 2020)
+    assert (second.title, second.authors) == ("Second", ["Doe, J."])
+
+
 @pytest.mark.parametrize(
     "latex",
     [
@@ -326,3 +420,19 @@ def test_html_and_jats_markup_is_taken_out_of_titles_and_abstracts():
 def test_text_with_a_less_than_sign_but_no_markup_is_untouched():
     [record] = ris("TY  - JOUR\nTI  - Outcomes when p<0.05 &amp; n<b\nER  - \n")
     assert record.title == "Outcomes when p<0.05 &amp; n<b"
+
+
+def test_markup_stripping_keeps_text_that_only_looks_like_tags():
+    [record] = ris(
+        "TY  - JOUR\n"
+        "TI  - Viral suppression with a CD4 count <a threshold of 200 cells/mm3 and viral load"
+        " >1000 copies/ml in groups A<B and C>D\n"
+        "AB  - <jats:title>Abstract</jats:title><jats:sec><jats:title>Background</jats:title>"
+        "<jats:p>Young people were asked.</jats:p></jats:sec>\n"
+        "ER  - \n"
+    )
+    assert record.title == (
+        "Viral suppression with a CD4 count <a threshold of 200 cells/mm3 and viral load"
+        " >1000 copies/ml in groups A<B and C>D"
+    )
+    assert record.abstract == "Abstract\nBackground\nYoung people were asked."
