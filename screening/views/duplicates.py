@@ -14,6 +14,7 @@ from reviewapp.models import Role
 
 from ..models import DuplicatePair, Record
 from ..services.dedup import decide_pair, find_duplicates
+from .redirects import back_to
 
 FIELDS = [
     ("title", "Title"),
@@ -97,7 +98,7 @@ def duplicate_decide(request: HttpRequest, slug: str, pair_id: int) -> HttpRespo
             "screening/duplicates.html#queue",
             _pair_context(review, _pending(review).first()),
         )
-    return redirect(request.POST.get("next") or "screening:duplicates", slug=review.slug)
+    return back_to(request, "screening:duplicates", slug=review.slug)
 
 
 @login_required

@@ -28,6 +28,7 @@ from ..services.fulltext import (
     reset_retrieval,
     sought_records,
 )
+from .redirects import back_to
 
 RETRIEVAL_FILTERS = {"pending": "", "retrieved": "retrieved", "not_retrieved": "not_retrieved"}
 
@@ -88,7 +89,7 @@ def fulltext_record(request: HttpRequest, slug: str, record_id: int) -> HttpResp
             raise RetrievalError("Choose a PDF file, a link starting with http(s)://, or a note.")
     except RetrievalError as error:
         messages.error(request, str(error))
-    return redirect(request.POST.get("next") or "screening:fulltexts", slug=review.slug)
+    return back_to(request, "screening:fulltexts", slug=review.slug)
 
 
 @login_required

@@ -10,7 +10,6 @@ from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
 from reviewapp.access import get_review_for
@@ -20,6 +19,7 @@ from ..forms import BulkActionForm, RecordFilterForm, form_problems
 from ..models import Decision, DuplicatePair, Record, Resolution, StageStatus, Verdict
 from ..services.decisions import ScreeningError, bulk_resolve
 from ..services.dedup import unmark_record
+from .redirects import back_to
 from .screen import stage_reasons
 
 STAGE = Stage.TITLE_ABSTRACT
@@ -126,7 +126,7 @@ def records_bulk(request: HttpRequest, slug: str) -> HttpResponse:
                     else "."
                 ),
             )
-    return redirect(request.POST.get("next") or reverse("screening:records", kwargs={"slug": slug}))
+    return back_to(request, "screening:records", slug=slug)
 
 
 @login_required

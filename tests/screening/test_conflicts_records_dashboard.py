@@ -1,5 +1,6 @@
 """The lead's conflict page, record filters and bulk action, dashboard and PRISMA numbers."""
 
+import pytest
 from django.urls import reverse
 
 from screening.models import Resolution, ScreeningEvent
@@ -73,6 +74,29 @@ def test_bulk_exclude_with_a_reason(client_for, review, lead):
         records[1].pk,
     }
     assert ScreeningEvent.objects.filter(kind="bulk", actor=lead).count() == 2
+
+
+@pytest.mark.parametrize(
+    ("next_url", "lands_on"),
+    [
+        (
+            "/reviews/participation/records/?status=conflict",
+            "/reviews/participation/records/?status=conflict",
+        ),
+        ("https://evil.example/phish", "/reviews/participation/records/"),
+        ("//evil.example/phish", "/reviews/participation/records/"),
+    ],
+)
+def test_after_a_bulk_action_only_a_page_of_this_site_is_followed(
+    client_for, review, lead, next_url, lands_on
+):
+    record = RecordFactory(source=SourceFactory(review=review))
+    response = client_for(lead).post(
+        reverse("screening:records-bulk", kwargs={"slug": review.slug}),
+        {"records": [record.pk], "value": "exclude", "next": next_url},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == lands_on
 
 
 def test_bulk_action_refuses_records_of_another_review(client_for, review, lead):
