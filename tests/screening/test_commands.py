@@ -191,3 +191,14 @@ def test_prisma_writes_to_the_commands_own_stdout(review):
     out = io.StringIO()
     call_command("prisma", review.slug, stdout=out)
     assert set(json.loads(out.getvalue())) == PRISMA_KEYS
+
+
+def test_an_unknown_format_is_refused_once_before_any_file(review):
+    from django.core.management.base import CommandError
+
+    small = str(DATA / "small.ris")
+    with pytest.raises(CommandError, match=r"^Nothing imported: unknown format 'bogus'"):
+        call_command(
+            "import_records", review.slug, small, small, "--source", "X", "--format", "bogus"
+        )
+    assert not Record.objects.exists()

@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from reviewapp.models import Review
+from screening.importers import ImportFormatError, resolve_format
 from screening.models import Source
 from screening.services import prioritise
 from screening.services.imports import ImportRejected, SourceFields, import_records, size_problem
@@ -74,6 +75,10 @@ class Command(BaseCommand):
         )
         if fields.problems():
             raise CommandError(f"Nothing imported: {'; '.join(fields.problems())}.")
+        try:
+            resolve_format(fmt)  # once, not once per file (and before any other complaint)
+        except ImportFormatError as error:
+            raise CommandError(f"Nothing imported: {error}.") from error
         with prioritise.training_in_foreground():
             failed = self._import_all(review, files, fields, user, fmt, force)
         if failed:
