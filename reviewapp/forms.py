@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model, password_validation
 from django.forms import BaseModelFormSet, modelformset_factory
 
 from .models import ExclusionReason, Review, ReviewQuestion, Role
+from .terms import parse_terms, term_problem
 
 User = get_user_model()
 
@@ -57,6 +58,19 @@ class ReviewSettingsForm(forms.ModelForm):
                 "exclude_terms",
             )
         } | {"search_strategy": forms.Textarea(attrs={"rows": 5})}
+
+    def clean_include_terms(self) -> str:
+        return _checked_terms(self.cleaned_data["include_terms"])
+
+    def clean_exclude_terms(self) -> str:
+        return _checked_terms(self.cleaned_data["exclude_terms"])
+
+
+def _checked_terms(text: str) -> str:
+    problems = [p for p in map(term_problem, parse_terms(text)) if p]
+    if problems:
+        raise forms.ValidationError(problems)
+    return text
 
 
 class QuestionForm(forms.ModelForm):

@@ -8,11 +8,9 @@ from html import escape
 
 from django.utils.safestring import SafeString, mark_safe
 
+from reviewapp.terms import parse_terms, term_problem
 
-def parse_terms(text: str) -> tuple[str, ...]:
-    """One term per line (commas also split); blank lines ignored."""
-    terms = (t.strip() for line in text.splitlines() for t in line.split(","))
-    return tuple(t for t in terms if t)
+__all__ = ["highlight", "parse_terms"]
 
 
 def _term_pattern(term: str) -> str:
@@ -26,6 +24,9 @@ def _term_pattern(term: str) -> str:
 
 @lru_cache(maxsize=64)
 def _compile(include: tuple[str, ...], exclude: tuple[str, ...]) -> re.Pattern | None:
+    # A term the settings form would now refuse (saved before the rule) is not highlighted.
+    include = tuple(t for t in include if term_problem(t) is None)
+    exclude = tuple(t for t in exclude if term_problem(t) is None)
     groups = []
     if include:
         groups.append("(?P<inc>" + "|".join(_term_pattern(t) for t in include) + ")")

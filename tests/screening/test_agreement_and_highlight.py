@@ -1,6 +1,7 @@
 """Pure helpers: agreement statistics against a hand computation; term highlighting."""
 
 import pytest
+from django.urls import reverse
 
 from screening.agreement import agreement
 from screening.highlight import highlight, parse_terms
@@ -52,3 +53,30 @@ def test_include_and_exclude_terms_get_their_own_colours():
     out = str(highlight("youth in adult prisons", ("youth",), ("adult*",)))
     assert '<mark class="term-include">youth</mark>' in out
     assert '<mark class="term-exclude">adult</mark>' in out
+
+
+def test_one_wildcard_per_word_works_anywhere_in_the_word():
+    marked = highlight("organisation, organization and participants", ("organi*ation", "*ants"))
+    assert marked.count("<mark") == 3
+
+
+def test_a_term_with_several_wildcards_in_a_word_is_not_used():
+    # Several wildcards in one word backtrack for seconds on a long word: never compiled.
+    marked = highlight("a" * 5000 + " ab", ("a*a*a*b",))
+    assert "<mark" not in marked
+
+
+def test_the_settings_form_refuses_several_wildcards_in_a_word(client_for, lead, review):
+    response = client_for(lead).post(
+        reverse("reviewapp:settings", kwargs={"slug": review.slug}),
+        {
+            "section": "general",
+            "title": review.title,
+            "ta_reviewers_per_record": "2",
+            "ft_reviewers_per_record": "2",
+            "retrain_every": "10",
+            "include_terms": "particip*\nco*produc*",
+        },
+    )
+    assert response.status_code == 400
+    assert "&#x27;co*produc*&#x27;: use at most one * per word" in response.content.decode()
