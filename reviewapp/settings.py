@@ -26,12 +26,18 @@ def env_list(name: str, default: str) -> list[str]:
 
 
 DEBUG = env_bool("DEBUG", False)
+# Only ever used by local runs with DEBUG on (make run, make test).
+DEVELOPMENT_KEY = "insecure-local-development-key-never-use-in-production-0123456789"
+# Keys that are public (this file, docker-compose.yml's trial default): signing with one lets
+# anyone forge what the app signs.
+PUBLIC_KEYS = {DEVELOPMENT_KEY, "change-me"}
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG and not env_bool("ALLOW_INSECURE_KEY", False):
-        raise ImproperlyConfigured("SECRET_KEY is required when DEBUG is off.")
-    # Only ever used by local runs with DEBUG on (make run, make test).
-    SECRET_KEY = "insecure-local-development-key-never-use-in-production-0123456789"  # noqa: S105
+if not DEBUG and (not SECRET_KEY or SECRET_KEY in PUBLIC_KEYS):
+    raise ImproperlyConfigured(
+        "With DEBUG off, SECRET_KEY must be set to a secret of your own, e.g. "
+        "python -c 'import secrets; print(secrets.token_urlsafe(50))'."
+    )
+SECRET_KEY = SECRET_KEY or DEVELOPMENT_KEY
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
@@ -137,6 +143,10 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # Uploads: search exports can be large; the importer streams them from disk.
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(200 * 1024 * 1024)))
 FULLTEXT_MAX_BYTES = int(os.environ.get("FULLTEXT_MAX_BYTES", str(50 * 1024 * 1024)))
+# What one bulk upload of PDFs (zips unpacked) may add up to.
+FULLTEXT_BATCH_MAX_BYTES = int(
+    os.environ.get("FULLTEXT_BATCH_MAX_BYTES", str(20 * FULLTEXT_MAX_BYTES))
+)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 20000  # bulk actions on a records page post many ids

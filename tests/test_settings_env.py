@@ -41,4 +41,15 @@ def test_production_settings_pass_the_deploy_check():
 def test_secret_key_is_required_when_debug_is_off():
     result = run_manage("check", DEBUG="0")
     assert result.returncode != 0
-    assert "SECRET_KEY is required when DEBUG is off" in result.stderr
+    assert "With DEBUG off, SECRET_KEY must be set to a secret of your own" in result.stderr
+
+
+def test_a_public_key_is_refused_when_debug_is_off():
+    # docker-compose.yml's placeholder, and the development key in settings.py
+    for public in (
+        "change-me",
+        "insecure-local-development-key-never-use-in-production-0123456789",
+    ):
+        result = run_manage("check", DEBUG="0", SECRET_KEY=public, ALLOWED_HOSTS="x.org")
+        assert result.returncode != 0, public
+        assert "SECRET_KEY must be set to a secret of your own" in result.stderr
