@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-import io
 import re
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -24,11 +24,8 @@ class RetrievalError(Exception):
 
 
 def _read_pdf(name: str, data: bytes) -> bytes:
-    limit = settings.FULLTEXT_MAX_BYTES
-    if len(data) > limit:
-        raise RetrievalError(
-            f"{name}: {len(data) / 1e6:.0f} MB is over the {limit / 1e6:.0f} MB limit."
-        )
+    if len(data) > settings.FULLTEXT_MAX_BYTES:
+        raise _too_big(name, len(data))
     # The real content decides, not the name: a PDF starts with %PDF- (within its first KB).
     if b"%PDF-" not in data[:1024]:
         raise RetrievalError(f"{name}: not a PDF (the file does not start like one).")
@@ -66,6 +63,8 @@ def attach_pdf(
     """Store a checked PDF for a sought record; the record counts as retrieved."""
     if not sought_records(review).filter(pk=record.pk).exists():
         raise RetrievalError("Only records included at title/abstract are sought for full text.")
+    if upload.size > settings.FULLTEXT_MAX_BYTES:  # before reading it into memory
+        raise _too_big(upload.name, upload.size)
     data = _read_pdf(upload.name, upload.read())
     fulltext = _store(review, record, upload.name, data, kind, by)
     _mark_retrieved(record)
@@ -117,20 +116,72 @@ def _match_keys(record: Record) -> list[str]:
     return keys
 
 
-def _files_in(uploads: list[UploadedFile]) -> list[tuple[str, bytes]]:
-    files = []
+def _too_big(name: str, size: int) -> RetrievalError:
+    mib = 1024 * 1024
+    return RetrievalError(
+        f"{name}: {size / mib:.0f} MB is over the {settings.FULLTEXT_MAX_BYTES / mib:.0f} MB limit."
+    )
+
+
+def _spend(budget: int, size: int, name: str) -> int:
+    if size > budget:
+        raise RetrievalError(
+            f"{name}: this upload comes to more than "
+            f"{settings.FULLTEXT_BATCH_MAX_BYTES / 1024 / 1024:.0f} MB of files; "
+            "send the PDFs in smaller batches."
+        )
+    return budget - size
+
+
+def _files_in(uploads: list[UploadedFile]) -> Iterator[tuple[str, bytes | RetrievalError]]:
+    """Each file of the upload (a zip's members one by one) as (name, bytes), or (name, why it
+    was refused). At most one file is in memory at a time, none over FULLTEXT_MAX_BYTES, and the
+    request unpacks to at most FULLTEXT_BATCH_MAX_BYTES: a small zip of zeros must not fill
+    the memory or the disk."""
+    limit, budget = settings.FULLTEXT_MAX_BYTES, settings.FULLTEXT_BATCH_MAX_BYTES
     for upload in uploads:
-        data = upload.read()
-        if data[:4] == b"PK\x03\x04":
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                members = [m for m in archive.infolist() if not m.is_dir()]
-                total = sum(m.file_size for m in members)
-                if total > settings.FULLTEXT_MAX_BYTES * 20:
-                    raise RetrievalError(f"{upload.name}: the archive unpacks to too much data.")
-                files += [(m.filename.rsplit("/", 1)[-1], archive.read(m)) for m in members]
-        else:
-            files.append((upload.name, data))
-    return files
+        if upload.size > max(limit, budget):
+            yield upload.name, _too_big(upload.name, upload.size)
+            continue
+        with upload.open("rb") as handle:
+            if handle.read(4) != b"PK\x03\x04":
+                if upload.size > limit:
+                    yield upload.name, _too_big(upload.name, upload.size)
+                    continue
+                budget = _spend(budget, upload.size, upload.name)
+                handle.seek(0)
+                yield upload.name, handle.read()
+                continue
+            handle.seek(0)
+            try:
+                archive = zipfile.ZipFile(handle)
+            except zipfile.BadZipFile:
+                yield upload.name, RetrievalError(f"{upload.name}: a damaged zip archive.")
+                continue
+            with archive:
+                for member in archive.infolist():
+                    if member.is_dir():
+                        continue
+                    name = member.filename.replace("\\", "/").rsplit("/", 1)[-1]
+                    if name in ("", ".", ".."):
+                        yield (
+                            member.filename,
+                            RetrievalError(
+                                f"{upload.name}: '{member.filename}' is not a file name."
+                            ),
+                        )
+                        continue
+                    if member.file_size > limit:
+                        yield name, _too_big(name, member.file_size)
+                        continue
+                    budget = _spend(budget, member.file_size, upload.name)
+                    # Read no more than the member claims: a size that lies fails its CRC.
+                    with archive.open(member) as content:
+                        data = content.read(limit + 1)
+                    if len(data) > limit:
+                        yield name, _too_big(name, len(data))
+                        continue
+                    yield name, data
 
 
 @dataclass
@@ -150,22 +201,31 @@ def bulk_attach(
         for key in _match_keys(record):
             index[key] = record
     outcome = BulkOutcome()
-    for name, data in _files_in(uploads):
-        try:
-            _read_pdf(name, data)
-        except RetrievalError as error:
-            outcome.rejected.append(str(error))
-            continue
-        stem = name.lower().removesuffix(".pdf")
-        record = index.get(stem) or next(
-            (rec for key, rec in index.items() if len(key) > 5 and key in stem), None
-        )
-        _store(review, record, name, data, FullText.Kind.REPORT, by)
-        if record is None:
-            outcome.unmatched.append(name)
-        else:
-            _mark_retrieved(record)
-            outcome.matched.append(name)
+    stored: list[FullText] = []
+    try:
+        for name, data in _files_in(uploads):
+            try:
+                if isinstance(data, RetrievalError):
+                    raise data
+                _read_pdf(name, data)
+            except RetrievalError as error:
+                outcome.rejected.append(str(error))
+                continue
+            stem = name.lower().removesuffix(".pdf")
+            record = index.get(stem) or next(
+                (rec for key, rec in index.items() if len(key) > 5 and key in stem), None
+            )
+            stored.append(_store(review, record, name, data, FullText.Kind.REPORT, by))
+            if record is None:
+                outcome.unmatched.append(name)
+            else:
+                _mark_retrieved(record)
+                outcome.matched.append(name)
+    except Exception:
+        # The rows roll back with the transaction; the files written so far must go with them.
+        for fulltext in stored:
+            fulltext.file.storage.delete(fulltext.file.name)
+        raise
     return outcome
 
 

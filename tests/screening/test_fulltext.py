@@ -206,6 +206,48 @@ def test_bulk_upload_matches_by_doi_or_pmid_and_leaves_the_rest(review, lead, cl
     assert by_doi.fulltexts.count() == 2
 
 
+def _zip(members: list[tuple[str, bytes]]) -> SimpleUploadedFile:
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members:
+            zf.writestr(name, data)
+    return SimpleUploadedFile("bundle.zip", archive.getvalue(), content_type="application/zip")
+
+
+def test_a_small_zip_cannot_unpack_past_the_batch_limit(review, lead, settings):
+    settings.FULLTEXT_MAX_BYTES = 1024 * 1024
+    settings.FULLTEXT_BATCH_MAX_BYTES = 3 * 1024 * 1024
+    big_pdf = b"%PDF-1.4\n" + b"\0" * (1024 * 1024 - 20)  # compresses to about 1 KB
+    bomb = _zip([(f"f{i}.pdf", big_pdf) for i in range(8)])
+    assert bomb.size < 50_000
+    with pytest.raises(RetrievalError, match="comes to more than 3 MB of files"):
+        bulk_attach(review=review, uploads=[bomb], by=lead)
+    assert not FullText.objects.exists()
+    assert not any((Path(settings.MEDIA_ROOT)).rglob("*.pdf"))  # nothing left on disk
+
+
+def test_oversized_and_oddly_named_zip_members_are_refused_one_by_one(review, lead, settings):
+    settings.FULLTEXT_MAX_BYTES = 1024 * 1024
+    outcome = bulk_attach(
+        review=review,
+        uploads=[
+            _zip(
+                [
+                    ("huge.pdf", b"%PDF-1.4\n" + b"\0" * (2 * 1024 * 1024)),
+                    ("a/..", PDF),
+                    ("fine.pdf", PDF),
+                ]
+            )
+        ],
+        by=lead,
+    )
+    assert outcome.unmatched == ["fine.pdf"]
+    assert sorted(outcome.rejected) == [
+        "bundle.zip: 'a/..' is not a file name.",
+        "huge.pdf: 2 MB is over the 1 MB limit.",
+    ]
+
+
 def test_full_text_page_shows_the_pdf_inline(client_for, review, sought, reviewer, lead):
     fulltext = retrieve(review, sought[0], lead)
     page = client_for(reviewer).get(reverse("screening:screen-ft", kwargs={"slug": review.slug}))
