@@ -35,7 +35,12 @@ def studies(request: HttpRequest, slug: str) -> HttpResponse:
                 unlink_report(review=review, record_id=record_id)
             messages.success(request, f"{len(allowed)} report(s) now stand as their own study.")
         elif allowed:
-            study = Study.objects.filter(review=review, pk=request.POST.get("study") or 0).first()
+            chosen = request.POST.get("study", "")
+            study = (
+                Study.objects.filter(review=review, pk=int(chosen)).first()
+                if chosen.isdigit()
+                else None
+            )
             study = link_reports(
                 review=review,
                 record_ids=allowed,

@@ -278,3 +278,17 @@ def test_full_text_conflicts_go_to_the_lead_who_picks_the_reason(
         {"stage": "full_text", "record": sought[0].pk, "value": "exclude", "reason": population.pk},
     )
     assert prisma_counts(review)["excluded_fulltext"] == {"Wrong population": 1}
+
+
+def test_a_study_field_that_is_not_a_number_makes_a_new_study_not_an_error(
+    client_for, review, sought, reviewer, second_reviewer, lead
+):
+    record = sought[0]
+    retrieve(review, record, lead)
+    for user in (reviewer, second_reviewer):
+        decide(review, record, user, "include")
+    response = client_for(lead).post(
+        reverse("screening:studies", kwargs={"slug": review.slug}),
+        {"records": [record.pk], "study": "not-a-number", "label": "Smith 2013"},
+    )
+    assert response.status_code == 302
