@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "reviewapp.middleware.HtmxLoginRedirectMiddleware",
 ]
 
 ROOT_URLCONF = "reviewapp.urls"

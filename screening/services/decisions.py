@@ -207,7 +207,7 @@ def record_decision(
         raise ScreeningError("Decide include, exclude or maybe.")
     record = _lock(review, record_id, stage)
     if Resolution.objects.filter(record=record, stage=stage).exists():
-        raise ScreeningError("The lead has resolved this record; only the lead can reopen it.")
+        raise AlreadyResolved("The lead has resolved this record; only the lead can reopen it.")
     reason = _check_reason(review, stage, value, reason, note)
     version_id = _criteria_version_id(record, review)
     labels = sorted({label.strip() for label in labels if label.strip()})

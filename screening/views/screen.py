@@ -18,11 +18,12 @@ from reviewapp.services import current_criteria
 
 from ..forms import DecisionForm, form_problems
 from ..highlight import highlight, parse_terms
-from ..models import Decision, Record
+from ..models import Decision, Record, ScreeningEvent
 from ..queues import Progress, next_record, open_records, reviewer_progress
 from ..services import prioritise
 from ..services.decisions import (
     AlreadyDecided,
+    AlreadyResolved,
     ScreeningError,
     last_decided_record_id,
     record_decision,
@@ -80,6 +81,7 @@ def _card(
         if stage == Stage.FULL_TEXT:
             fulltexts = list(record.fulltexts.all())
     action, undo = URL_NAMES[Stage(stage)]
+    extra.setdefault("draft", _draft(mine))
     return {
         "stage": stage,
         "stage_label": Stage(stage).label,
@@ -100,6 +102,25 @@ def _card(
         "hint": relevance_hint(review, record, stage),
         "action": reverse(action, kwargs={"slug": review.slug}),
         **extra,
+    }
+
+
+def _draft(decision: Decision | ScreeningEvent | None = None, posted: dict | None = None) -> dict:
+    """What the card's reason, note and labels show: what the reviewer just typed (a refused
+    decision must not lose it), else their decision on the record, else nothing."""
+    if posted is not None:
+        reason = posted.get("reason", "")
+        return {
+            "reason_id": int(reason) if reason.isdigit() else None,
+            "note": posted.get("note", ""),
+            "labels": posted.get("labels", ""),
+        }
+    if decision is None:
+        return {"reason_id": None, "note": "", "labels": ""}
+    return {
+        "reason_id": decision.reason_id,
+        "note": decision.note,
+        "labels": ", ".join(decision.labels),
     }
 
 
@@ -135,6 +156,8 @@ def _apply(request: HttpRequest, review: Review, stage: str, form: DecisionForm)
         )
     except AlreadyDecided as exc:
         return False, None, f"{exc} Colleagues decided it first; here is your next record."
+    except AlreadyResolved:
+        return False, None, "The lead resolved that record meanwhile; here is your next record."
     except ScreeningError as exc:
         return False, str(exc), None
     return True, None, None
@@ -167,6 +190,7 @@ def _decide(request: HttpRequest, review: Review, stage: str) -> HttpResponse:
         progress=progress,
         error=error,
         notice=notice,
+        **({} if from_queue else {"draft": _draft(posted=request.POST)}),
     )
     template = "screening/screen.html#card" if request.htmx else "screening/screen.html"
     return render(request, template, context, status=200 if error is None else 400)
@@ -190,11 +214,17 @@ def _undo(request: HttpRequest, review: Review, stage: str) -> HttpResponse:
             messages.error(request, error)  # the plain page shows it after the redirect
         url = reverse(URL_NAMES[Stage(stage)][0], kwargs={"slug": review.slug})
         return redirect(url if record is None else f"{url}?record={record.pk}")
+    extra = {}
     if record is not None:  # the service locked only the record's state: load it to show
         shown = Record.objects.in_review(review).defer("raw").get(pk=record.pk)
+        # The card offers what was taken back (reason, note, labels), to decide again from it.
+        undone = ScreeningEvent.objects.filter(
+            record=record, stage=stage, actor=request.user, kind=ScreeningEvent.Kind.UNDONE
+        ).last()
+        extra["draft"] = _draft(undone)
     else:
         shown = next_record(review, request.user, stage)
-    context = _card(request, review, shown, stage, error=error, undone=record is not None)
+    context = _card(request, review, shown, stage, error=error, undone=record is not None, **extra)
     return render(request, "screening/screen.html#card", context, status=400 if error else 200)
 
 

@@ -34,6 +34,7 @@ def test_lead_decides_duplicate_pairs_by_keyboard(page, live_server, login):
     expect(page.get_by_test_id("pair")).to_contain_text("Maybe duplicate one")
     page.keyboard.press("y")
     expect(page.get_by_test_id("pair")).to_contain_text("Maybe duplicate two")
+    expect(page.locator("#queue")).to_have_attribute("data-keys-ready", "")  # keys taken again
     page.keyboard.press("n")
     expect(page.get_by_test_id("queue-empty")).to_be_visible()
     statuses = dict(DuplicatePair.objects.values_list("pk", "status"))

@@ -43,12 +43,13 @@ def sign_in(page, live_server, username: str) -> None:
 
 
 def expect_settled(card) -> None:
-    """htmx has wired up a swapped-in card: it drops htmx-added as it binds the new forms.
+    """The swapped-in card takes keys again, as a reviewer who has looked at it would press.
 
-    A key pressed in the ~20 ms before that clicks an unbound button, and the browser posts
-    the form itself: a full page load instead of an htmx swap.
+    keys.js drops a key pressed while a decision is on its way or just after the next card
+    appeared (it would land on a record nobody has read), and marks the card when it is ready.
     """
     expect(card).not_to_have_class(re.compile(r"\bhtmx-added\b"))
+    expect(card).to_have_attribute("data-keys-ready", "")
 
 
 def review_with_records(slug: str, count: int, **members: str):
@@ -239,3 +240,19 @@ def test_screening_works_without_javascript_by_plain_form_posts(browser, live_se
         context.close()
     decision = Decision.objects.get(reviewer=users["rev1"])
     assert (decision.record_id, decision.value) == (int(first), "include")
+
+
+def test_a_key_pressed_twice_decides_only_the_record_on_screen(page, live_server, login):
+    review_with_records("double-key", 3, rev1="reviewer")
+    login("rev1", PASSWORD)
+    page.goto(f"{live_server.url}/reviews/double-key/screen/title-abstract/")
+    card = page.get_by_test_id("card")
+    expect(card).to_have_attribute("data-keys-ready", "")
+    first = card.get_attribute("data-record")
+    page.keyboard.press("i")
+    page.keyboard.press("i")  # before the next record could even be read
+    expect(card).not_to_have_attribute("data-record", first)
+    expect_settled(card)
+    page.wait_for_timeout(500)  # long enough for a queued second key to have landed
+    assert list(Decision.objects.values_list("record_id", flat=True)) == [int(first)]
+    expect(page.get_by_test_id("progress")).to_have_text("1 of 3 decided by me")

@@ -119,6 +119,74 @@ def test_a_refused_decision_says_why_and_keeps_the_record(client_for, review, re
     assert not Decision.objects.exists()
 
 
+def test_a_refused_decision_keeps_what_the_reviewer_entered(client_for, review, records, reviewer):
+    other = ReasonFactory(review=review, note_required=True, label="Other")
+    response = client_for(reviewer).post(
+        screen_url(review),
+        {
+            "record": records[0].pk,
+            "value": "exclude",
+            "reason": other.pk,
+            "note": "",
+            "labels": "check later, qualitative",
+        },
+        headers={"HX-Request": "true"},
+    )
+    body = response.content.decode()
+    assert f'value="{other.pk}" id="reason-{other.pk}" data-key="1" checked>' in body
+    assert 'value="check later, qualitative"' in body
+
+
+def test_undo_offers_the_reason_note_and_labels_taken_back(client_for, review, records, reviewer):
+    reason = ReasonFactory(review=review, label="Wrong population")
+    client = client_for(reviewer)
+    client.post(
+        screen_url(review),
+        {
+            "record": records[0].pk,
+            "value": "exclude",
+            "reason": reason.pk,
+            "note": "adults only",
+            "labels": "check later",
+        },
+    )
+    body = client.post(
+        reverse("screening:screen-ta-undo", kwargs={"slug": review.slug}),
+        headers={"HX-Request": "true"},
+    ).content.decode()
+    assert f'id="reason-{reason.pk}" data-key="1" checked>' in body
+    assert ">adults only</textarea>" in body
+    assert 'value="check later"' in body
+
+
+def test_a_record_the_lead_resolved_meanwhile_moves_the_reviewer_on(
+    client_for, review, records, reviewer, lead
+):
+    from screening.services.decisions import resolve_record
+
+    resolve_record(review=review, record_id=records[0].pk, stage=TA, lead=lead, value="exclude")
+    response = client_for(reviewer).post(
+        screen_url(review),
+        {"record": records[0].pk, "value": "include"},
+        headers={"HX-Request": "true"},
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "The lead resolved that record meanwhile; here is your next record." in body
+    assert f'data-record="{records[1].pk}"' in body
+
+
+def test_an_htmx_request_after_the_session_ended_reloads_the_login_page(client, review, records):
+    response = client.post(
+        screen_url(review),
+        {"record": records[0].pk, "value": "include"},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == reverse("login")
+    assert not Decision.objects.exists()
+
+
 def test_undo_brings_my_last_record_back(client_for, review, records, reviewer):
     client = client_for(reviewer)
     client.post(screen_url(review), {"record": records[0].pk, "value": "include"})
