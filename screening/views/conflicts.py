@@ -13,7 +13,7 @@ from reviewapp.access import get_review_for
 from reviewapp.models import Review, Role, Stage
 
 from ..forms import ResolveForm, form_problems
-from ..models import Decision, Record, StageStatus
+from ..models import Decision, Record, Resolution, StageStatus
 from ..services.decisions import ScreeningError, reopen_record, resolve_record
 from ..services.fulltext import sought_records
 from .screen import stage_reasons
@@ -33,9 +33,19 @@ def open_conflicts(review: Review, stage: str = STAGE):
     return records.filter(**{STATUS_FIELD[Stage(stage)]: StageStatus.CONFLICT})
 
 
-def _context(review: Review, stage: str, error: str | None = None) -> dict:
+def _context(
+    review: Review,
+    stage: str,
+    error: str | None = None,
+    *,
+    show: int | None = None,
+    resolved: Resolution | None = None,
+    draft: dict | None = None,
+) -> dict:
+    """The lead's conflict card: `show` that record if it is open (else the queue's first),
+    `resolved` the one just resolved (offered for undo), `draft` what was typed if refused."""
     queue = open_conflicts(review, stage).order_by("id")
-    record = queue.first()
+    record = (queue.filter(pk=show).first() if show else None) or queue.first()
     decisions = []
     if record is not None:
         decisions = list(
@@ -55,6 +65,8 @@ def _context(review: Review, stage: str, error: str | None = None) -> dict:
         ).count(),
         "reasons": list(stage_reasons(review, stage)),
         "error": error,
+        "resolved": resolved,
+        "draft": draft or {"reason_id": None, "note": ""},
         "action": reverse("screening:conflicts", kwargs={"slug": review.slug}),
         "stage_label": Stage(stage).label,
     }
@@ -67,11 +79,13 @@ def conflicts(request: HttpRequest, slug: str) -> HttpResponse:
     stage = stage_from(request.GET.get("stage") or request.POST.get("stage"))
     if request.method == "GET":
         return render(request, "screening/conflicts.html", _context(review, stage))
+    if request.POST.get("action") == "undo":
+        return _undo_resolution(request, review, stage)
     form = ResolveForm(request.POST, reasons=stage_reasons(review, stage))
-    error = None
+    error = resolution = None
     if form.is_valid():
         try:
-            resolve_record(
+            resolution = resolve_record(
                 review=review,
                 record_id=form.cleaned_data["record"],
                 stage=stage,
@@ -87,8 +101,39 @@ def conflicts(request: HttpRequest, slug: str) -> HttpResponse:
     if error is None and not request.htmx:
         url = reverse("screening:conflicts", kwargs={"slug": review.slug})
         return redirect(f"{url}?stage={stage}")
+    # A refused resolution shows its record again with what the lead typed.
+    posted = request.POST
+    draft = {
+        "reason_id": int(posted["reason"]) if posted.get("reason", "").isdigit() else None,
+        "note": posted.get("note", ""),
+    }
+    shown = int(posted["record"]) if error and posted.get("record", "").isdigit() else None
+    context = _context(
+        review, stage, error, show=shown, resolved=resolution, draft=draft if error else None
+    )
     template = "screening/conflicts.html#conflict" if request.htmx else "screening/conflicts.html"
-    return render(request, template, _context(review, stage, error), status=400 if error else 200)
+    return render(request, template, context, status=400 if error else 200)
+
+
+def _undo_resolution(request: HttpRequest, review: Review, stage: str) -> HttpResponse:
+    """The lead takes back the resolution just made (u): the record is shown again to decide."""
+    record_id = request.POST.get("record", "")
+    error = None
+    try:
+        if not record_id.isdigit():
+            raise ScreeningError("Nothing to undo.")
+        reopen_record(review=review, record_id=int(record_id), stage=stage, lead=request.user)
+    except ScreeningError as exc:
+        error = str(exc)
+    if not request.htmx:
+        if error:
+            messages.error(request, error)
+        url = reverse("screening:conflicts", kwargs={"slug": review.slug})
+        return redirect(f"{url}?stage={stage}")
+    context = _context(review, stage, error, show=int(record_id) if not error else None)
+    return render(
+        request, "screening/conflicts.html#conflict", context, status=400 if error else 200
+    )
 
 
 @login_required

@@ -37,6 +37,50 @@ def test_lead_resolves_a_conflict_and_gets_the_next(
     assert Resolution.objects.get(record=first).resolved_by == lead
 
 
+def test_the_lead_can_undo_the_resolution_just_made(
+    client_for, review, lead, reviewer, second_reviewer
+):
+    first, second = RecordFactory.create_batch(2, source=SourceFactory(review=review))
+    for record in (first, second):
+        decide(review, record, reviewer, "include")
+        decide(review, record, second_reviewer, "exclude")
+    client = client_for(lead)
+    url = reverse("screening:conflicts", kwargs={"slug": review.slug})
+    body = client.post(
+        url, {"record": first.pk, "value": "include"}, headers={"HX-Request": "true"}
+    ).content.decode()
+    assert 'data-testid="resolved"' in body and 'data-key="u"' in body
+    body = client.post(
+        url,
+        {"action": "undo", "record": first.pk, "stage": TA},
+        headers={"HX-Request": "true"},
+    ).content.decode()
+    assert f'data-record="{first.pk}"' in body  # back on screen to decide again
+    assert not Resolution.objects.exists()
+    assert ScreeningEvent.objects.filter(record=first, kind="reopened", actor=lead).exists()
+
+
+def test_a_refused_resolution_keeps_the_leads_note(
+    client_for, review, lead, reviewer, second_reviewer
+):
+    first, second = RecordFactory.create_batch(2, source=SourceFactory(review=review))
+    for record in (first, second):
+        decide(review, record, reviewer, "include")
+        decide(review, record, second_reviewer, "exclude")
+    review.ta_reason_required = True
+    review.save()
+    ReasonFactory(review=review)
+    response = client_for(lead).post(
+        reverse("screening:conflicts", kwargs={"slug": review.slug}),
+        {"record": second.pk, "value": "exclude", "note": "adults, checked the methods"},
+        headers={"HX-Request": "true"},
+    )
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert f'data-record="{second.pk}"' in body  # the record it was about, not the queue's first
+    assert ">adults, checked the methods</textarea>" in body
+
+
 def test_records_list_status_filters(client_for, review, lead, reviewer, second_reviewer):
     source = SourceFactory(review=review)
     agreed, conflicted, untouched = RecordFactory.create_batch(3, source=source)
