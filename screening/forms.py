@@ -32,6 +32,8 @@ class MultipleFileField(forms.FileField):
     def clean(self, data, initial=None):
         single = super().clean
         if isinstance(data, list | tuple):
+            if not data and self.required:  # no file at all: say so, do not "start" nothing
+                raise forms.ValidationError(self.error_messages["required"], code="required")
             return [single(item, initial) for item in data]
         return [single(data, initial)]
 
@@ -138,7 +140,9 @@ class ResolveForm(forms.Form):
 
 
 class BulkActionForm(forms.Form):
-    records = forms.ModelMultipleChoiceField(queryset=None)
+    records = forms.ModelMultipleChoiceField(
+        queryset=None, error_messages={"required": "Tick the records to act on first."}
+    )
     value = forms.ChoiceField(choices=[("exclude", "Exclude"), ("include", "Include")])
     reason = forms.ModelChoiceField(queryset=None, required=False, empty_label="No reason")
     note = forms.CharField(required=False, max_length=500)

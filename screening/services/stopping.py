@@ -40,9 +40,13 @@ class Suggestion:
     text: str
 
 
-def stopping_suggestion(run: RankingRun | None, unique_records: int) -> Suggestion:
+def stopping_suggestion(
+    run: RankingRun | None, unique_records: int, unscreened: int | None = None
+) -> Suggestion:
     """Whether stopping looks reasonable (see the module docstring and the README)."""
     needed = max(50, math.ceil(0.05 * unique_records))
+    if unscreened == 0:  # the run's estimate is about records that have since been screened
+        return Suggestion(False, needed, "Nothing is left unscreened: there is nothing to stop.")
     if run is None or run.state != RankingRun.State.READY:
         return Suggestion(False, needed, "No suggestion until the model has ranked the records.")
     low_estimate = run.estimated_remaining is not None and run.estimated_remaining < 1

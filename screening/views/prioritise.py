@@ -55,14 +55,15 @@ def _panel(review: Review) -> dict:
     runs = RankingRun.objects.filter(review=review)
     ranked = runs.filter(state=RankingRun.State.READY).first()
     unique = Record.objects.in_review(review).unique()
+    unscreened = unique.filter(ta_status=StageStatus.OPEN, ta_count=0).count()
     return {
         "review": review,
         "latest": runs.filter(state__in=FINISHED).first(),
         "pending": runs.filter(state__in=RankingRun.PENDING).first(),
         "ranked": ranked,
         "history": runs.select_related("requested_by")[:20],
-        "unscreened": unique.filter(ta_status=StageStatus.OPEN, ta_count=0).count(),
-        "suggestion": stopping.stopping_suggestion(ranked, unique.count()),
+        "unscreened": unscreened,
+        "suggestion": stopping.stopping_suggestion(ranked, unique.count(), unscreened),
         # Still excluded by each rule (the lead may have reopened some one by one).
         "rules": ExclusionRule.objects.filter(review=review)
         .select_related("applied_by", "undone_by")

@@ -29,6 +29,7 @@ from ..services.decisions import (
     record_decision,
     undo_decision,
 )
+from ..services.fulltext import sought_records
 
 STAGE = Stage.TITLE_ABSTRACT
 URL_NAMES = {
@@ -100,6 +101,10 @@ def _card(
         else list(current_criteria(review).criteria.order_by("-kind", "number")),
         "progress": progress or reviewer_progress(review, request.user, stage),
         "hint": relevance_hint(review, record, stage),
+        # Done for now, not done: full texts still to be found come to the queue later.
+        "awaiting_retrieval": sought_records(review).filter(retrieval="").count()
+        if record is None and stage == Stage.FULL_TEXT
+        else 0,
         "action": reverse(action, kwargs={"slug": review.slug}),
         **extra,
     }

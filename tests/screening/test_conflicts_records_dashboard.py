@@ -222,3 +222,12 @@ def test_lead_builds_a_pilot_set_and_runs_calibration(client_for, review, lead):
     assert review.calibration
     client.post(url, {"action": "sample", "size": "0"})
     assert review.records.filter(pilot=True).count() == 4
+
+
+def test_a_bulk_action_with_nothing_ticked_says_what_to_do(client_for, review, lead):
+    response = client_for(lead).post(
+        reverse("screening:records-bulk", kwargs={"slug": review.slug}),
+        {"value": "exclude"},
+        follow=True,
+    )
+    assert "Nothing changed: Tick the records to act on first." in response.content.decode()

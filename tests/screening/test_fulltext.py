@@ -292,3 +292,12 @@ def test_a_study_field_that_is_not_a_number_makes_a_new_study_not_an_error(
         {"records": [record.pk], "study": "not-a-number", "label": "Smith 2013"},
     )
     assert response.status_code == 302
+
+
+def test_an_empty_full_text_queue_says_what_is_still_to_come(client_for, review, sought, reviewer):
+    body = (
+        client_for(reviewer)
+        .get(reverse("screening:screen-ft", kwargs={"slug": review.slug}))
+        .content.decode()
+    )
+    assert "Nothing left for you to screen for now: 4 more records wait for their full text" in body

@@ -515,3 +515,14 @@ def test_records_imported_while_a_run_trains_get_a_run_of_their_own(
     assert [r.trigger for r in runs[-2:]] == [RankingRun.Trigger.LEAD, RankingRun.Trigger.IMPORT]
     late[0].refresh_from_db()
     assert late[0].rank > 0  # ranked by the follow-up run, not left at the bottom
+
+
+def test_the_panel_stops_estimating_once_nothing_is_left(
+    client_for, review, ranked_review, reviewer, lead, django_capture_on_commit_callbacks
+):
+    _ranked(review, ranked_review, reviewer, django_capture_on_commit_callbacks)
+    stopping.exclude_remaining(review=review, lead=lead, rule="Stopped by rule")
+    page = client_for(lead).get(reverse("screening:prioritise", kwargs={"slug": review.slug}))
+    body = page.content.decode()
+    assert "Nothing is left unscreened" in body
+    assert 'data-testid="estimate"' not in body

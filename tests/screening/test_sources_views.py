@@ -74,6 +74,14 @@ def test_upload_without_a_source_name_says_what_is_missing(client_for, lead, rev
     assert not ImportJob.objects.exists()
 
 
+def test_an_upload_without_a_file_says_so_and_starts_nothing(client_for, lead, review):
+    response = upload(client_for(lead), review)
+    assert response.status_code == 400
+    assert "This field is required" in response.content.decode()
+    assert "Import started" not in response.content.decode()
+    assert not ImportJob.objects.exists()
+
+
 def test_a_file_over_the_size_limit_is_refused_by_the_form(client_for, lead, review, settings):
     settings.IMPORT_MAX_BYTES = 1024 * 1024
     big = SimpleUploadedFile("huge.ris", b"x" * (3 * 1024 * 1024), content_type="text/plain")
