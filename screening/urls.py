@@ -21,6 +21,7 @@ app_name = "screening"
 urlpatterns = [
     path("sources/", sources.sources, name="sources"),
     path("sources/jobs/<int:job_id>/", sources.import_job, name="import-job"),
+    path("sources/jobs/<int:job_id>/retry/", sources.import_retry, name="import-retry"),
     path("records/", records.record_list, name="records"),
     path("records/<int:record_id>/", records.record_detail, name="record-detail"),
     path("records/<int:record_id>/unmark/", records.record_unmark, name="record-unmark"),

@@ -77,6 +77,7 @@ ACCESS: dict[str, Access] = {
     "reviewapp:team-member": Access(get=None, post=Role.LEAD, kwargs=_member_id),
     "screening:sources": Access(get=Role.VIEWER, post=Role.LEAD),
     "screening:import-job": Access(get=Role.VIEWER, kwargs=_job_id),
+    "screening:import-retry": Access(get=None, post=Role.LEAD, kwargs=_job_id),
     "screening:records": Access(get=Role.VIEWER),
     "screening:record-detail": Access(get=Role.VIEWER, kwargs=_record_id),
     "screening:record-unmark": Access(get=None, post=Role.LEAD, kwargs=_record_id),

@@ -43,6 +43,27 @@ def queue_import(
     return job
 
 
+def retry_import(*, job: ImportJob, by: AbstractBaseUser | None) -> ImportJob:
+    """Queue a failed import again from its stored file and search details, importing it even
+    if the same file was imported before (the usual reason to retry): nothing is retyped."""
+    if job.status != ImportJob.Status.FAILED:
+        raise ImportRejected(f"{job.file_name}: only a failed import can be tried again.")
+    from ..tasks import run_import_job
+
+    again = ImportJob.objects.create(
+        review=job.review,
+        upload=job.upload.name,  # the same stored file
+        file_name=job.file_name,
+        file_format=job.file_format,
+        source_fields=job.source_fields,
+        force=True,
+        created_by=by,
+        phase="Waiting for a worker",
+    )
+    transaction.on_commit(lambda: run_import_job.delay(again.pk))
+    return again
+
+
 def _report(job_id: int):
     def progress(phase: str, percent: int) -> None:
         # Runs outside the import's transaction, so the sources page sees it at once.

@@ -9,14 +9,15 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from reviewapp.access import get_review_for
+from reviewapp.models import Role
 
 from ..forms import UploadForm
 from ..models import ImportJob
-from ..services.imports import SourceFields
-from ..services.jobs import queue_import
+from ..services.imports import ImportRejected, SourceFields
+from ..services.jobs import queue_import, retry_import
 
 
 def _source_fields(data: dict) -> SourceFields:
@@ -72,3 +73,18 @@ def import_job(request: HttpRequest, slug: str, job_id: int) -> HttpResponse:
     if request.htmx and not job.is_active and job.status == ImportJob.Status.DONE:
         response["HX-Refresh"] = "true"  # the sources table and counts changed: reload once
     return response
+
+
+@login_required
+@require_POST
+def import_retry(request: HttpRequest, slug: str, job_id: int) -> HttpResponse:
+    review = get_review_for(request.user, slug, role=Role.LEAD)
+    job = get_object_or_404(ImportJob, review=review, pk=job_id)
+    try:
+        with transaction.atomic():
+            retry_import(job=job, by=request.user)
+    except ImportRejected as error:
+        messages.error(request, str(error))
+    else:
+        messages.info(request, f"{job.file_name}: imported again; progress shows below.")
+    return redirect("screening:sources", slug=review.slug)

@@ -67,6 +67,32 @@ def test_a_bad_file_fails_its_job_with_the_reason_and_imports_nothing(
     assert "<html" not in fragment.content.decode()
 
 
+def test_a_refused_import_can_be_retried_without_retyping_anything(
+    client_for, lead, review, django_capture_on_commit_callbacks
+):
+    client = client_for(lead)
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client, review, ris("a.ris"))
+        upload(client, review, ris("a.ris"))  # the same file again: refused
+    refused = ImportJob.objects.order_by("pk").last()
+    assert refused.status == "failed" and "already imported" in refused.message
+    page = client.get(reverse("screening:sources", kwargs={"slug": review.slug})).content
+    assert b'data-testid="job-retry"' in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("screening:import-retry", kwargs={"slug": review.slug, "job_id": refused.pk})
+        )
+    assert response.status_code == 302
+    again = ImportJob.objects.order_by("pk").last()
+    assert (again.status, again.force) == ("done", True)
+    source = Source.objects.order_by("pk").last()
+    assert (source.name, source.platform, str(source.searched_on)) == (
+        "PsycINFO",
+        "Ovid",
+        "2016-04-01",
+    )
+
+
 def test_upload_without_a_source_name_says_what_is_missing(client_for, lead, review):
     response = upload(client_for(lead), review, ris("a.ris"), name="")
     assert response.status_code == 400
