@@ -21,15 +21,27 @@ def link_reports(
     study: Study | None = None,
     new_label: str = "",
 ) -> Study:
-    """Put the records under one study (an existing one, or a new one with this label)."""
+    """Put the records under one study (an existing one, or a new one with this label; without
+    one, the first report's first author and year, as studies are usually cited)."""
+    records = Record.objects.in_review(review).filter(pk__in=list(record_ids))
     if study is None:
-        study = Study.objects.create(
-            review=review, label=new_label.strip() or "Study", created_by=by
-        )
+        label = new_label.strip() or _cited_as(records.order_by("id").first())
+        study = Study.objects.create(review=review, label=label, created_by=by)
     elif study.review_id != review.pk:
         raise ValueError("That study belongs to another review.")
-    Record.objects.in_review(review).filter(pk__in=list(record_ids)).update(study=study)
+    records.update(study=study)
+    # A study whose every report moved to this one is gone, as when its last report is unlinked.
+    Study.objects.filter(review=review, reports__isnull=True).exclude(pk=study.pk).delete()
     return study
+
+
+def _cited_as(record: Record | None) -> str:
+    """'Smith 2013' for the first report's first author and year (as far as they are known)."""
+    if record is None:
+        return "Study"
+    surname = record.authors[0].split(",")[0].strip() if record.authors else ""
+    parts = [surname or (record.title[:40].strip() if record.title else ""), str(record.year or "")]
+    return " ".join(part for part in parts if part) or f"Study of record {record.pk}"
 
 
 @transaction.atomic

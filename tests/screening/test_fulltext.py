@@ -301,3 +301,23 @@ def test_an_empty_full_text_queue_says_what_is_still_to_come(client_for, review,
         .content.decode()
     )
     assert "Nothing left for you to screen for now: 4 more records wait for their full text" in body
+
+
+def test_a_study_without_a_label_is_named_as_it_is_cited(review, lead):
+    source = SourceFactory(review=review)
+    first = RecordFactory(source=source, authors=["Smith, Anna", "Doe, J."], year=2013)
+    second = RecordFactory(source=source, authors=["Roe, B."], year=2014)
+    study = link_reports(review=review, record_ids=[second.pk, first.pk], by=lead)
+    assert study.label == "Smith 2013"
+
+
+def test_moving_every_report_of_a_study_leaves_no_empty_study(review, lead):
+    from screening.models import Study
+
+    source = SourceFactory(review=review)
+    a, b = RecordFactory(source=source), RecordFactory(source=source)
+    old = link_reports(review=review, record_ids=[a.pk], by=lead, new_label="Old")
+    new = link_reports(review=review, record_ids=[b.pk], by=lead, new_label="New")
+    link_reports(review=review, record_ids=[a.pk], by=lead, study=new)
+    assert list(Study.objects.values_list("label", flat=True)) == ["New"]
+    assert not Study.objects.filter(pk=old.pk).exists()
