@@ -97,3 +97,40 @@ def test_ranking_retrains_in_the_worker(broker):
     assert run.state == RankingRun.State.READY, (run.state, run.error)
     best = max(records[4:], key=lambda r: Record.objects.get(pk=r.pk).rank)
     assert best.title.startswith("youth")
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_lowering_reviewers_per_record_is_settled_by_the_worker(broker):
+    import time
+
+    from reviewapp.forms import ReviewSettingsForm
+    from reviewapp.models import Review
+    from reviewapp.services import save_review_settings
+    from screening.services.decisions import record_decision
+    from tests.factories import MembershipFactory, RecordFactory, ReviewFactory, SourceFactory
+
+    review = ReviewFactory(ta_reviewers_per_record=2)
+    reviewer = MembershipFactory(review=review, role="reviewer").user
+    half = RecordFactory(source=SourceFactory(review=review))
+    record_decision(
+        review=review, record_id=half.pk, stage="title_abstract", reviewer=reviewer, value="exclude"
+    )
+    data = {
+        "title": review.title,
+        "ta_reviewers_per_record": "1",
+        "ft_reviewers_per_record": "2",
+        "retrain_every": "10",
+        "blind_mode": "on",
+    }
+    form = ReviewSettingsForm(data, instance=Review.objects.get(pk=review.pk))
+    assert form.is_valid(), form.errors
+    save_review_settings(form)  # the worker settles once this commits
+
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        half.refresh_from_db()
+        if half.ta_status:
+            break
+        time.sleep(0.2)
+    assert half.ta_status == "exclude"

@@ -235,22 +235,23 @@ def test_an_update_searchs_copy_of_a_screened_record_is_still_marked(
 
 
 def test_lowering_reviewers_per_record_settles_half_decided_records(
-    client_for, review, lead, reviewer, second_reviewer
+    client_for, review, lead, reviewer, second_reviewer, django_capture_on_commit_callbacks
 ):
     half, maybe, untouched = RecordFactory.create_batch(3, source=SourceFactory(review=review))
     decide(review, half, reviewer, "include")
     decide(review, maybe, reviewer, "maybe")
-    response = client_for(lead).post(
-        reverse("reviewapp:settings", kwargs={"slug": review.slug}),
-        {
-            "section": "general",
-            "title": review.title,
-            "ta_reviewers_per_record": "1",
-            "ft_reviewers_per_record": "2",
-            "retrain_every": "10",
-            "blind_mode": "on",
-        },
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # the worker settles after commit
+        response = client_for(lead).post(
+            reverse("reviewapp:settings", kwargs={"slug": review.slug}),
+            {
+                "section": "general",
+                "title": review.title,
+                "ta_reviewers_per_record": "1",
+                "ft_reviewers_per_record": "2",
+                "retrain_every": "10",
+                "blind_mode": "on",
+            },
+        )
     assert response.status_code == 302
     statuses = dict(Record.objects.values_list("pk", "ta_status"))
     assert [statuses[r.pk] for r in (half, maybe, untouched)] == ["include", "conflict", ""]
@@ -362,7 +363,7 @@ def test_a_decision_made_with_a_stale_review_follows_the_rule_in_the_database(
 
 @pytest.mark.parametrize("leaves", ["removed", "made a viewer"])
 def test_a_pilot_record_settles_when_a_reviewer_leaves(
-    review, lead, reviewer, second_reviewer, leaves
+    review, lead, reviewer, second_reviewer, leaves, django_capture_on_commit_callbacks
 ):
     from reviewapp.models import Membership
     from reviewapp.services import change_role, remove_member
@@ -376,10 +377,11 @@ def test_a_pilot_record_settles_when_a_reviewer_leaves(
     both(review, pilot, reviewer, second_reviewer, "include")
     assert Record.objects.get(pk=pilot.pk).ta_status == ""  # the third reviewer is missing
     membership = Membership.objects.get(pk=third.pk)
-    if leaves == "removed":
-        remove_member(membership=membership)
-    else:
-        change_role(membership=membership, role="viewer")
+    with django_capture_on_commit_callbacks(execute=True):  # the worker settles after commit
+        if leaves == "removed":
+            remove_member(membership=membership)
+        else:
+            change_role(membership=membership, role="viewer")
     assert Record.objects.get(pk=pilot.pk).ta_status == "include"
     review.calibration = False
     review.save()
@@ -387,13 +389,14 @@ def test_a_pilot_record_settles_when_a_reviewer_leaves(
 
 
 def test_lowering_skips_a_record_it_may_not_touch_and_saves(
-    client_for, review, lead, reviewer, second_reviewer
+    client_for, review, lead, reviewer, second_reviewer, django_capture_on_commit_callbacks
 ):
     # Left by the earlier release, which let title/abstract change after full-text decisions.
     legacy, half = RecordFactory.create_batch(2, source=SourceFactory(review=review))
     Record.objects.filter(pk=legacy.pk).update(ta_count=1, ft_count=1, ft_status="")
     decide(review, half, reviewer, "include")
-    assert lower_to_one_reviewer(client_for(lead), review).status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):
+        assert lower_to_one_reviewer(client_for(lead), review).status_code == 302
     review.refresh_from_db()
     assert review.ta_reviewers_per_record == 1
     statuses = dict(Record.objects.values_list("pk", "ta_status"))
