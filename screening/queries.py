@@ -5,30 +5,18 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, Exists, OuterRef
 
-from reviewapp.models import Review, Stage
+from reviewapp.models import Membership, Review, Role, Stage
 
-from .models import Decision, DuplicatePair, Record, StageStatus
+from .models import Decision, DuplicatePair, StageStatus
 from .prisma import prisma_counts
+from .queues import open_records
+from .services.fulltext import sought_records
 
 
 def review_progress(review: Review, user: AbstractBaseUser) -> dict:
-    """Counts for the dashboard: the PRISMA numbers, per-reviewer progress, my queue."""
+    """Counts for the dashboard: the PRISMA numbers, per-reviewer progress, my queues."""
     counts = prisma_counts(review)
     identified = sum(n for column in counts["identified"].values() for n in column.values())
-    per_reviewer = (
-        Decision.objects.filter(review=review, stage=Stage.TITLE_ABSTRACT)
-        .values("reviewer__username")
-        .annotate(n=Count("id"))
-        .order_by("reviewer__username")
-    )
-    mine = Decision.objects.filter(record=OuterRef("pk"), stage=Stage.TITLE_ABSTRACT, reviewer=user)
-    my_queue = (
-        Record.objects.in_review(review)
-        .unique()
-        .filter(ta_status=StageStatus.OPEN)
-        .exclude(Exists(mine))
-        .count()
-    )
     return {
         "prisma": counts,
         "identified": identified,
@@ -36,7 +24,31 @@ def review_progress(review: Review, user: AbstractBaseUser) -> dict:
         "duplicates_pending": DuplicatePair.objects.filter(
             review=review, status=DuplicatePair.Status.PENDING
         ).count(),
-        "per_reviewer": list(per_reviewer),
-        "my_queue": my_queue,
+        "per_reviewer": _per_reviewer(review, Stage.TITLE_ABSTRACT),
+        "per_reviewer_ft": _per_reviewer(review, Stage.FULL_TEXT),
+        "my_queue": _my_queue(review, user, Stage.TITLE_ABSTRACT),
+        "my_queue_ft": _my_queue(review, user, Stage.FULL_TEXT),
+        "ft_conflicts": sought_records(review).filter(ft_status=StageStatus.CONFLICT).count(),
         "decided_ta": counts["screened"] - counts["awaiting"]["title_abstract"],
     }
+
+
+def _per_reviewer(review: Review, stage: str) -> list[dict]:
+    return list(
+        Decision.objects.filter(review=review, stage=stage, record__duplicate_of__isnull=True)
+        .values("reviewer__username")
+        .annotate(n=Count("id"))
+        .order_by("reviewer__username")
+    )
+
+
+def _my_queue(review: Review, user: AbstractBaseUser, stage: str) -> int:
+    """Records this user could still be served at the stage: open, and not decided by them
+    (during calibration, only the pilot set, and only for reviewers)."""
+    mine = Decision.objects.filter(record=OuterRef("pk"), stage=stage, reviewer=user)
+    records = open_records(review, stage).exclude(Exists(mine))
+    if stage == Stage.TITLE_ABSTRACT and review.calibration:
+        if not Membership.objects.filter(review=review, user=user, role=Role.REVIEWER).exists():
+            return 0
+        records = records.filter(pilot=True)
+    return records.count()

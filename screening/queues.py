@@ -138,8 +138,13 @@ def _candidates(review: Review, reviewer: AbstractBaseUser, stage: str) -> list[
             f"SELECT 1 FROM {Decision._meta.db_table} d "  # noqa: S608  (values are params)
             "WHERE d.record_id = r.id AND d.stage = %s AND d.reviewer_id = %s"
         )
-        arms.append(_arm("pilot", f"r.pilot AND NOT EXISTS ({mine})", "1"))
-        params += [review.pk, stage, reviewer.pk]
+        # Pilot records are the reviewers' (every one of them), not the leads'.
+        reviewer_role = (
+            f"EXISTS (SELECT 1 FROM {Membership._meta.db_table} pm WHERE pm.review_id = %s "  # noqa: S608
+            f"AND pm.user_id = %s AND pm.role = '{Role.REVIEWER.value}')"
+        )
+        arms.append(_arm("pilot", f"r.pilot AND NOT EXISTS ({mine}) AND {reviewer_role}", "1"))
+        params += [review.pk, stage, reviewer.pk, review.pk, reviewer.pk]
         not_pilot = " AND NOT r.pilot"
     arms.append(_arm("untouched", f"r.{count} = 0{not_pilot}", f"(SELECT COUNT(*) + 1 {team})"))
     params += [review.pk, review.pk]
@@ -248,6 +253,7 @@ def reviewer_progress(
     stale_before = stale_before or RankingRun.stale_before()
     record = Record._meta.db_table
     unique = f"FROM {record} r WHERE r.review_id = %s AND r.duplicate_of_id IS NULL"
+    mine_only, mine_params = "", []
     if stage == Stage.FULL_TEXT:
         retrieved = "r.ta_status = 'include' AND r.retrieval <> 'not_retrieved'"
         total = f"SELECT COUNT(*) {unique} AND {retrieved}"
@@ -255,6 +261,9 @@ def reviewer_progress(
     elif review.calibration:
         total = f"SELECT COUNT(*) {unique} AND r.pilot"
         params = [review.pk]
+        # Done counts the pilot set too, not decisions made before calibration began.
+        mine_only = f" AND d.record_id IN (SELECT r.id {unique} AND r.pilot)"
+        mine_params = [review.pk]
     else:
         total = (
             f"SELECT COALESCE((SELECT SUM(s.record_count) FROM {Source._meta.db_table} s "  # noqa: S608
@@ -277,7 +286,10 @@ def reviewer_progress(
         params += [stale_before, stale_before]
     sql = (
         f"SELECT (SELECT COUNT(*) FROM {decisions} d "  # noqa: S608  (values are params)
-        f"WHERE d.review_id = %s AND d.stage = %s AND d.reviewer_id = %s), ({total}), {ranking}"
+        f"WHERE d.review_id = %s AND d.stage = %s AND d.reviewer_id = %s{mine_only}), "
+        f"({total}), {ranking}"
     )
-    [(done, total_count, since, pending)] = _rows(sql, [review.pk, stage, reviewer.pk, *params])
+    [(done, total_count, since, pending)] = _rows(
+        sql, [review.pk, stage, reviewer.pk, *mine_params, *params]
+    )
     return Progress(done, total_count, since, bool(pending))

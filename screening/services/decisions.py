@@ -58,12 +58,13 @@ def stage_fields(stage: str) -> StageFields:
 
 
 def decisions_needed(review: Review, record: Record, stage: str) -> int:
-    """Two (or one) as the review says; a pilot record needs every reviewer.
+    """Two (or one) as the review says; a pilot record needs every reviewer at title/abstract.
 
     A record locked by `_lock` carries the review's rule as it stands in the database (the
     `review` object came with the request and may predate the lead's change)."""
     needed = getattr(record, _NEEDED[Stage(stage)], None) or review.reviewers_per_record(stage)
-    if record.pilot:
+    # Calibration is at title/abstract; at full text a pilot record is a record like any other.
+    if record.pilot and stage == Stage.TITLE_ABSTRACT:
         reviewers = Membership.objects.filter(review=review, role=Role.REVIEWER).count()
         needed = max(needed, reviewers)
     return needed
@@ -104,6 +105,7 @@ def _lock(review: Review, record_id: int, stage: str = Stage.TITLE_ABSTRACT) -> 
             criteria_in_force=Subquery(latest),
             ta_needed=Subquery(rules.values("ta_reviewers_per_record")),
             ft_needed=Subquery(rules.values("ft_reviewers_per_record")),
+            calibrating=Subquery(rules.values("calibration")),
         )
         .order_by()
         .first()
@@ -125,6 +127,24 @@ def _lock(review: Review, record_id: int, stage: str = Stage.TITLE_ABSTRACT) -> 
         if record.retrieval != "retrieved":
             raise ScreeningError("Retrieve the full text first (upload a PDF or add a link).")
     return record
+
+
+def _check_calibration(review: Review, record: Record, reviewer: AbstractBaseUser) -> None:
+    """While calibrating, only the pilot set is screened; a pilot record is the reviewers' to
+    screen (it needs every one of them, and a lead's decision would take a reviewer's place)."""
+    if getattr(record, "calibrating", False) and not record.pilot:
+        raise ScreeningError(
+            "Calibration is running: only the pilot set is screened until the lead ends it."
+        )
+    if record.pilot and not _is_reviewer(review, reviewer):
+        raise ScreeningError(
+            "Pilot records are for the reviewers to screen; the lead compares their agreement "
+            "and resolves their conflicts."
+        )
+
+
+def _is_reviewer(review: Review, user: AbstractBaseUser) -> bool:
+    return Membership.objects.filter(review=review, user=user, role=Role.REVIEWER).exists()
 
 
 def _check_reason(
@@ -208,6 +228,8 @@ def record_decision(
     record = _lock(review, record_id, stage)
     if Resolution.objects.filter(record=record, stage=stage).exists():
         raise AlreadyResolved("The lead has resolved this record; only the lead can reopen it.")
+    if stage == Stage.TITLE_ABSTRACT:
+        _check_calibration(review, record, reviewer)
     reason = _check_reason(review, stage, value, reason, note)
     version_id = _criteria_version_id(record, review)
     labels = sorted({label.strip() for label in labels if label.strip()})

@@ -17,14 +17,17 @@ from reviewapp.access import get_review_for
 from reviewapp.models import Review, Role, Stage
 
 from ..agreement import agreement
-from ..models import Decision, Record
+from ..models import Decision, Record, StageStatus
 
 STAGES = [Stage.TITLE_ABSTRACT, Stage.FULL_TEXT]
 
 
 def pair_agreement(review: Review, stage: str, *, pilot_only: bool = False) -> list[dict]:
     """One row per pair of reviewers who decided records in common at this stage."""
-    decisions = Decision.objects.filter(review=review, stage=stage)
+    # As PRISMA counts them: a record marked duplicate since is not screened.
+    decisions = Decision.objects.filter(
+        review=review, stage=stage, record__duplicate_of__isnull=True
+    )
     if pilot_only:
         decisions = decisions.filter(record__pilot=True)
     by_record: dict[int, dict[int, str]] = defaultdict(dict)
@@ -80,7 +83,11 @@ def pilot_set(request: HttpRequest, slug: str) -> HttpResponse:
         if not size.isdigit() or not 1 <= int(size) <= 1000:
             messages.error(request, "Give a pilot size between 1 and 1000.")
             return redirect("screening:agreement", slug=review.slug)
-        untouched = list(records.filter(ta_count=0, pilot=False).values_list("pk", flat=True))
+        untouched = list(
+            records.filter(ta_count=0, ta_status=StageStatus.OPEN, pilot=False).values_list(
+                "pk", flat=True
+            )
+        )
         chosen = random.SystemRandom().sample(untouched, min(int(size), len(untouched)))
         records.filter(pk__in=chosen).update(pilot=True)
         messages.success(request, f"{len(chosen)} records added to the pilot set.")

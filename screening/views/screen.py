@@ -86,6 +86,7 @@ def _card(
     return {
         "stage": stage,
         "stage_label": Stage(stage).label,
+        "calibrating": review.calibration and stage == Stage.TITLE_ABSTRACT,
         "fulltexts": fulltexts,
         "undo_action": reverse(undo, kwargs={"slug": review.slug}),
         "review": review,
@@ -133,7 +134,10 @@ def _record_to_show(request: HttpRequest, review: Review, stage: str) -> Record 
     """?record=N shows that record if it is mine to (re)decide; otherwise the next one."""
     wanted = request.GET.get("record", "")
     if wanted.isdigit():
-        record = open_records(review, stage).filter(pk=int(wanted)).first()
+        candidates = open_records(review, stage)
+        if stage == Stage.TITLE_ABSTRACT and review.calibration:
+            candidates = candidates.filter(pilot=True)  # only the pilot set while calibrating
+        record = candidates.filter(pk=int(wanted)).first()
         mine = Decision.objects.filter(
             review=review, record_id=int(wanted), stage=stage, reviewer=request.user
         ).first()
