@@ -36,6 +36,7 @@ urlpatterns = [
     path("full-texts/bulk/", fulltexts.fulltext_bulk, name="fulltexts-bulk"),
     path("full-texts/<int:fulltext_id>/file/", fulltexts.fulltext_file, name="fulltext-file"),
     path("full-texts/<int:fulltext_id>/assign/", fulltexts.fulltext_assign, name="fulltext-assign"),
+    path("full-texts/<int:fulltext_id>/remove/", fulltexts.fulltext_remove, name="fulltext-remove"),
     path("records/<int:record_id>/full-text/", fulltexts.fulltext_record, name="fulltext-record"),
     path("studies/", studies.studies, name="studies"),
     path("conflicts/", conflicts.conflicts, name="conflicts"),

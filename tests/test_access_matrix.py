@@ -100,6 +100,7 @@ ACCESS: dict[str, Access] = {
     "screening:fulltexts-bulk": Access(get=None, post=Role.REVIEWER),
     "screening:fulltext-file": Access(get=Role.VIEWER, kwargs=_fulltext_id),
     "screening:fulltext-assign": Access(get=None, post=Role.LEAD, kwargs=_unassigned_fulltext_id),
+    "screening:fulltext-remove": Access(get=None, post=Role.LEAD, kwargs=_unassigned_fulltext_id),
     "screening:fulltext-record": Access(get=None, post=Role.REVIEWER, kwargs=_sought_record_id),
     "screening:studies": Access(get=Role.VIEWER, post=Role.LEAD),
 }

@@ -13,6 +13,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 
 from reviewapp.models import Review
 
@@ -73,6 +74,9 @@ def attach_pdf(
 
 @transaction.atomic
 def attach_url(*, review: Review, record: Record, url: str, by: AbstractBaseUser) -> FullText:
+    limit = FullText._meta.get_field("url").max_length
+    if len(url) > limit:
+        raise RetrievalError(f"The link is {len(url)} characters; at most {limit} fit.")
     if not sought_records(review).filter(pk=record.pk).exists():
         raise RetrievalError("Only records included at title/abstract are sought for full text.")
     fulltext = FullText.objects.create(review=review, record=record, url=url, uploaded_by=by)
@@ -89,11 +93,16 @@ def mark_not_retrieved(*, review: Review, record: Record, note: str) -> None:
     # Only a report nobody has assessed: one with decisions or the lead's outcome was read, and
     # counting it as not retrieved too would count it twice. The condition is in the UPDATE, so
     # a decision made meanwhile cannot slip between a check and the write.
-    unassessed = sought_records(review).filter(pk=record.pk, ft_count=0, ft_status=StageStatus.OPEN)
+    unassessed = (
+        sought_records(review)
+        .filter(pk=record.pk, ft_count=0, ft_status=StageStatus.OPEN)
+        .exclude(Exists(FullText.objects.filter(record=OuterRef("pk"))))
+    )
     if not unassessed.update(retrieval="not_retrieved", retrieval_note=note):
         if sought_records(review).filter(pk=record.pk).exists():
             raise RetrievalError(
-                "This full text already has decisions or the lead's outcome; it was retrieved."
+                "This full text is attached or already has decisions: it was retrieved "
+                "(remove a wrong file first)."
             )
         raise RetrievalError("Only records included at title/abstract are sought for full text.")
 
@@ -107,11 +116,16 @@ def reset_retrieval(*, review: Review, record: Record) -> None:
 
 
 def _match_keys(record: Record) -> list[str]:
+    return _keys(record.doi, record.pmid)
+
+
+def _keys(doi: str, pmid: str) -> list[str]:
+    """How a file may be named after a record: its PMID, its DOI with / and : kept or replaced."""
     keys = []
-    if record.pmid:
-        keys.append(record.pmid)
-    if record.doi:
-        doi = record.doi.lower()
+    if pmid:
+        keys.append(pmid)
+    if doi:
+        doi = doi.lower()
         keys += [doi, re.sub(r"[/:]", "_", doi), re.sub(r"[/:]", "-", doi)]
     return keys
 
@@ -121,6 +135,18 @@ def _too_big(name: str, size: int) -> RetrievalError:
     return RetrievalError(
         f"{name}: {size / mib:.0f} MB is over the {settings.FULLTEXT_MAX_BYTES / mib:.0f} MB limit."
     )
+
+
+def _record_for(stem: str, index: dict[str, Record], elsewhere: set[str]) -> Record | None:
+    """The sought record a file name is about: its DOI or PMID exactly, else the longest key
+    inside the name (a browser's "10.1_ab123 (1).pdf" is 10.1/ab123, not 10.1/ab12); none if
+    the name is exactly another record's key or nothing matches: the lead assigns it."""
+    if stem in index:
+        return index[stem]
+    if stem in elsewhere:
+        return None
+    inside = [key for key in index if len(key) > 5 and key in stem]
+    return index[max(inside, key=len)] if inside else None
 
 
 def _spend(budget: int, size: int, name: str) -> int:
@@ -200,6 +226,14 @@ def bulk_attach(
     for record in sought_records(review).exclude(doi="", pmid=""):
         for key in _match_keys(record):
             index[key] = record
+    # Keys of the review's records that are not sought: a file named exactly after one of
+    # them is that record's, not a sought record whose key happens to be inside its name.
+    identifiers = Record.objects.in_review(review).exclude(doi="", pmid="")
+    elsewhere = {
+        key
+        for doi, pmid in identifiers.values_list("doi", "pmid").iterator(chunk_size=5000)
+        for key in _keys(doi, pmid)
+    } - set(index)
     outcome = BulkOutcome()
     stored: list[FullText] = []
     try:
@@ -211,10 +245,7 @@ def bulk_attach(
             except RetrievalError as error:
                 outcome.rejected.append(str(error))
                 continue
-            stem = name.lower().removesuffix(".pdf")
-            record = index.get(stem) or next(
-                (rec for key, rec in index.items() if len(key) > 5 and key in stem), None
-            )
+            record = _record_for(name.lower().removesuffix(".pdf"), index, elsewhere)
             stored.append(_store(review, record, name, data, FullText.Kind.REPORT, by))
             if record is None:
                 outcome.unmatched.append(name)
@@ -237,3 +268,23 @@ def assign_fulltext(*, review: Review, fulltext: FullText, record: Record) -> No
     fulltext.record = record
     fulltext.save(update_fields=["record"])
     _mark_retrieved(record)
+
+
+@transaction.atomic
+def remove_fulltext(*, review: Review, fulltext: FullText) -> None:
+    """Take off a file or link attached to the wrong record (a bulk upload's misattribution);
+    refused once the record has full-text decisions. Without files the record is sought again."""
+    record = fulltext.record
+    if record is not None:
+        locked = Record.objects.select_for_update().get(pk=record.pk)
+        if locked.ft_count or locked.ft_status:
+            raise RetrievalError(
+                f"Record {record.pk} already has full-text decisions on this text: undo them "
+                "(or reopen) first."
+            )
+    name = fulltext.file.name if fulltext.file else ""
+    fulltext.delete()
+    if record is not None and not record.fulltexts.exists():
+        Record.objects.filter(pk=record.pk, retrieval="retrieved").update(retrieval="")
+    if name:
+        transaction.on_commit(lambda: fulltext.file.storage.delete(name))

@@ -25,6 +25,7 @@ from ..services.fulltext import (
     attach_url,
     bulk_attach,
     mark_not_retrieved,
+    remove_fulltext,
     reset_retrieval,
     sought_records,
 )
@@ -87,6 +88,21 @@ def fulltext_record(request: HttpRequest, slug: str, record_id: int) -> HttpResp
             messages.success(request, f"Record {record.pk} is sought again.")
         else:
             raise RetrievalError("Choose a PDF file, a link starting with http(s)://, or a note.")
+    except RetrievalError as error:
+        messages.error(request, str(error))
+    return back_to(request, "screening:fulltexts", slug=review.slug)
+
+
+@login_required
+@require_POST
+def fulltext_remove(request: HttpRequest, slug: str, fulltext_id: int) -> HttpResponse:
+    """The lead takes off a file or link attached to the wrong record."""
+    review = get_review_for(request.user, slug, role=Role.LEAD)
+    fulltext = get_object_or_404(FullText, review=review, pk=fulltext_id)
+    label = fulltext.original_name or fulltext.url
+    try:
+        remove_fulltext(review=review, fulltext=fulltext)
+        messages.success(request, f"Removed {label}.")
     except RetrievalError as error:
         messages.error(request, str(error))
     return back_to(request, "screening:fulltexts", slug=review.slug)

@@ -56,5 +56,10 @@ def studies(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "screening/studies.html",
-        {"review": review, "reports": reports, "studies": review.studies.all()},
+        {
+            "review": review,
+            "reports": reports,
+            # A study whose reports were all excluded since is not one to link to.
+            "studies": review.studies.filter(reports__in=included_reports(review)).distinct(),
+        },
     )

@@ -118,7 +118,7 @@ def test_an_assessed_full_text_cannot_also_be_not_retrieved(
     else:  # the lead decides it directly: no reviewer decisions at all
         resolve_record(review=review, record_id=record.pk, stage=FT, lead=lead, value="include")
     record.refresh_from_db()
-    with pytest.raises(RetrievalError, match="already has decisions or the lead's outcome"):
+    with pytest.raises(RetrievalError, match="is attached or already has decisions"):
         mark_not_retrieved(review=review, record=record, note="library said no")
     record.refresh_from_db()
     assert record.retrieval == "retrieved"

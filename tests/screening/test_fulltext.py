@@ -12,7 +12,13 @@ from django.urls import reverse
 from screening.models import FullText, Record
 from screening.prisma import prisma_counts
 from screening.services.decisions import ScreeningError, record_decision, resolve_record
-from screening.services.fulltext import RetrievalError, attach_pdf, bulk_attach
+from screening.services.fulltext import (
+    RetrievalError,
+    attach_pdf,
+    attach_url,
+    bulk_attach,
+    mark_not_retrieved,
+)
 from screening.services.studies import link_reports
 from tests.factories import MembershipFactory, ReasonFactory, RecordFactory, SourceFactory
 
@@ -321,3 +327,66 @@ def test_moving_every_report_of_a_study_leaves_no_empty_study(review, lead):
     link_reports(review=review, record_ids=[a.pk], by=lead, study=new)
     assert list(Study.objects.values_list("label", flat=True)) == ["New"]
     assert not Study.objects.filter(pk=old.pk).exists()
+
+
+def test_a_bulk_pdf_goes_to_the_record_it_is_named_after_or_to_nobody(review, lead):
+    source = SourceFactory(review=review)
+    short = RecordFactory(source=source, ta_status="include", doi="10.1/ab12")
+    long = RecordFactory(source=source, ta_status="include", doi="10.1/ab123")
+    RecordFactory(source=source, ta_status="", doi="10.1/ab1234")  # not sought (yet)
+    outcome = bulk_attach(
+        review=review,
+        uploads=[pdf("10.1_ab123 (1).pdf"), pdf("10.1_ab1234.pdf")],
+        by=lead,
+    )
+    assert outcome.matched == ["10.1_ab123 (1).pdf"]  # the longest key, not the first
+    assert outcome.unmatched == ["10.1_ab1234.pdf"]  # exactly another record's: the lead decides
+    assert long.fulltexts.count() == 1 and short.fulltexts.count() == 0
+
+
+def test_a_record_with_a_file_cannot_be_marked_not_retrieved(review, sought, lead):
+    retrieve(review, sought[0], lead)
+    sought[0].refresh_from_db()
+    with pytest.raises(RetrievalError, match="is attached or already has decisions"):
+        mark_not_retrieved(review=review, record=sought[0], note="library said no")
+    sought[0].refresh_from_db()
+    assert sought[0].retrieval == "retrieved"
+
+
+def test_the_lead_can_remove_a_file_attached_to_the_wrong_record(
+    client_for, review, sought, lead, reviewer
+):
+    fulltext = retrieve(review, sought[0], lead)
+    url = reverse(
+        "screening:fulltext-remove", kwargs={"slug": review.slug, "fulltext_id": fulltext.pk}
+    )
+    assert client_for(reviewer).post(url).status_code == 403
+    response = client_for(lead).post(url)
+    assert response.status_code == 302
+    sought[0].refresh_from_db()
+    assert (sought[0].retrieval, sought[0].fulltexts.count()) == ("", 0)  # sought again
+
+
+def test_a_file_with_full_text_decisions_stays(review, sought, lead, reviewer):
+    from screening.services.fulltext import remove_fulltext
+
+    fulltext = retrieve(review, sought[0], lead)
+    decide(review, sought[0], reviewer, "include")
+    with pytest.raises(RetrievalError, match="already has full-text decisions"):
+        remove_fulltext(review=review, fulltext=fulltext)
+    assert FullText.objects.filter(pk=fulltext.pk).exists()
+
+
+def test_a_link_longer_than_fits_is_refused_with_a_message(review, sought, lead):
+    with pytest.raises(RetrievalError, match="at most 1000 fit"):
+        attach_url(review=review, record=sought[0], url="https://x.org/" + "a" * 1100, by=lead)
+
+
+def test_a_study_with_no_included_report_left_is_not_offered(client_for, review, lead):
+    source = SourceFactory(review=review)
+    included = RecordFactory(source=source, ta_status="include", ft_status="include")
+    excluded = RecordFactory(source=source, ta_status="include", ft_status="exclude")
+    kept = link_reports(review=review, record_ids=[included.pk], by=lead, new_label="Kept 2013")
+    link_reports(review=review, record_ids=[excluded.pk], by=lead, new_label="Ghost 2013")
+    page = client_for(lead).get(reverse("screening:studies", kwargs={"slug": review.slug}))
+    assert list(page.context["studies"]) == [kept]
