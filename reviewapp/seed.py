@@ -9,19 +9,22 @@ from django.db import transaction
 
 from . import demo
 from .models import ExclusionReason, Membership, Review, ReviewQuestion
-from .services import create_review, current_criteria, update_criteria
+from .services import create_review, update_criteria
 
 User = get_user_model()
 
 
-def _seed_users(password: str) -> dict[str, object]:
+def _seed_users(password: str | None) -> dict[str, object]:
+    """The demo accounts. An existing one keeps its password unless one is given explicitly
+    (`make run` seeds on every start: a password its owner changed must not go back to the
+    public default)."""
     users = {}
     for username, first, last, _role in demo.USERS:
         user, created = User.objects.get_or_create(
             username=username, defaults={"first_name": first, "last_name": last}
         )
-        if created or not user.check_password(password):
-            user.set_password(password)
+        if created or password is not None:
+            user.set_password(password or demo.DEFAULT_PASSWORD)
             user.save(update_fields=["password"])
         users[username] = user
     return users
@@ -29,52 +32,50 @@ def _seed_users(password: str) -> dict[str, object]:
 
 @transaction.atomic
 def seed_cse_review(users: dict) -> Review:
-    """The protocol review; its questions and reasons are topped up, never duplicated."""
+    """The protocol review, created once. Once it exists it is the lead's: seeding again never
+    touches its protocol, team, questions, criteria or reasons (`make run` seeds every start)."""
     review = Review.objects.filter(slug=demo.SLUG).first()
-    if review is None:
-        review = create_review(owner=users["lead"], slug=demo.SLUG, title=demo.TITLE)
-    for name, value in {
-        "title": demo.TITLE,
-        "description": demo.DESCRIPTION,
-        "notice": demo.NOTICE,
-        "population": demo.POPULATION,
-        "concept": demo.CONCEPT,
-        "context": demo.CONTEXT,
-        "search_strategy": demo.SEARCH_STRATEGY,
-    }.items():
-        setattr(review, name, value)
-    review.save()
+    if review is not None:
+        return review
+    review = create_review(
+        owner=users["lead"],
+        slug=demo.SLUG,
+        title=demo.TITLE,
+        description=demo.DESCRIPTION,
+        notice=demo.NOTICE,
+        population=demo.POPULATION,
+        concept=demo.CONCEPT,
+        context=demo.CONTEXT,
+        search_strategy=demo.SEARCH_STRATEGY,
+    )
     for username, _first, _last, role in demo.USERS:
         Membership.objects.get_or_create(
             review=review, user=users[username], defaults={"role": role}
         )
-    # Only a review with no questions or criteria gets the protocol's: a lead's later edits win.
-    if not review.questions.exists():
-        ReviewQuestion.objects.bulk_create(
-            ReviewQuestion(review=review, number=number, text=text)
-            for number, text in enumerate(demo.QUESTIONS, start=1)
-        )
-    if not current_criteria(review).criteria.exists():
-        update_criteria(
-            review=review,
-            by=users["lead"],
-            include=demo.INCLUDE_CRITERIA,
-            exclude=[],
-            note="Protocol (illustrative reconstruction)",
-        )
-    for number, (code, label, ta, rt, ft, note) in enumerate(demo.REASONS, start=1):
-        ExclusionReason.objects.get_or_create(
+    ReviewQuestion.objects.bulk_create(
+        ReviewQuestion(review=review, number=number, text=text)
+        for number, text in enumerate(demo.QUESTIONS, start=1)
+    )
+    update_criteria(
+        review=review,
+        by=users["lead"],
+        include=demo.INCLUDE_CRITERIA,
+        exclude=[],
+        note="Protocol (illustrative reconstruction)",
+    )
+    ExclusionReason.objects.bulk_create(
+        ExclusionReason(
             review=review,
             code=code,
-            defaults={
-                "label": label,
-                "number": number,
-                "at_title_abstract": ta,
-                "at_retrieval": rt,
-                "at_full_text": ft,
-                "note_required": note,
-            },
+            label=label,
+            number=number,
+            at_title_abstract=ta,
+            at_retrieval=rt,
+            at_full_text=ft,
+            note_required=note,
         )
+        for number, (code, label, ta, rt, ft, note) in enumerate(demo.REASONS, start=1)
+    )
     return review
 
 
@@ -114,17 +115,16 @@ def seed_open_review(users: dict) -> Review:
                     at_full_text=ft,
                     note_required=note,
                 )
-        for username, _first, _last, role in demo.USERS:
-            Membership.objects.get_or_create(
-                review=review, user=users[username], defaults={"role": role}
-            )
+            for username, _first, _last, role in demo.USERS:  # once: later, the lead's team
+                Membership.objects.get_or_create(
+                    review=review, user=users[username], defaults={"role": role}
+                )
     import_demo_records(review=review, by=users["lead"])
     return review
 
 
 def seed_demo(*, password: str | None = None) -> Iterator[str]:
     """Create or top up the demo users and reviews; yields a line per thing done."""
-    password = password or demo.DEFAULT_PASSWORD
     users = _seed_users(password)
     review = seed_cse_review(users)
     open_review = seed_open_review(users)
@@ -136,4 +136,7 @@ def seed_demo(*, password: str | None = None) -> Iterator[str]:
         f"Review '{open_review.slug}': {open_review.records.count():,} records "
         "(Kitchenham et al. 2010, CC-BY 4.0)."
     )
-    yield f"Demo logins: {', '.join(users)} (password: {password})"
+    yield (
+        f"Demo logins: {', '.join(users)} (password: {password or demo.DEFAULT_PASSWORD}, "
+        "unless changed since)"
+    )

@@ -79,3 +79,29 @@ def test_create_review_command_refuses_a_taken_slug(django_user_model):
 def test_create_review_command_names_a_missing_owner():
     with pytest.raises(CommandError, match="No user is called 'ghost'"):
         call_command("create_review", "x", "--title", "X", "--owner", "ghost")
+
+
+@pytest.mark.django_db
+def test_seeding_again_never_undoes_the_leads_work():
+    from django.contrib.auth import get_user_model
+
+    from reviewapp.services import remove_member
+
+    call_command("seed_demo")
+    review = Review.objects.get(slug="cse-participation")
+    review.title = "CSE participation: our real review"
+    review.save()
+    remove_member(membership=review.memberships.get(user__username="reviewer2"))
+    review.reasons.get(code="EX-DATE").delete()
+    lead = get_user_model().objects.get(username="lead")
+    lead.set_password("a-private-password-123")
+    lead.save()
+
+    call_command("seed_demo")  # as `make run` does on every start
+
+    review.refresh_from_db()
+    assert review.title == "CSE participation: our real review"
+    assert not review.memberships.filter(user__username="reviewer2").exists()
+    assert not review.reasons.filter(code="EX-DATE").exists()
+    lead.refresh_from_db()
+    assert lead.check_password("a-private-password-123")
