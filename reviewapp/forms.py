@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
+from django.db import models
 from django.forms import BaseModelFormSet, modelformset_factory
 
 from .models import ExclusionReason, Review, ReviewQuestion, Role
@@ -102,7 +103,10 @@ class QuestionFormSetBase(BaseReviewFormSet):
         numbers = [
             f.cleaned_data["number"]
             for f in self.forms
-            if f.cleaned_data and not f.cleaned_data.get("DELETE") and f.cleaned_data.get("text")
+            if f.cleaned_data
+            and not f.cleaned_data.get("DELETE")
+            and f.cleaned_data.get("text")
+            and f.cleaned_data.get("number") is not None  # a bad number has its own error
         ]
         repeated = sorted({n for n in numbers if numbers.count(n) > 1})
         if repeated:
@@ -163,6 +167,42 @@ class ReasonFormSetBase(BaseReviewFormSet):
         repeated = sorted({c for c in codes if codes.count(c) > 1})
         if repeated:
             raise forms.ValidationError(f"Each reason needs its own code: {', '.join(repeated)}.")
+        # (An error on a form marked for deletion would not stop the formset: say it here.)
+        in_use = [
+            f"'{form.instance.code}' is used by {uses} decision(s) or history row(s): untick "
+            "Active to retire it instead of deleting it."
+            for form in self.forms
+            if self._should_delete_form(form) and form.instance.pk
+            for uses in [_uses(form.instance)]
+            if uses
+        ]
+        if in_use:
+            raise forms.ValidationError(in_use)
+
+    def save(self, commit: bool = True):
+        # Codes are unique per review and rows are saved one by one: two reasons swapping codes
+        # would collide half-way. Changed codes step aside first (inside the caller's atomic).
+        changed = [
+            f.instance.pk
+            for f in self.initial_forms
+            if f.instance.pk and "code" in f.changed_data and f not in self.deleted_forms
+        ]
+        if changed:
+            for pk in changed:
+                ExclusionReason.objects.filter(pk=pk).update(code=f"~{pk}")
+        return super().save(commit=commit)
+
+
+def _uses(instance: models.Model) -> int:
+    """Rows that protect `instance` from deletion (decisions, history), whatever app they are in."""
+    relations = instance._meta.get_fields(include_hidden=True)  # reverse names are often "+"
+    return sum(
+        relation.related_model._base_manager.filter(**{relation.field.name: instance}).count()
+        for relation in relations
+        if relation.auto_created
+        and not relation.concrete
+        and getattr(relation, "on_delete", None) is models.PROTECT
+    )
 
 
 ReasonFormSet = modelformset_factory(

@@ -181,3 +181,57 @@ def test_only_a_lead_changes_settings(client_for, team, review, persona):
     assert response.status_code == 403
     review.refresh_from_db()
     assert review.title != "Hijacked"
+
+
+def _reason_row(reason, **changes) -> dict:
+    row = {
+        "id": reason.pk,
+        "number": str(reason.number),
+        "code": reason.code,
+        "label": reason.label,
+        "at_title_abstract": "on",
+        "active": "on",
+    }
+    return row | changes
+
+
+def test_a_reason_in_use_cannot_be_deleted_and_the_page_says_why(
+    client_for, lead, reviewer, review
+):
+    from screening.services.decisions import record_decision
+    from tests.factories import RecordFactory, SourceFactory
+
+    reason = ReasonFactory(review=review, code="EX-POP", number=1)
+    record = RecordFactory(source=SourceFactory(review=review))
+    record_decision(
+        review=review,
+        record_id=record.pk,
+        stage="title_abstract",
+        reviewer=reviewer,
+        value="exclude",
+        reason=reason,
+    )
+    data = {"section": "reasons"} | formset_data("r", [_reason_row(reason, DELETE="on")], initial=1)
+    response = client_for(lead).post(settings_url(review), data)
+    assert response.status_code == 400
+    assert "is used by 2 decision(s) or history row(s): untick Active" in response.content.decode()
+    assert ExclusionReason.objects.filter(pk=reason.pk).exists()
+
+
+def test_two_reasons_can_swap_codes(client_for, lead, review):
+    a = ReasonFactory(review=review, code="EX-A", number=1)
+    b = ReasonFactory(review=review, code="EX-B", number=2)
+    data = {"section": "reasons"} | formset_data(
+        "r", [_reason_row(a, code="EX-B"), _reason_row(b, code="EX-A")], initial=2
+    )
+    assert client_for(lead).post(settings_url(review), data).status_code == 302
+    a.refresh_from_db()
+    b.refresh_from_db()
+    assert (a.code, b.code) == ("EX-B", "EX-A")
+
+
+def test_a_question_without_a_number_says_so(client_for, lead, review):
+    data = {"section": "questions"} | formset_data("q", [{"number": "", "text": "A question"}])
+    response = client_for(lead).post(settings_url(review), data)
+    assert response.status_code == 400
+    assert "This field is required" in response.content.decode()
