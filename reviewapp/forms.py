@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model, password_validation
 from django.db import models
 from django.forms import BaseModelFormSet, modelformset_factory
 
-from .models import ExclusionReason, Review, ReviewQuestion, Role
+from .models import RESERVED_SLUGS, ExclusionReason, Review, ReviewQuestion, Role
 from .terms import parse_terms, term_problem
 
 User = get_user_model()
@@ -21,6 +21,10 @@ class ReviewCreateForm(forms.ModelForm):
 
     def clean_slug(self) -> str:
         slug = self.cleaned_data["slug"].lower()
+        if slug in RESERVED_SLUGS:
+            raise forms.ValidationError(
+                f"'{slug}' is a word the site's addresses use: choose another."
+            )
         if Review.objects.filter(slug=slug).exists():
             raise forms.ValidationError(f"A review with the short name '{slug}' already exists.")
         return slug

@@ -26,6 +26,8 @@ class Stage(models.TextChoices):
 
 
 REVIEWERS_PER_RECORD = [(1, "One reviewer"), (2, "Two reviewers (dual, independent)")]
+# /reviews/new/ is the create page: a review with that slug could never be reached.
+RESERVED_SLUGS = frozenset({"new"})
 
 
 class Review(models.Model):

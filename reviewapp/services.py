@@ -10,7 +10,15 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.forms import ModelForm
 
-from .models import CriteriaVersion, EligibilityCriterion, Membership, Review, Role, Stage
+from .models import (
+    RESERVED_SLUGS,
+    CriteriaVersion,
+    EligibilityCriterion,
+    Membership,
+    Review,
+    Role,
+    Stage,
+)
 from .signals import decisions_needed_changed
 
 User = get_user_model()
@@ -66,6 +74,8 @@ def _reviewer_left(review: Review) -> None:
 @transaction.atomic
 def create_review(*, owner: AbstractBaseUser | None, slug: str, title: str, **fields) -> Review:
     """A new review whose creator (if any) is its first lead, with criteria version 1."""
+    if slug in RESERVED_SLUGS:
+        raise ValidationError({"slug": f"'{slug}' is a word the site's addresses use."})
     if Review.objects.filter(slug=slug).exists():
         raise ValidationError({"slug": f"A review with the short name '{slug}' already exists."})
     review = Review(slug=slug, title=title, created_by=owner, **fields)
@@ -107,8 +117,8 @@ def update_criteria(
     wanted = [(EligibilityCriterion.Kind.EXCLUDE, t) for t in exclude] + [
         (EligibilityCriterion.Kind.INCLUDE, t) for t in include
     ]  # "exclude" sorts before "include", as in the query above
-    if existing == wanted:
-        return current
+    if existing == wanted and not note.strip():
+        return current  # unchanged (a note alone, e.g. a clarification, makes a version)
     version = CriteriaVersion.objects.create(
         review=review, number=current.number + 1, created_by=by, note=note
     )

@@ -190,9 +190,10 @@ def team_member(request: HttpRequest, slug: str, member_id: int) -> HttpResponse
             )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-    if (
-        membership.user_id == request.user.pk
-        and not Membership.objects.filter(review=review, user=request.user, role=Role.LEAD).exists()
-    ):
-        return redirect("reviewapp:dashboard", slug=review.slug)
+    if membership.user_id == request.user.pk:
+        mine = Membership.objects.filter(review=review, user=request.user).first()
+        if mine is None:  # they left the review: its pages are no longer theirs
+            return redirect("home")
+        if mine.role != Role.LEAD:
+            return redirect("reviewapp:dashboard", slug=review.slug)
     return redirect("reviewapp:team", slug=review.slug)

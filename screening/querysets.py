@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.db import models
 from django.db.models import Q
 
@@ -23,7 +25,9 @@ class RecordQuerySet(models.QuerySet):
         if not text:
             return self
         query = Q(title__icontains=text) | Q(abstract__icontains=text)
-        query |= Q(doi__iexact=text.lower()) | Q(pmid=text)
+        # A DOI as copied from a browser or a reference list: the stored DOI has no prefix.
+        doi = re.sub(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", "", text, flags=re.IGNORECASE)
+        query |= Q(doi__iexact=doi.lower()) | Q(pmid=text)
         query |= Q(authors__icontains=text)
         return self.filter(query)
 

@@ -34,9 +34,11 @@ def filtered_records(review, form: RecordFilterForm, user):
         .for_list()
         .annotate(my_value=Subquery(mine.values("value")[:1]))
     )
-    if not form.is_valid():
-        return records
-    data = form.cleaned_data
+    # A wrong field (its error shows) must not drop the others: the valid ones still filter,
+    # or a bulk action would act on rows the lead thinks are filtered out.
+    form.is_valid()
+    data = {"status": "", "q": "", "source": None, "year": None, "duplicates": ""}
+    data |= getattr(form, "cleaned_data", {})
     status = data["status"]
     if status == "undecided":
         records = records.unique().filter(ta_status=StageStatus.OPEN, my_value__isnull=True)

@@ -235,3 +235,20 @@ def test_a_question_without_a_number_says_so(client_for, lead, review):
     response = client_for(lead).post(settings_url(review), data)
     assert response.status_code == 400
     assert "This field is required" in response.content.decode()
+
+
+def test_the_create_pages_own_word_cannot_be_a_slug(client_for, lead):
+    response = client_for(lead).post(reverse("review-create"), {"title": "New", "slug": "new"})
+    assert "&#x27;new&#x27; is a word the site&#x27;s addresses use" in response.content.decode()
+    assert not Review.objects.filter(slug="new").exists()
+
+
+def test_a_note_alone_makes_a_new_criteria_version(lead, review):
+    from reviewapp.services import current_criteria, update_criteria
+
+    update_criteria(review=review, by=lead, include=["Young people"], exclude=[])
+    before = current_criteria(review).number
+    version = update_criteria(
+        review=review, by=lead, include=["Young people"], exclude=[], note="Clarified after pilot"
+    )
+    assert (version.number, version.note) == (before + 1, "Clarified after pilot")

@@ -121,3 +121,13 @@ def test_team_page_is_read_only_below_lead(client_for, team, review, persona):
     response = client_for(team[persona]).get(team_url(review))
     assert response.status_code == 200
     assert "Add an existing user" not in response.content.decode()
+
+
+def test_a_lead_who_leaves_the_team_lands_on_their_reviews(client_for, lead, review):
+    from tests.factories import MembershipFactory, UserFactory
+
+    MembershipFactory(review=review, user=UserFactory(username="lead2"), role="lead")
+    mine = Membership.objects.get(user=lead, review=review)
+    response = client_for(lead).post(member_url(review, mine), {"action": "remove"}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("home")
+    assert response.status_code == 200

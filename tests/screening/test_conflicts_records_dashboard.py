@@ -231,3 +231,17 @@ def test_a_bulk_action_with_nothing_ticked_says_what_to_do(client_for, review, l
         follow=True,
     )
     assert "Nothing changed: Tick the records to act on first." in response.content.decode()
+
+
+def test_a_wrong_filter_keeps_the_others_and_a_doi_link_finds_its_record(client_for, review, lead):
+    source = SourceFactory(review=review)
+    wanted = RecordFactory(source=source, title="Participation study", doi="10.1111/car.2345")
+    RecordFactory(source=source, title="Something else")
+    client = client_for(lead)
+    url = reverse("screening:records", kwargs={"slug": review.slug})
+    response = client.get(url, {"q": "participation", "year": "2015a"})
+    assert [r.pk for r in response.context["page"].object_list] == [wanted.pk]
+    assert "Enter a whole number" in response.content.decode()
+    for q in ("https://doi.org/10.1111/car.2345", "doi:10.1111/CAR.2345"):
+        found = client.get(url, {"q": q}).context["page"].object_list
+        assert [r.pk for r in found] == [wanted.pk], q
