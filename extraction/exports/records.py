@@ -1,4 +1,4 @@
-"""The records export: one row per record with its source and duplicate status."""
+"""The records export: one row per record with its source, duplicate status and outcomes."""
 
 from __future__ import annotations
 
@@ -30,11 +30,23 @@ RECORD_HEADER = [
     "abstract",
     "duplicate_status",
     "duplicate_of",
+    # Each stage's outcome as PRISMA counts it ("" while open; the decisions themselves are in
+    # each record's history): title/abstract, retrieval, full text and its reason, the study.
+    "title_abstract",
+    "retrieval",
+    "full_text",
+    "full_text_reason",
+    "study",
 ]
 
 
 def record_rows(review: Review) -> Iterator[list]:
-    records = Record.objects.in_review(review).select_related("source").order_by("id").defer("raw")
+    records = (
+        Record.objects.in_review(review)
+        .select_related("source", "ft_reason", "study")
+        .order_by("id")
+        .defer("raw")
+    )
     for r in records.iterator(chunk_size=2000):
         yield [
             r.pk,
@@ -57,6 +69,11 @@ def record_rows(review: Review) -> Iterator[list]:
             r.abstract,
             "duplicate" if r.duplicate_of_id else "unique",
             r.duplicate_of_id or "",
+            r.ta_status,
+            r.retrieval,
+            r.ft_status,
+            r.ft_reason.label if r.ft_reason else "",
+            r.study.label if r.study else "",
         ]
 
 

@@ -141,6 +141,30 @@ def test_export_records_csv_neutralises_formulas(review, tmp_path):
     assert rows[0]["source"] == "PsycINFO"
 
 
+def test_the_records_export_carries_each_records_outcome_as_prisma_counts_it(
+    review, lead, reviewer, tmp_path
+):
+    from screening.prisma import prisma_counts
+    from screening.services.decisions import resolve_record
+
+    call_command("import_records", review.slug, str(DATA / "small.ris"), "--source", "PsycINFO")
+    first, second, _third = Record.objects.order_by("id")
+    resolve_record(
+        review=review, record_id=first.pk, stage="title_abstract", lead=lead, value="exclude"
+    )
+    resolve_record(
+        review=review, record_id=second.pk, stage="title_abstract", lead=lead, value="include"
+    )
+    out = tmp_path / "records.csv"
+    call_command("export", review.slug, "records", "-o", str(out))
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    outcomes = [r["title_abstract"] for r in rows]
+    assert outcomes == ["exclude", "include", ""]
+    counts = prisma_counts(review)
+    assert outcomes.count("exclude") == counts["excluded_screening"]["human"]
+    assert outcomes.count("include") == counts["sought"]
+
+
 def test_unknown_review_is_named(db):
     with pytest.raises(Exception, match="No review is called 'nope'"):
         call_command("prisma", "nope")

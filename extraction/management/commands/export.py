@@ -18,7 +18,7 @@ EXPORTS = {
 
 
 class Command(BaseCommand):
-    help = "Export a review's data: records (with decision trail), sources, prisma."
+    help = "Export a review's data: records (with each stage's outcome), sources, prisma."
 
     def add_arguments(self, parser):
         parser.add_argument("slug")
