@@ -17,8 +17,22 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 
 
+def client_address(request) -> str:
+    """The address a request came from. Behind proxies (FORWARDED_FOR_HOPS of them, each adding
+    the address it saw to X-Forwarded-For) REMOTE_ADDR is the nearest proxy's, the same for
+    everyone: counting by it would let anyone lock any account out."""
+    if request is None:
+        return ""
+    hops = settings.FORWARDED_FOR_HOPS
+    forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    forwarded = [a for a in forwarded if a]
+    if hops and len(forwarded) >= hops:
+        return forwarded[-hops]  # written by our outermost proxy: a client cannot forge it
+    return request.META.get("REMOTE_ADDR", "")
+
+
 def _key(request, username: str) -> str:
-    address = request.META.get("REMOTE_ADDR", "") if request is not None else ""
+    address = client_address(request)
     digest = hashlib.sha256(f"{username.casefold()}|{address}".encode()).hexdigest()[:32]
     return f"login-failures:{digest}"
 

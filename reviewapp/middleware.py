@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -27,5 +28,9 @@ class HtmxLoginRedirectMiddleware:
             and response["Location"].startswith(resolve_url(settings.LOGIN_URL))
         ):
             # Back to the page the reviewer was on (not the fragment's URL) after logging in.
-            return HttpResponseClientRedirect(response["Location"].split("?", 1)[0])
+            login = response["Location"].split("?", 1)[0]
+            page = request.htmx.current_url_abs_path
+            if page:
+                login = f"{login}?{urlencode({'next': page})}"
+            return HttpResponseClientRedirect(login)
         return response

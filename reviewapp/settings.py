@@ -118,6 +118,9 @@ LOGIN_URL = "login"
 # Failed logins allowed per username and address before a lockout of this length (login.py).
 LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "10"))
 LOGIN_LOCKOUT = timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15")))
+# Reverse proxies in front of the app that append to X-Forwarded-For (1 behind nginx or Caddy):
+# the client's address is then read from there (login.client_address).
+FORWARDED_FOR_HOPS = int(os.environ.get("FORWARDED_FOR_HOPS", "0"))
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 

@@ -138,13 +138,17 @@ def _candidates(review: Review, reviewer: AbstractBaseUser, stage: str) -> list[
             f"SELECT 1 FROM {Decision._meta.db_table} d "  # noqa: S608  (values are params)
             "WHERE d.record_id = r.id AND d.stage = %s AND d.reviewer_id = %s"
         )
-        # Pilot records are the reviewers' (every one of them), not the leads'.
+        # Pilot records are the reviewers' (every one of them), not the leads' (unless the
+        # team has no reviewers).
+        members = Membership._meta.db_table
         reviewer_role = (
-            f"EXISTS (SELECT 1 FROM {Membership._meta.db_table} pm WHERE pm.review_id = %s "  # noqa: S608
-            f"AND pm.user_id = %s AND pm.role = '{Role.REVIEWER.value}')"
+            f"(EXISTS (SELECT 1 FROM {members} pm WHERE pm.review_id = %s "  # noqa: S608
+            f"AND pm.user_id = %s AND pm.role = '{Role.REVIEWER.value}') "
+            f"OR NOT EXISTS (SELECT 1 FROM {members} pr WHERE pr.review_id = %s "
+            f"AND pr.role = '{Role.REVIEWER.value}'))"
         )
         arms.append(_arm("pilot", f"r.pilot AND NOT EXISTS ({mine}) AND {reviewer_role}", "1"))
-        params += [review.pk, stage, reviewer.pk, review.pk, reviewer.pk]
+        params += [review.pk, stage, reviewer.pk, review.pk, reviewer.pk, review.pk]
         not_pilot = " AND NOT r.pilot"
     arms.append(_arm("untouched", f"r.{count} = 0{not_pilot}", f"(SELECT COUNT(*) + 1 {team})"))
     params += [review.pk, review.pk]

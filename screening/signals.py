@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.db import transaction
 
 from reviewapp.models import Review
+
+from .services.decisions import settle_open_records
+
+logger = logging.getLogger(__name__)
 
 
 def settle_when_fewer_decisions_are_needed(
@@ -16,4 +22,13 @@ def settle_when_fewer_decisions_are_needed(
     from .tasks import settle_records
 
     stages = [str(stage) for stage in stages]
-    transaction.on_commit(lambda: settle_records.delay(review.pk, stages))
+
+    def queue() -> None:
+        try:
+            settle_records.delay(review.pk, stages)
+        except Exception:  # the broker is down: settle here rather than strand the records
+            logger.exception("could not queue settling for review %s; settling now", review.pk)
+            for stage in stages:
+                settle_open_records(review=review, stage=stage)
+
+    transaction.on_commit(queue)

@@ -71,6 +71,10 @@ class ImportJob(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # A failed job imported again ("Import it anyway"): once, whatever the clicks.
+    retried_as = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="retry_of"
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -65,8 +65,11 @@ def decisions_needed(review: Review, record: Record, stage: str) -> int:
     needed = getattr(record, _NEEDED[Stage(stage)], None) or review.reviewers_per_record(stage)
     # Calibration is at title/abstract; at full text a pilot record is a record like any other.
     if record.pilot and stage == Stage.TITLE_ABSTRACT:
+        # Every reviewer, however many the review otherwise asks for (one reviewer beside a
+        # lead, who does not screen the pilot set, completes it alone); a team of leads only
+        # screens it as any other record.
         reviewers = Membership.objects.filter(review=review, role=Role.REVIEWER).count()
-        needed = max(needed, reviewers)
+        needed = reviewers or needed
     return needed
 
 
@@ -136,7 +139,7 @@ def _check_calibration(review: Review, record: Record, reviewer: AbstractBaseUse
         raise ScreeningError(
             "Calibration is running: only the pilot set is screened until the lead ends it."
         )
-    if record.pilot and not _is_reviewer(review, reviewer):
+    if record.pilot and not _is_reviewer(review, reviewer) and _has_reviewers(review):
         raise ScreeningError(
             "Pilot records are for the reviewers to screen; the lead compares their agreement "
             "and resolves their conflicts."
@@ -145,6 +148,11 @@ def _check_calibration(review: Review, record: Record, reviewer: AbstractBaseUse
 
 def _is_reviewer(review: Review, user: AbstractBaseUser) -> bool:
     return Membership.objects.filter(review=review, user=user, role=Role.REVIEWER).exists()
+
+
+def _has_reviewers(review: Review) -> bool:
+    """A team of leads only screens its pilot set itself."""
+    return Membership.objects.filter(review=review, role=Role.REVIEWER).exists()
 
 
 def _check_reason(

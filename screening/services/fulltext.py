@@ -202,8 +202,12 @@ def _files_in(uploads: list[UploadedFile]) -> Iterator[tuple[str, bytes | Retrie
                         continue
                     budget = _spend(budget, member.file_size, upload.name)
                     # Read no more than the member claims: a size that lies fails its CRC.
-                    with archive.open(member) as content:
-                        data = content.read(limit + 1)
+                    try:
+                        with archive.open(member) as content:
+                            data = content.read(limit + 1)
+                    except (RuntimeError, NotImplementedError) as error:  # encrypted, deflate64
+                        yield name, RetrievalError(f"{name}: cannot be unpacked here ({error}).")
+                        continue
                     if len(data) > limit:
                         yield name, _too_big(name, len(data))
                         continue

@@ -46,8 +46,11 @@ def queue_import(
 def retry_import(*, job: ImportJob, by: AbstractBaseUser | None) -> ImportJob:
     """Queue a failed import again from its stored file and search details, importing it even
     if the same file was imported before (the usual reason to retry): nothing is retyped."""
+    job = ImportJob.objects.select_for_update().get(pk=job.pk)  # a double click waits here
     if job.status != ImportJob.Status.FAILED:
         raise ImportRejected(f"{job.file_name}: only a failed import can be tried again.")
+    if job.retried_as_id:
+        raise ImportRejected(f"{job.file_name}: already imported again (see the newer row).")
     from ..tasks import run_import_job
 
     again = ImportJob.objects.create(
@@ -60,6 +63,8 @@ def retry_import(*, job: ImportJob, by: AbstractBaseUser | None) -> ImportJob:
         created_by=by,
         phase="Waiting for a worker",
     )
+    job.retried_as = again
+    job.save(update_fields=["retried_as"])
     transaction.on_commit(lambda: run_import_job.delay(again.pk))
     return again
 

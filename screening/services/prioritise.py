@@ -236,7 +236,8 @@ def retrain(run_id: int) -> None:
 def _rank_records_imported_meanwhile(review: Review, last_record_id: int) -> None:
     """An import that landed while this run trained could not queue its own run (one at a
     time) and this run read the records before it: queue one more, or they stay at rank 0."""
-    if Record.objects.filter(review=review, pk__gt=last_record_id).exists():
+    newer = Record.objects.filter(review=review, pk__gt=last_record_id, duplicate_of__isnull=True)
+    if newer.exists():  # unique ones: the run trains on those only (a duplicate would loop)
         try:
             queue_retrain(review, trigger=RankingRun.Trigger.IMPORT)
         except DatabaseError:

@@ -56,14 +56,15 @@
   document.addEventListener("keydown", function (event) {
     if (event.ctrlKey || event.metaKey || event.altKey || event.repeat) return;
     if (dialogOpen()) return;
+    // Enter in any field of a decision form (a text box, a reason's radio button) would submit
+    // the form with its first button, include: it only leaves the field.
+    if (event.key === "Enter" && event.target.tagName === "INPUT" && event.target.closest("[data-key-card] form")) {
+      event.preventDefault();
+      event.target.blur();
+      return;
+    }
     if (typing(event.target)) {
       if (event.key === "Escape") event.target.blur();
-      // Enter in a one-line field of a decision form would submit its first button (include):
-      // it only leaves the field.
-      else if (event.key === "Enter" && event.target.tagName === "INPUT" && event.target.closest("[data-key-card] form")) {
-        event.preventDefault();
-        event.target.blur();
-      }
       return;
     }
     const key = event.key === "?" ? "?" : event.key.toLowerCase();

@@ -256,3 +256,16 @@ def test_a_key_pressed_twice_decides_only_the_record_on_screen(page, live_server
     page.wait_for_timeout(500)  # long enough for a queued second key to have landed
     assert list(Decision.objects.values_list("record_id", flat=True)) == [int(first)]
     expect(page.get_by_test_id("progress")).to_have_text("1 of 3 decided by me")
+
+
+def test_enter_on_a_picked_reason_decides_nothing(page, live_server, login):
+    review, _users, _records = review_with_records("enter-demo", 2, rev1="reviewer")
+    ReasonFactory(review=review, number=1, label="Wrong population")
+    login("rev1", PASSWORD)
+    page.goto(f"{live_server.url}/reviews/enter-demo/screen/title-abstract/")
+    expect(page.get_by_test_id("card")).to_have_attribute("data-keys-ready", "")
+    page.get_by_label("Wrong population").click()  # a reason picked with the mouse
+    page.keyboard.press("Enter")  # would submit the form's first button: include
+    page.wait_for_timeout(500)
+    assert not Decision.objects.exists()
+    expect(page.get_by_label("Wrong population")).to_be_checked()

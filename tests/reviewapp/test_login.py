@@ -50,3 +50,24 @@ def test_the_admin_login_is_capped_too(client, db, settings):
         client.post(url, {"username": "admin", "password": "wrong"})
     response = client.post(url, {"username": "admin", "password": PASSWORD})
     assert "Too many failed attempts" in response.content.decode()
+
+
+def test_behind_a_proxy_each_client_is_counted_on_its_own(client, db, settings):
+    settings.LOGIN_MAX_FAILURES = 3
+    settings.FORWARDED_FOR_HOPS = 1
+    UserFactory(username="lead", password=PASSWORD)
+    proxy = {"REMOTE_ADDR": "172.18.0.5"}
+    for _ in range(3):  # someone else, elsewhere, guessing
+        client.post(
+            reverse("login"),
+            {"username": "lead", "password": "guess"},
+            HTTP_X_FORWARDED_FOR="203.0.113.9",
+            **proxy,
+        )
+    response = client.post(
+        reverse("login"),
+        {"username": "lead", "password": PASSWORD},
+        HTTP_X_FORWARDED_FOR="198.51.100.7",
+        **proxy,
+    )
+    assert response.status_code == 302  # the lead, from their own address, gets in

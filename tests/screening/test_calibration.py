@@ -129,3 +129,14 @@ def test_the_dashboard_shows_my_queues_and_conflicts_at_both_stages(
     assert 'data-testid="count-ft-conflicts">1<' in page
     page = client_for(reviewer).get(url).content.decode()
     assert 'data-testid="my-queue-ft">1<' in page  # others[1] waits for their full-text decision
+
+
+def test_a_lead_and_one_reviewer_complete_the_pilot_set(client_for, review, lead, reviewer):
+    records = RecordFactory.create_batch(4, source=SourceFactory(review=review))
+    Record.objects.filter(pk__in=[r.pk for r in records[:2]]).update(pilot=True)
+    review.calibration = True
+    review.save()
+    for pilot in records[:2]:
+        assert next_record(review, reviewer) == Record.objects.get(pk=pilot.pk)
+        decide(review, pilot, reviewer)
+    assert set(Record.objects.filter(pilot=True).values_list("ta_status", flat=True)) == {"include"}

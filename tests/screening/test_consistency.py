@@ -401,3 +401,20 @@ def test_lowering_skips_a_record_it_may_not_touch_and_saves(
     assert review.ta_reviewers_per_record == 1
     statuses = dict(Record.objects.values_list("pk", "ta_status"))
     assert (statuses[legacy.pk], statuses[half.pk]) == ("", "include")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_the_broker_down_lowering_settles_in_the_request(
+    client_for, review, lead, reviewer, monkeypatch
+):
+    from screening import tasks
+
+    def broker_down(*args, **kwargs):
+        raise ConnectionError("Error 111 connecting to redis:6379. Connection refused.")
+
+    monkeypatch.setattr(tasks.settle_records, "delay", broker_down)
+    half = RecordFactory(source=SourceFactory(review=review))
+    decide(review, half, reviewer, "exclude")
+    assert lower_to_one_reviewer(client_for(lead), review).status_code == 302
+    half.refresh_from_db()
+    assert half.ta_status == "exclude"

@@ -390,3 +390,24 @@ def test_a_study_with_no_included_report_left_is_not_offered(client_for, review,
     link_reports(review=review, record_ids=[excluded.pk], by=lead, new_label="Ghost 2013")
     page = client_for(lead).get(reverse("screening:studies", kwargs={"slug": review.slug}))
     assert list(page.context["studies"]) == [kept]
+
+
+def test_a_very_long_group_author_still_makes_a_study_label(review, lead):
+    record = RecordFactory(source=SourceFactory(review=review), authors=["G" * 250], year=2020)
+    study = link_reports(review=review, record_ids=[record.pk], by=lead)
+    assert len(study.label) == 200
+
+
+def test_an_encrypted_zip_member_is_refused_by_name(review, lead):
+    data = io.BytesIO()
+    with zipfile.ZipFile(data, "w") as zf:
+        zf.writestr("locked.pdf", PDF)
+        zf.writestr("fine.pdf", PDF)
+    raw = bytearray(data.getvalue())
+    raw[6] |= 0x01  # the first member's "encrypted" flag, in its local header
+    central = raw.find(b"PK\x01\x02")
+    raw[central + 8] |= 0x01  # and in the central directory
+    upload = SimpleUploadedFile("bundle.zip", bytes(raw), content_type="application/zip")
+    outcome = bulk_attach(review=review, uploads=[upload], by=lead)
+    assert outcome.unmatched == ["fine.pdf"]
+    assert len(outcome.rejected) == 1 and outcome.rejected[0].startswith("locked.pdf: cannot be")

@@ -526,3 +526,28 @@ def test_the_panel_stops_estimating_once_nothing_is_left(
     body = page.content.decode()
     assert "Nothing is left unscreened" in body
     assert 'data-testid="estimate"' not in body
+
+
+def test_an_import_whose_last_record_is_a_duplicate_ranks_once_and_stops(
+    review, ranked_review, reviewer, django_capture_on_commit_callbacks
+):
+    from screening.services.imports import SourceFields, import_records
+
+    _ranked(review, ranked_review, reviewer, django_capture_on_commit_callbacks)
+    last = ranked_review[-1]
+    Record.objects.filter(pk=last.pk).update(doi="10.1000/xyz123")
+    data = (
+        "TY  - JOUR\nTI  - Something new about young people's participation\nPY  - 2020\nER  - \n\n"
+        f"TY  - JOUR\nTI  - {last.title}\nPY  - 2015\nDO  - 10.1000/xyz123\nER  - \n"
+    ).encode()
+    before = RankingRun.objects.count()
+    with django_capture_on_commit_callbacks(execute=True):
+        import_records(
+            review=review,
+            data=data,
+            file_name="update.ris",
+            source_fields=SourceFields(name="U"),
+            by=None,
+        )
+    assert Record.objects.filter(review=review, duplicate_of__isnull=False).exists()
+    assert RankingRun.objects.count() == before + 1  # one run for the import, no chain

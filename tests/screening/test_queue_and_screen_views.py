@@ -1,5 +1,7 @@
 """Who screens what next, and the screening page over HTTP (htmx and plain posts)."""
 
+from urllib.parse import quote
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -185,6 +187,13 @@ def test_an_htmx_request_after_the_session_ended_reloads_the_login_page(client, 
     assert response.status_code == 200
     assert response["HX-Redirect"] == reverse("login")
     assert not Decision.objects.exists()
+    page = screen_url(review)
+    response = client.post(
+        page,
+        {"record": records[0].pk, "value": "include"},
+        headers={"HX-Request": "true", "HX-Current-URL": f"http://testserver{page}"},
+    )
+    assert response["HX-Redirect"] == f"{reverse('login')}?next={quote(page, safe='')}"
 
 
 def test_undo_brings_my_last_record_back(client_for, review, records, reviewer):

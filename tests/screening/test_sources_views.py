@@ -91,6 +91,14 @@ def test_a_refused_import_can_be_retried_without_retyping_anything(
         "Ovid",
         "2016-04-01",
     )
+    # Once: a second click (or a double click) imports nothing more.
+    page = client.get(reverse("screening:sources", kwargs={"slug": review.slug})).content
+    assert b'data-testid="job-retry"' not in page
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("screening:import-retry", kwargs={"slug": review.slug, "job_id": refused.pk})
+        )
+    assert Source.objects.count() == 2
 
 
 def test_upload_without_a_source_name_says_what_is_missing(client_for, lead, review):
