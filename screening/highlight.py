@@ -16,7 +16,9 @@ __all__ = ["highlight", "parse_terms"]
 def _term_pattern(term: str) -> str:
     # Terms are matched on escaped text, so they are escaped the same way; * is a wildcard.
     parts = [re.escape(escape(part, quote=True)) for part in term.split("*")]
-    body = r"[\w-]*".join(parts)
+    # A wildcard stays within a word (hyphens end it): spanning hyphens, a pattern could be
+    # retried from every hyphen of a long hyphenated run, quadratic in its length.
+    body = r"\w*".join(parts)
     # Not straight after & or # (inside an entity such as &amp;) and on word boundaries.
     end = "" if term.endswith("*") else r"\b"
     return rf"(?<![&#\w]){body}{end}"

@@ -80,3 +80,11 @@ def test_the_settings_form_refuses_several_wildcards_in_a_word(client_for, lead,
     )
     assert response.status_code == 400
     assert "&#x27;co*produc*&#x27;: use at most one * per word" in response.content.decode()
+
+
+def test_a_wildcard_stays_within_a_word_and_hyphens_end_it():
+    marked = highlight("child-centred co-production", ("child*", "co-produc*"))
+    assert str(marked) == (
+        '<mark class="term-include">child</mark>-centred '
+        '<mark class="term-include">co-production</mark>'
+    )
