@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 
@@ -70,6 +72,7 @@ class ImportJob(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     # A failed job imported again ("Import it anyway"): once, whatever the clicks.
     retried_as = models.OneToOneField(
@@ -81,6 +84,10 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name}: {self.status}"
+
+    # No import runs this long: a job still running after it lost its worker (the broker hands
+    # the task out again after its visibility timeout, an hour on Redis; services.jobs).
+    STALE_AFTER = timedelta(minutes=30)
 
     @property
     def is_active(self) -> bool:

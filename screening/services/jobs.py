@@ -7,6 +7,7 @@ import logging
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from reviewapp.models import Review
@@ -80,9 +81,18 @@ def _report(job_id: int):
 def run_import(job_id: int) -> None:
     """Run one queued import; the job row ends done or failed with a message for the page."""
     job = ImportJob.objects.select_related("review", "created_by").get(pk=job_id)
-    if job.status != ImportJob.Status.QUEUED:
-        return  # a redelivered task must not import twice
-    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING, phase="Starting")
+    # Claim the job: queued, or running so long that its worker died (the broker redelivers the
+    # task; the import's transaction rolled back with it). A redelivery while it really runs
+    # finds it claimed and does nothing, so a file is never imported twice at once.
+    stale = timezone.now() - ImportJob.STALE_AFTER
+    claimable = Q(status=ImportJob.Status.QUEUED) | Q(
+        status=ImportJob.Status.RUNNING, started_at__lt=stale
+    )
+    claimed = ImportJob.objects.filter(claimable, pk=job.pk).update(
+        status=ImportJob.Status.RUNNING, phase="Starting", started_at=timezone.now()
+    )
+    if not claimed:
+        return
     try:
         with job.upload.open("rb") as handle:
             data = handle.read()

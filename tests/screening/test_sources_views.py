@@ -245,3 +245,35 @@ def test_record_page_shows_the_whole_raw_record_after_an_import(client_for, view
     assert "&quot;AB&quot;: [" in page
     assert "A study of how young people take part in decisions." in page
     assert "&quot;KW&quot;: [" in page
+
+
+def test_a_job_whose_worker_died_is_run_again_and_a_running_one_is_not(lead, review):
+    from datetime import timedelta
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from screening.services.imports import SourceFields
+    from screening.services.jobs import run_import
+
+    def job(started_minutes_ago: int) -> ImportJob:
+        job = ImportJob(
+            review=review,
+            file_name="a.ris",
+            source_fields=SourceFields(name="PsycINFO").as_json(),
+            status="running",
+            started_at=timezone.now() - timedelta(minutes=started_minutes_ago),
+            created_by=lead,
+        )
+        job.upload.save("a.ris", ContentFile((DATA / "small.ris").read_bytes()), save=True)
+        return job
+
+    running = job(started_minutes_ago=1)  # a redelivered task while it really runs
+    run_import(running.pk)
+    running.refresh_from_db()
+    assert running.status == "running" and not Source.objects.exists()
+
+    lost = job(started_minutes_ago=120)  # its worker died: the broker hands the task out again
+    run_import(lost.pk)
+    lost.refresh_from_db()
+    assert lost.status == "done" and Source.objects.get().record_count == 3
