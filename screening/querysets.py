@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 from django.db import models
@@ -29,6 +30,9 @@ class RecordQuerySet(models.QuerySet):
         doi = re.sub(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", "", text, flags=re.IGNORECASE)
         query |= Q(doi__iexact=doi.lower()) | Q(pmid=text)
         query |= Q(authors__icontains=text)
+        if not text.isascii():
+            # SQLite keeps JSON with non-ASCII letters escaped (M\u00fcller): match that too.
+            query |= Q(authors__icontains=json.dumps(text)[1:-1])
         return self.filter(query)
 
     def for_list(self) -> RecordQuerySet:

@@ -245,3 +245,10 @@ def test_a_wrong_filter_keeps_the_others_and_a_doi_link_finds_its_record(client_
     for q in ("https://doi.org/10.1111/car.2345", "doi:10.1111/CAR.2345"):
         found = client.get(url, {"q": q}).context["page"].object_list
         assert [r.pk for r in found] == [wanted.pk], q
+
+
+def test_an_author_with_accents_is_found(client_for, review, lead):
+    wanted = RecordFactory(source=SourceFactory(review=review), authors=["Müller, Jürgen"])
+    url = reverse("screening:records", kwargs={"slug": review.slug})
+    found = client_for(lead).get(url, {"q": "Müller"}).context["page"].object_list
+    assert [r.pk for r in found] == [wanted.pk]
