@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import Subquery
+from django.db.models import Q, Subquery
 from django.utils import timezone
 
 from reviewapp.models import CriteriaVersion, ExclusionReason, Membership, Review, Role, Stage
@@ -398,15 +398,15 @@ def settle_open_records(*, review: Review, stage: str) -> int:
 
     The decisions are unchanged, so no history row: the record's outcome follows from them."""
     fields = stage_fields(stage)
+    enough = Q(**{f"{fields.count}__gte": review.reviewers_per_record(stage)})
+    if stage == Stage.TITLE_ABSTRACT:
+        # A pilot record needs every reviewer, so fewer reviewers can complete it with fewer
+        # decisions than the usual number: look at every started one (_recompute decides).
+        enough |= Q(pilot=True, **{f"{fields.count}__gte": 1})
     waiting = (
         Record.objects.in_review(review)
         .unique()
-        .filter(
-            **{
-                fields.status: StageStatus.OPEN,
-                f"{fields.count}__gte": review.reviewers_per_record(stage),
-            }
-        )
+        .filter(enough, **{fields.status: StageStatus.OPEN})
     )
     settled = 0
     for record_id in waiting.order_by("id").values_list("id", flat=True):

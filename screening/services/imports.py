@@ -31,6 +31,7 @@ from .bulk import insert_records
 from .prioritise import rank_new_records
 
 Progress = Callable[[str, int], None]
+Stored = Callable[[Source], None]
 
 
 class ImportRejected(Exception):
@@ -144,8 +145,9 @@ def _open_upload(*, data: bytes, file_name: str, fmt: str, lazy: bool = True) ->
         raise _rejected(file_name, error) from error
 
 
-def _store(stream: ParseStream, source: Source) -> Source:
-    """Create the Source and its records from the stream, in one transaction."""
+def _store(stream: ParseStream, source: Source, on_stored: Stored | None = None) -> Source:
+    """Create the Source and its records from the stream, in one transaction (`on_stored` runs
+    inside it: an import job notes its source in the same commit)."""
     with transaction.atomic():
         source.file_encoding = stream.encoding
         source.save(force_insert=True)
@@ -156,6 +158,8 @@ def _store(stream: ParseStream, source: Source) -> Source:
         Source.objects.filter(pk=source.pk).update(
             record_count=source.record_count, file_encoding=source.file_encoding
         )
+        if on_stored is not None:
+            on_stored(source)
     return source
 
 
@@ -170,6 +174,7 @@ def import_records(
     force: bool = False,
     progress: Progress = _quiet,
     dedup: bool = True,
+    on_stored: Stored | None = None,
 ) -> ImportOutcome:
     """Parse a file and store it as one Source with its records, then dedup the review."""
     sha256 = file_sha256(data)
@@ -193,16 +198,24 @@ def import_records(
     gc.disable()
     try:
         try:
-            source = _store(stream, Source(**fields))
+            source = _store(stream, Source(**fields), on_stored)
         except EncodingChanged:  # rare: not UTF-8 after all; start again, decoded whole
             stream = _open_upload(data=data, file_name=file_name, fmt=fmt, lazy=False)
-            source = _store(stream, Source(**fields))
+            source = _store(stream, Source(**fields), on_stored)
     except (ImportFormatError, RecursionError, MemoryError) as error:
         # a bad record, however late in the file: the transaction kept nothing of it
         raise _rejected(file_name, error) from error
     finally:
         if collecting:
             gc.enable()
+    return after_storing(review=review, source=source, progress=progress, dedup=dedup)
+
+
+def after_storing(
+    *, review: Review, source: Source, progress: Progress = _quiet, dedup: bool = True
+) -> ImportOutcome:
+    """What follows a stored source: dedup against the review, ranking. Safe to run again (an
+    import job resumed after its worker died between the two)."""
     outcome = ImportOutcome(source=source)
     if dedup:
         from .dedup import find_duplicates

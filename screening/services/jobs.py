@@ -13,7 +13,7 @@ from django.utils import timezone
 from reviewapp.models import Review
 
 from ..models import ImportJob
-from .imports import ImportRejected, SourceFields, import_records
+from .imports import ImportRejected, SourceFields, after_storing, import_records
 
 logger = logging.getLogger(__name__)
 
@@ -93,6 +93,11 @@ def run_import(job_id: int) -> None:
     )
     if not claimed:
         return
+    job.refresh_from_db(fields=["source"])
+    if job.source_id is not None:
+        # A previous run stored the file, then its worker died: finish its dedup and ranking.
+        _resume(job)
+        return
     try:
         with job.upload.open("rb") as handle:
             data = handle.read()
@@ -105,6 +110,8 @@ def run_import(job_id: int) -> None:
             fmt=job.file_format,
             force=job.force,
             progress=_report(job.pk),
+            # Noted in the records' own commit: a re-run knows the file is in.
+            on_stored=lambda source: ImportJob.objects.filter(pk=job.pk).update(source=source),
         )
     except ImportRejected as error:
         _finish(job.pk, ImportJob.Status.FAILED, str(error))
@@ -119,12 +126,33 @@ def run_import(job_id: int) -> None:
             "The error is in the server log.",
         )
         return
-    ImportJob.objects.filter(pk=job.pk).update(source=outcome.source)
     _finish(
         job.pk,
         ImportJob.Status.DONE,
         f"{outcome.source.record_count:,} records imported; {outcome.duplicates_marked:,} "
         f"duplicates marked, {outcome.duplicates_pending:,} possible duplicates to check.",
+    )
+
+
+def _resume(job: ImportJob) -> None:
+    source = job.source
+    try:
+        outcome = after_storing(review=job.review, source=source, progress=_report(job.pk))
+    except Exception:
+        logger.exception("import job %s: finishing after a lost worker failed", job.pk)
+        _finish(
+            job.pk,
+            ImportJob.Status.FAILED,
+            f"{job.file_name}: its {source.record_count:,} records are in, but finding their "
+            "duplicates failed; run 'Check the whole review again' on the duplicates page.",
+        )
+        return
+    _finish(
+        job.pk,
+        ImportJob.Status.DONE,
+        f"{source.record_count:,} records imported (finished after a worker stopped); "
+        f"{outcome.duplicates_marked:,} duplicates marked, {outcome.duplicates_pending:,} "
+        "possible duplicates to check.",
     )
 
 

@@ -140,3 +140,16 @@ def test_a_lead_and_one_reviewer_complete_the_pilot_set(client_for, review, lead
         assert next_record(review, reviewer) == Record.objects.get(pk=pilot.pk)
         decide(review, pilot, reviewer)
     assert set(Record.objects.filter(pilot=True).values_list("ta_status", flat=True)) == {"include"}
+
+
+def test_a_pilot_record_settles_when_the_team_goes_from_two_reviewers_to_one(
+    review, lead, reviewer, second_reviewer, calibrating, django_capture_on_commit_callbacks
+):
+    from reviewapp.models import Membership
+    from reviewapp.services import remove_member
+
+    pilot, _others = calibrating
+    decide(review, pilot, reviewer)
+    with django_capture_on_commit_callbacks(execute=True):
+        remove_member(membership=Membership.objects.get(review=review, user=second_reviewer))
+    assert Record.objects.get(pk=pilot.pk).ta_status == "include"

@@ -277,3 +277,48 @@ def test_a_job_whose_worker_died_is_run_again_and_a_running_one_is_not(lead, rev
     run_import(lost.pk)
     lost.refresh_from_db()
     assert lost.status == "done" and Source.objects.get().record_count == 3
+
+
+def test_a_job_whose_worker_died_after_storing_is_finished_not_imported_again(lead, review):
+    from datetime import timedelta
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from screening.models import DuplicatePair
+    from screening.services.imports import SourceFields, import_records
+    from screening.services.jobs import run_import
+
+    import_records(  # an earlier search the new file overlaps
+        review=review,
+        data=(DATA / "small.ris").read_bytes(),
+        file_name="small.ris",
+        source_fields=SourceFields(name="PsycINFO"),
+        by=lead,
+    )
+    job = ImportJob(
+        review=review,
+        file_name="overlap.ris",
+        source_fields=SourceFields(name="Scopus").as_json(),
+        status="running",
+        started_at=timezone.now() - timedelta(hours=2),
+        created_by=lead,
+    )
+    job.upload.save("overlap.ris", ContentFile((DATA / "overlap.ris").read_bytes()), save=True)
+    # What the dead worker committed: the source and its records, noted on the job, no dedup.
+    import_records(
+        review=review,
+        data=(DATA / "overlap.ris").read_bytes(),
+        file_name="overlap.ris",
+        source_fields=SourceFields(name="Scopus"),
+        by=lead,
+        dedup=False,
+        on_stored=lambda source: ImportJob.objects.filter(pk=job.pk).update(source=source),
+    )
+
+    run_import(job.pk)  # the broker hands the task out again
+
+    job.refresh_from_db()
+    assert job.status == "done" and "finished after a worker stopped" in job.message
+    assert Source.objects.filter(file_name="overlap.ris").count() == 1  # not imported twice
+    assert DuplicatePair.objects.filter(review=review).exists()  # its dedup was finished
