@@ -1,4 +1,5 @@
-"""Shared pieces of the importers: the record type, the error type, decoding and small helpers.
+"""Shared pieces of the importers: the record type, the error type, decoding and small helpers
+(the field cleaning they all use is in .fields, and importable from here as before).
 
 Nothing here (or anywhere in this package) imports Django: the parsers are plain functions from
 text or bytes to :class:`ParsedRecord` lists, so they can run in a worker, a test or a script.
@@ -7,12 +8,20 @@ text or bytes to :class:`ParsedRecord` lists, so they can run in a worker, a tes
 from __future__ import annotations
 
 import codecs
-import html
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import unquote
+
+from .fields import (
+    clean_abstract,
+    clean_text,
+    extract_year,
+    join_pages,
+    normalise_doi,
+    split_keywords,
+    split_lines,
+)
 
 __all__ = [
     "EncodingChanged",
@@ -291,148 +300,6 @@ def decode_lazily(data: bytes) -> LazyText | None:
 
 
 # --------------------------------------------------------------------------- field helpers
-
-_DOI_RE = re.compile(r"10\.\d{3,9}/\S+")
-_DOI_PREFIX_RE = re.compile(
-    r"^(?:https?://)?(?:dx\.)?(?:doi\.org/|doi:\s*|doi\s+)", flags=re.IGNORECASE
-)
-
-
-def normalise_doi(value: str) -> str:
-    """A DOI in canonical form: lower case, without URL or ``doi:`` prefix, stripped.
-
-    Finds the DOI inside decorations such as ``https://doi.org/…``, ``doi:…``,
-    ``10.1016/x [doi]`` or a URL-encoded ``10.1007%2Fs11307``; returns "" when the value holds
-    no DOI (every DOI starts with ``10.``).
-    """
-    if not value:
-        return ""
-    value = value.strip()
-    value = _DOI_PREFIX_RE.sub("", value)
-    if "%" in value:
-        value = unquote(value)
-    match = _DOI_RE.search(value)
-    if match is None:
-        return ""
-    doi = match.group(0).rstrip(".,;]")
-    if doi.endswith(")") and doi.count(")") > doi.count("("):
-        doi = doi[:-1]
-    return doi.lower()
-
-
-_WS_RUN_RE = re.compile(r"[ \t\n\r\f\v]+")
-# Publisher and database exports often carry a title's or abstract's HTML, JATS or Springer
-# markup (<p>, <i>, <sup>, <jats:p>, <Emphasis Type="Italic">, MathML): reviewers would read
-# the tags, and term highlighting would skip words glued to them. Only known tag names with
-# attributes written name="value" count as markup, so "p<0.05", "A<B and C>D" or "a CD4 count
-# <a threshold of 200 and viral load >1000" stay as they are.
-_ATTRIBUTES = r"""(?:\s+[\w:.-]+\s*=\s*(?:"[^"<>]*"|'[^'<>]*'))*\s*/?>"""
-# Blocks (paragraphs, sections and their titles) end a paragraph; inline tags just go.
-_BLOCK_TAG_RE = re.compile(
-    r"</?(?:p|div|br|sec|title|li|ul|ol|abstract|jats:(?:p|sec|title|list|list-item|abstract))"
-    + _ATTRIBUTES,
-    re.IGNORECASE,
-)
-_INLINE_TAG_RE = re.compile(
-    r"</?(?:a|i|b|u|bi|em|strong|sup|sub|sc|small|span|italic|bold|inf|emphasis|urlref|"
-    r"emailref|jats:[a-z-]+|mml:[a-z]+)" + _ATTRIBUTES,
-    re.IGNORECASE,
-)
-
-
-def strip_markup(value: str, paragraph: str = " ") -> str:
-    """Take HTML/JATS markup out of a field: a block tag becomes `paragraph`, an inline tag goes
-    (CO<sub>2</sub> reads CO2), and, as the text was HTML, its entities (&amp;, &#8211;) are
-    decoded."""
-    if "<" not in value:
-        return value
-    stripped = _INLINE_TAG_RE.sub("", _BLOCK_TAG_RE.sub(paragraph, value))
-    if stripped == value:
-        return value  # no markup after all: a "<" of the text itself
-    return html.unescape(stripped)
-
-
-def clean_text(value: str) -> str:
-    """Collapse every run of ASCII whitespace (newlines included) to one space; strip; take
-    out HTML/JATS markup (strip_markup).
-
-    Other Unicode spaces (no-break, thin) are typography and stay.
-    """
-    if not value:
-        return ""
-    if "<" in value:
-        value = strip_markup(value)
-    if (
-        "  " in value
-        or "\n" in value
-        or "\t" in value
-        or "\r" in value
-        or "\f" in value
-        or "\v" in value
-        or value[0] == " "
-        or value[-1] == " "
-    ):
-        return _WS_RUN_RE.sub(" ", value).strip(" ")
-    return value  # already clean: the common case, far cheaper to check than to redo
-
-
-def clean_abstract(value: str) -> str:
-    """Strip an abstract and collapse spaces inside lines, keeping its paragraph breaks."""
-    if not value:
-        return ""
-    if "<" in value:
-        value = strip_markup(value, paragraph="\n")
-    if "\n" not in value and "\r" not in value:
-        return clean_text(value)
-    lines = (clean_text(line) for line in value.replace("\r", "\n").split("\n"))
-    return "\n".join(line for line in lines if line)
-
-
-_YEAR_RE = re.compile(r"(?<!\d)(1[0-9]\d\d|20\d\d|2100)(?!\d)")
-
-
-def extract_year(*values: str | None) -> int | None:
-    """The first plausible four-digit year (1000-2100) in the first value that has one."""
-    for value in values:
-        if value:
-            match = _YEAR_RE.search(str(value))
-            if match:
-                return int(match.group(1))
-    return None
-
-
-def split_lines(text: str) -> list[str]:
-    """Lines of a text with LF, CRLF or CR endings."""
-    if "\r" in text:
-        return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    return text.split("\n")
-
-
-def join_pages(start: str, end: str) -> str:
-    start = (start or "").strip()
-    end = (end or "").strip()
-    if start and end and "-" not in start:
-        return f"{start}-{end}"
-    return start or end
-
-
-def split_keywords(values: list[str] | str, separators: str = ";") -> list[str]:
-    """Split keyword strings on the given separators (and newlines); drop empties, keep order."""
-    if isinstance(values, str):
-        values = [values]
-    out: list[str] = []
-    for value in values:
-        if not value:
-            continue
-        parts = [value]
-        for sep in separators + "\n":
-            if sep in value:
-                parts = [p for part in parts for p in part.split(sep)]
-        for part in parts:
-            part = part.strip()
-            if part:
-                out.append(part)
-    return out
 
 
 def check_readable(

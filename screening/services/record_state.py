@@ -1,0 +1,215 @@
+"""A record's state at a screening stage, and the rules every decision goes through.
+
+The stage fields of a record (count, first decider, status, full-text reason) are computed here
+from its decisions or the lead's resolution, and written only by the actions in
+services.decisions, each under the record's row lock (lock_record): concurrent reviewers settle
+in the database, a record never gets more decisions than it needs, and none is lost.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Subquery
+
+from reviewapp.models import CriteriaVersion, ExclusionReason, Membership, Review, Role, Stage
+from reviewapp.services import current_criteria, share_decision_rules
+
+from ..models import Decision, Record, Resolution, ScreeningEvent, StageStatus, Verdict
+
+
+class ScreeningError(Exception):
+    """A decision the rules do not allow; the message is for the person who tried."""
+
+
+class AlreadyResolved(ScreeningError):
+    """The lead has already resolved the record at this stage."""
+
+
+class AlreadyDecided(ScreeningError):
+    """Colleagues gave the record all its decisions first: not the reviewer's fault."""
+
+
+class SettledAtFullText(ScreeningError):
+    """The record has full-text decisions: its title/abstract outcome can no longer change."""
+
+
+@dataclass(frozen=True)
+class StageFields:
+    count: str
+    first_decider: str
+    status: str
+
+
+STAGE_FIELDS = {
+    Stage.TITLE_ABSTRACT: StageFields("ta_count", "ta_first_decider_id", "ta_status"),
+    Stage.FULL_TEXT: StageFields("ft_count", "ft_first_decider_id", "ft_status"),
+}
+
+
+def stage_fields(stage: str) -> StageFields:
+    try:
+        return STAGE_FIELDS[Stage(stage)]
+    except (KeyError, ValueError) as error:
+        raise ScreeningError(f"There is no screening at the stage '{stage}'.") from error
+
+
+def decisions_needed(review: Review, record: Record, stage: str) -> int:
+    """Two (or one) as the review says; a pilot record needs every reviewer at title/abstract.
+
+    A record locked by `lock_record` carries the review's rule as it stands in the database (the
+    `review` object came with the request and may predate the lead's change)."""
+    needed = getattr(record, _NEEDED[Stage(stage)], None) or review.reviewers_per_record(stage)
+    # Calibration is at title/abstract; at full text a pilot record is a record like any other.
+    if record.pilot and stage == Stage.TITLE_ABSTRACT:
+        # Every reviewer, however many the review otherwise asks for (one reviewer beside a
+        # lead, who does not screen the pilot set, completes it alone); a team of leads only
+        # screens it as any other record.
+        reviewers = Membership.objects.filter(review=review, role=Role.REVIEWER).count()
+        needed = reviewers or needed
+    return needed
+
+
+LOCK_FIELDS = (
+    "id",
+    "review_id",
+    "pilot",
+    "duplicate_of_id",
+    "retrieval",
+    "ta_count",
+    "ta_first_decider_id",
+    "ta_status",
+    "ft_count",
+    "ft_first_decider_id",
+    "ft_status",
+    "ft_reason_id",
+)
+
+
+_NEEDED = {Stage.TITLE_ABSTRACT: "ta_needed", Stage.FULL_TEXT: "ft_needed"}
+
+
+def lock_record(review: Review, record_id: int, stage: str = Stage.TITLE_ABSTRACT) -> Record:
+    # Lock only the record's row (not the review's), so reviewers never queue behind each other.
+    # The criteria version and the decisions a record needs ride along (no query more on the
+    # hot path), read after the shared hold on the review's rules: a lead lowering the number
+    # waits for this decision, or this decision reads the new number.
+    share_decision_rules(review)
+    latest = CriteriaVersion.objects.filter(review=review).order_by("-number").values("pk")[:1]
+    rules = Review.objects.filter(pk=review.pk)
+    record = (
+        Record.objects.select_for_update(of=("self",))
+        .filter(review=review, pk=record_id)
+        .only(*LOCK_FIELDS)  # not the texts: a decision needs only the record's state
+        .annotate(
+            criteria_in_force=Subquery(latest),
+            ta_needed=Subquery(rules.values("ta_reviewers_per_record")),
+            ft_needed=Subquery(rules.values("ft_reviewers_per_record")),
+            calibrating=Subquery(rules.values("calibration")),
+        )
+        .order_by()
+        .first()
+    )
+    if record is None:
+        raise ScreeningError("That record is not in this review.")
+    if record.duplicate_of_id:
+        raise ScreeningError("That record is a duplicate; it is not screened.")
+    if stage == Stage.TITLE_ABSTRACT and (record.ft_count or record.ft_status):
+        # Changing the title/abstract outcome now would strand the full-text work: PRISMA
+        # would drop the report while the studies and conflicts pages still showed it.
+        raise SettledAtFullText(
+            "This record already has full-text decisions, so its title/abstract outcome is "
+            "settled. Undo the full-text decisions (or the lead reopens them) first."
+        )
+    if stage == Stage.FULL_TEXT:
+        if record.ta_status != StageStatus.INCLUDE:
+            raise ScreeningError("Only records included at title/abstract go to full text.")
+        if record.retrieval != "retrieved":
+            raise ScreeningError("Retrieve the full text first (upload a PDF or add a link).")
+    return record
+
+
+def check_calibration(review: Review, record: Record, reviewer: AbstractBaseUser) -> None:
+    """While calibrating, only the pilot set is screened; a pilot record is the reviewers' to
+    screen (it needs every one of them, and a lead's decision would take a reviewer's place)."""
+    if getattr(record, "calibrating", False) and not record.pilot:
+        raise ScreeningError(
+            "Calibration is running: only the pilot set is screened until the lead ends it."
+        )
+    if record.pilot and not _is_reviewer(review, reviewer) and _has_reviewers(review):
+        raise ScreeningError(
+            "Pilot records are for the reviewers to screen; the lead compares their agreement "
+            "and resolves their conflicts."
+        )
+
+
+def _is_reviewer(review: Review, user: AbstractBaseUser) -> bool:
+    return Membership.objects.filter(review=review, user=user, role=Role.REVIEWER).exists()
+
+
+def _has_reviewers(review: Review) -> bool:
+    """A team of leads only screens its pilot set itself."""
+    return Membership.objects.filter(review=review, role=Role.REVIEWER).exists()
+
+
+def check_reason(
+    review: Review, stage: str, value: str, reason: ExclusionReason | None, note: str
+) -> ExclusionReason | None:
+    if value != Verdict.EXCLUDE:
+        return None
+    if reason is None:
+        if stage == Stage.FULL_TEXT or review.ta_reason_required:
+            raise ScreeningError("Choose an exclusion reason.")
+        return None
+    if reason.review_id != review.pk or not reason.applies_to(stage) or not reason.active:
+        raise ScreeningError(f"'{reason.code}' is not a reason used at this stage.")
+    if reason.note_required and not note.strip():
+        raise ScreeningError(f"'{reason.label}' needs a note saying why.")
+    return reason
+
+
+def criteria_version_id(record: Record, review: Review) -> int:
+    version_id = getattr(record, "criteria_in_force", None)
+    return version_id if version_id is not None else current_criteria(review).pk
+
+
+def recompute(
+    record: Record,
+    review: Review,
+    stage: str,
+    fields: StageFields,
+    resolution: Resolution | None,
+    decisions: list[Decision] | None = None,
+) -> None:
+    """Set the record's stage status from its decisions (or the lead's resolution).
+
+    `decisions`: the record's decisions at this stage when the caller has them already."""
+    if decisions is None:
+        decisions = list(Decision.objects.filter(record=record, stage=stage))
+    votes = [(decision.value, decision.reason_id) for decision in decisions]
+    setattr(record, fields.count, len(votes))
+    if stage != Stage.FULL_TEXT:
+        votes = [(value, None) for value, _ in votes]  # reasons are optional, never a conflict
+    reason_id = None
+    if resolution is not None:
+        status, reason_id = resolution.value, resolution.reason_id
+    elif len(votes) < decisions_needed(review, record, stage):
+        status = StageStatus.OPEN
+    elif len(set(votes)) == 1 and votes[0][0] != Verdict.MAYBE:
+        status, reason_id = votes[0]
+    else:
+        # Disagreement, a maybe, or (at full text) two different reasons: the lead decides.
+        status = StageStatus.CONFLICT
+    setattr(record, fields.status, status)
+    update = [fields.count, fields.first_decider, fields.status]
+    if stage == Stage.FULL_TEXT:
+        record.ft_reason_id = reason_id if status == StageStatus.EXCLUDE else None
+        update.append("ft_reason")
+    record.save(update_fields=update)
+
+
+def write_event(record: Record, stage: str, actor, kind: str, **fields) -> ScreeningEvent:
+    return ScreeningEvent.objects.create(
+        review_id=record.review_id, record=record, stage=stage, actor=actor, kind=kind, **fields
+    )
