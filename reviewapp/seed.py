@@ -35,34 +35,61 @@ def seed_cse_review(users: dict) -> Review:
     """The protocol review, created once. Once it exists it is the lead's: seeding again never
     touches its protocol, team, questions, criteria or reasons (`make run` seeds every start)."""
     review = Review.objects.filter(slug=demo.SLUG).first()
-    if review is not None:
-        return review
-    review = create_review(
-        owner=users["lead"],
+    return review or _new_review(
+        users,
         slug=demo.SLUG,
-        title=demo.TITLE,
-        description=demo.DESCRIPTION,
-        notice=demo.NOTICE,
-        population=demo.POPULATION,
-        concept=demo.CONCEPT,
-        context=demo.CONTEXT,
-        search_strategy=demo.SEARCH_STRATEGY,
+        fields={
+            "title": demo.TITLE,
+            "description": demo.DESCRIPTION,
+            "notice": demo.NOTICE,
+            "population": demo.POPULATION,
+            "concept": demo.CONCEPT,
+            "context": demo.CONTEXT,
+            "search_strategy": demo.SEARCH_STRATEGY,
+        },
+        questions=demo.QUESTIONS,
+        criteria=(demo.INCLUDE_CRITERIA, [], "Protocol (illustrative reconstruction)"),
+        reasons=demo.REASONS,
     )
+
+
+def seed_open_review(users: dict) -> Review:
+    """The open-data review, created once; its records come from screening (the one upward
+    reach, kept here) and are topped up if missing."""
+    from screening.demo import import_demo_records
+
+    with transaction.atomic():
+        review = Review.objects.filter(slug=demo.OPEN_SLUG).first() or _new_review(
+            users,
+            slug=demo.OPEN_SLUG,
+            fields={
+                "title": demo.OPEN_TITLE,
+                "description": demo.OPEN_DESCRIPTION,
+                "notice": demo.OPEN_NOTICE,
+            },
+            questions=demo.OPEN_QUESTIONS,
+            criteria=(demo.OPEN_INCLUDE, demo.OPEN_EXCLUDE, "Demo"),
+            reasons=demo.OPEN_REASONS,
+        )
+    import_demo_records(review=review, by=users["lead"])
+    return review
+
+
+def _new_review(
+    users: dict, *, slug: str, fields: dict, questions, criteria: tuple, reasons
+) -> Review:
+    """A demo review with its team, questions, criteria (include, exclude, note) and reasons."""
+    review = create_review(owner=users["lead"], slug=slug, **fields)
     for username, _first, _last, role in demo.USERS:
         Membership.objects.get_or_create(
             review=review, user=users[username], defaults={"role": role}
         )
     ReviewQuestion.objects.bulk_create(
         ReviewQuestion(review=review, number=number, text=text)
-        for number, text in enumerate(demo.QUESTIONS, start=1)
+        for number, text in enumerate(questions, start=1)
     )
-    update_criteria(
-        review=review,
-        by=users["lead"],
-        include=demo.INCLUDE_CRITERIA,
-        exclude=[],
-        note="Protocol (illustrative reconstruction)",
-    )
+    include, exclude, note = criteria
+    update_criteria(review=review, by=users["lead"], include=include, exclude=exclude, note=note)
     ExclusionReason.objects.bulk_create(
         ExclusionReason(
             review=review,
@@ -72,54 +99,10 @@ def seed_cse_review(users: dict) -> Review:
             at_title_abstract=ta,
             at_retrieval=rt,
             at_full_text=ft,
-            note_required=note,
+            note_required=note_required,
         )
-        for number, (code, label, ta, rt, ft, note) in enumerate(demo.REASONS, start=1)
+        for number, (code, label, ta, rt, ft, note_required) in enumerate(reasons, start=1)
     )
-    return review
-
-
-def seed_open_review(users: dict) -> Review:
-    """The open-data review; the records come from screening (the one upward reach, kept here)."""
-    from screening.demo import import_demo_records
-
-    with transaction.atomic():
-        review = Review.objects.filter(slug=demo.OPEN_SLUG).first()
-        if review is None:
-            review = create_review(
-                owner=users["lead"],
-                slug=demo.OPEN_SLUG,
-                title=demo.OPEN_TITLE,
-                description=demo.OPEN_DESCRIPTION,
-                notice=demo.OPEN_NOTICE,
-            )
-            ReviewQuestion.objects.bulk_create(
-                ReviewQuestion(review=review, number=n, text=t)
-                for n, t in enumerate(demo.OPEN_QUESTIONS, start=1)
-            )
-            update_criteria(
-                review=review,
-                by=users["lead"],
-                include=demo.OPEN_INCLUDE,
-                exclude=demo.OPEN_EXCLUDE,
-                note="Demo",
-            )
-            for number, (code, label, ta, rt, ft, note) in enumerate(demo.OPEN_REASONS, start=1):
-                ExclusionReason.objects.create(
-                    review=review,
-                    code=code,
-                    label=label,
-                    number=number,
-                    at_title_abstract=ta,
-                    at_retrieval=rt,
-                    at_full_text=ft,
-                    note_required=note,
-                )
-            for username, _first, _last, role in demo.USERS:  # once: later, the lead's team
-                Membership.objects.get_or_create(
-                    review=review, user=users[username], defaults={"role": role}
-                )
-    import_demo_records(review=review, by=users["lead"])
     return review
 
 

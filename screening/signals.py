@@ -18,7 +18,7 @@ def settle_when_fewer_decisions_are_needed(
 ) -> None:
     """Settle in the worker once the change is committed: thousands of half-decided records
     would take the lead's request past its timeout. Until then no queue serves those records,
-    and any decision made meanwhile already reads the new rule (services.record_state.lock_record)."""
+    and any decision made meanwhile already reads the new rule (record_state.lock_record)."""
     from .tasks import settle_records
 
     stages = [str(stage) for stage in stages]

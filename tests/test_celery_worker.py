@@ -109,6 +109,7 @@ def test_lowering_reviewers_per_record_is_settled_by_the_worker(broker):
     from reviewapp.services import save_review_settings
     from screening.services.decisions import record_decision
     from tests.factories import MembershipFactory, RecordFactory, ReviewFactory, SourceFactory
+    from tests.forms import review_settings
 
     review = ReviewFactory(ta_reviewers_per_record=2)
     reviewer = MembershipFactory(review=review, role="reviewer").user
@@ -116,13 +117,7 @@ def test_lowering_reviewers_per_record_is_settled_by_the_worker(broker):
     record_decision(
         review=review, record_id=half.pk, stage="title_abstract", reviewer=reviewer, value="exclude"
     )
-    data = {
-        "title": review.title,
-        "ta_reviewers_per_record": "1",
-        "ft_reviewers_per_record": "2",
-        "retrain_every": "10",
-        "blind_mode": "on",
-    }
+    data = review_settings(review, ta_reviewers_per_record=1)
     form = ReviewSettingsForm(data, instance=Review.objects.get(pk=review.pk))
     assert form.is_valid(), form.errors
     save_review_settings(form)  # the worker settles once this commits

@@ -13,7 +13,13 @@ from django.utils import timezone
 from reviewapp.models import Review
 
 from ..models import ImportJob
-from .imports import ImportRejected, SourceFields, after_storing, import_records
+from .imports import (
+    ImportOutcome,
+    ImportRejected,
+    SourceFields,
+    after_storing,
+    import_records,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -81,23 +87,31 @@ def _report(job_id: int):
 def run_import(job_id: int) -> None:
     """Run one queued import; the job row ends done or failed with a message for the page."""
     job = ImportJob.objects.select_related("review", "created_by").get(pk=job_id)
-    # Claim the job: queued, or running so long that its worker died (the broker redelivers the
-    # task; the import's transaction rolled back with it). A redelivery while it really runs
-    # finds it claimed and does nothing, so a file is never imported twice at once.
+    if not _claim(job):
+        return
+    job.refresh_from_db(fields=["source"])
+    if job.source_id is not None:
+        _resume(job)  # a previous run stored the file, then its worker died
+    else:
+        _import(job)
+
+
+def _claim(job: ImportJob) -> bool:
+    """Take the job if it is queued, or running so long that its worker died (the broker hands
+    the task out again). A redelivery while it really runs finds it taken and does nothing, so
+    a file is never imported twice at once."""
     stale = timezone.now() - ImportJob.STALE_AFTER
     claimable = Q(status=ImportJob.Status.QUEUED) | Q(
         status=ImportJob.Status.RUNNING, started_at__lt=stale
     )
-    claimed = ImportJob.objects.filter(claimable, pk=job.pk).update(
-        status=ImportJob.Status.RUNNING, phase="Starting", started_at=timezone.now()
+    return bool(
+        ImportJob.objects.filter(claimable, pk=job.pk).update(
+            status=ImportJob.Status.RUNNING, phase="Starting", started_at=timezone.now()
+        )
     )
-    if not claimed:
-        return
-    job.refresh_from_db(fields=["source"])
-    if job.source_id is not None:
-        # A previous run stored the file, then its worker died: finish its dedup and ranking.
-        _resume(job)
-        return
+
+
+def _import(job: ImportJob) -> None:
     try:
         with job.upload.open("rb") as handle:
             data = handle.read()
@@ -126,15 +140,11 @@ def run_import(job_id: int) -> None:
             "The error is in the server log.",
         )
         return
-    _finish(
-        job.pk,
-        ImportJob.Status.DONE,
-        f"{outcome.source.record_count:,} records imported; {outcome.duplicates_marked:,} "
-        f"duplicates marked, {outcome.duplicates_pending:,} possible duplicates to check.",
-    )
+    _finish(job.pk, ImportJob.Status.DONE, _imported(outcome))
 
 
 def _resume(job: ImportJob) -> None:
+    """Finish dedup and ranking for the source a lost run stored (they are safe to repeat)."""
     source = job.source
     try:
         outcome = after_storing(review=job.review, source=source, progress=_report(job.pk))
@@ -147,12 +157,14 @@ def _resume(job: ImportJob) -> None:
             "duplicates failed; run 'Check the whole review again' on the duplicates page.",
         )
         return
-    _finish(
-        job.pk,
-        ImportJob.Status.DONE,
-        f"{source.record_count:,} records imported (finished after a worker stopped); "
+    _finish(job.pk, ImportJob.Status.DONE, _imported(outcome, "finished after a worker stopped"))
+
+
+def _imported(outcome: ImportOutcome, how: str = "") -> str:
+    return (
+        f"{outcome.source.record_count:,} records imported{f' ({how})' if how else ''}; "
         f"{outcome.duplicates_marked:,} duplicates marked, {outcome.duplicates_pending:,} "
-        "possible duplicates to check.",
+        "possible duplicates to check."
     )
 
 

@@ -16,7 +16,7 @@ from ..forms import ResolveForm, form_problems
 from ..models import Decision, Record, Resolution, StageStatus
 from ..services.decisions import ScreeningError, reopen_record, resolve_record
 from ..services.fulltext import sought_records
-from .screen import stage_reasons
+from .screen import draft, stage_reasons
 
 STAGE = Stage.TITLE_ABSTRACT
 STATUS_FIELD = {Stage.TITLE_ABSTRACT: "ta_status", Stage.FULL_TEXT: "ft_status"}
@@ -40,10 +40,10 @@ def _context(
     *,
     show: int | None = None,
     resolved: Resolution | None = None,
-    draft: dict | None = None,
+    typed: dict | None = None,
 ) -> dict:
     """The lead's conflict card: `show` that record if it is open (else the queue's first),
-    `resolved` the one just resolved (offered for undo), `draft` what was typed if refused."""
+    `resolved` the one just resolved (offered for undo), `typed` what was typed if refused."""
     queue = open_conflicts(review, stage).order_by("id")
     record = (queue.filter(pk=show).first() if show else None) or queue.first()
     decisions = []
@@ -66,7 +66,7 @@ def _context(
         "reasons": list(stage_reasons(review, stage)),
         "error": error,
         "resolved": resolved,
-        "draft": draft or {"reason_id": None, "note": ""},
+        "draft": typed or draft(),
         "action": reverse("screening:conflicts", kwargs={"slug": review.slug}),
         "stage_label": Stage(stage).label,
     }
@@ -81,38 +81,42 @@ def conflicts(request: HttpRequest, slug: str) -> HttpResponse:
         return render(request, "screening/conflicts.html", _context(review, stage))
     if request.POST.get("action") == "undo":
         return _undo_resolution(request, review, stage)
-    form = ResolveForm(request.POST, reasons=stage_reasons(review, stage))
-    error = resolution = None
-    if form.is_valid():
-        try:
-            resolution = resolve_record(
-                review=review,
-                record_id=form.cleaned_data["record"],
-                stage=stage,
-                lead=request.user,
-                value=form.cleaned_data["value"],
-                reason=form.cleaned_data["reason"],
-                note=form.cleaned_data["note"],
-            )
-        except ScreeningError as exc:
-            error = str(exc)
-    else:
-        error = form_problems(form)
+    resolution, error = _resolve(request, review, stage)
     if error is None and not request.htmx:
         url = reverse("screening:conflicts", kwargs={"slug": review.slug})
         return redirect(f"{url}?stage={stage}")
     # A refused resolution shows its record again with what the lead typed.
-    posted = request.POST
-    draft = {
-        "reason_id": int(posted["reason"]) if posted.get("reason", "").isdigit() else None,
-        "note": posted.get("note", ""),
-    }
-    shown = int(posted["record"]) if error and posted.get("record", "").isdigit() else None
+    record = request.POST.get("record", "")
     context = _context(
-        review, stage, error, show=shown, resolved=resolution, draft=draft if error else None
+        review,
+        stage,
+        error,
+        show=int(record) if error and record.isdigit() else None,
+        resolved=resolution,
+        typed=draft(posted=request.POST) if error else None,
     )
     template = "screening/conflicts.html#conflict" if request.htmx else "screening/conflicts.html"
     return render(request, template, context, status=400 if error else 200)
+
+
+def _resolve(request: HttpRequest, review: Review, stage: str) -> tuple:
+    """The lead's posted resolution: (resolution, None) or (None, what was wrong)."""
+    form = ResolveForm(request.POST, reasons=stage_reasons(review, stage))
+    if not form.is_valid():
+        return None, form_problems(form)
+    try:
+        resolution = resolve_record(
+            review=review,
+            record_id=form.cleaned_data["record"],
+            stage=stage,
+            lead=request.user,
+            value=form.cleaned_data["value"],
+            reason=form.cleaned_data["reason"],
+            note=form.cleaned_data["note"],
+        )
+    except ScreeningError as exc:
+        return None, str(exc)
+    return resolution, None
 
 
 def _undo_resolution(request: HttpRequest, review: Review, stage: str) -> HttpResponse:

@@ -139,27 +139,7 @@ def record_detail(request: HttpRequest, slug: str, record_id: int) -> HttpRespon
         Record.objects.in_review(review).select_related("source", "duplicate_of"), pk=record_id
     )
     pairs = DuplicatePair.objects.filter(Q(duplicate=record) | Q(keep=record), review=review)
-    events = record.events.select_related("actor", "reason").order_by("at", "id")
-    decisions = record.decisions.select_related("reviewer", "reason").order_by("decided_at")
-    resolutions = {r.stage: r for r in record.resolutions.select_related("resolved_by", "reason")}
-    if review.membership.is_blind:
-        # Until the lead resolves a stage, a reviewer sees only their own part of its trail.
-        events = events.filter(Q(actor=request.user) | Q(stage__in=resolutions))
-        decisions = decisions.filter(Q(reviewer=request.user) | Q(stage__in=resolutions))
-    decisions = list(decisions)
-    stages = [
-        {
-            "stage": stage,
-            "label": label,
-            "resolution": resolutions.get(stage),
-            "decisions": [d for d in decisions if d.stage == stage],
-        }
-        for stage, label in (
-            (Stage.TITLE_ABSTRACT, "Title/abstract"),
-            (Stage.FULL_TEXT, "Full text"),
-        )
-        if stage == Stage.TITLE_ABSTRACT or record.ta_status == StageStatus.INCLUDE
-    ]
+    events, stages = _trail(review, record, request.user)
     return render(
         request,
         "screening/record_detail.html",
@@ -173,6 +153,31 @@ def record_detail(request: HttpRequest, slug: str, record_id: int) -> HttpRespon
             "stages": stages,
         },
     )
+
+
+def _trail(review, record: Record, user) -> tuple:
+    """The record's history, and its decisions and resolution per stage, as `user` may see them:
+    until the lead resolves a stage, a blind reviewer sees only their own part of its trail."""
+    events = record.events.select_related("actor", "reason").order_by("at", "id")
+    decisions = record.decisions.select_related("reviewer", "reason").order_by("decided_at")
+    resolutions = {r.stage: r for r in record.resolutions.select_related("resolved_by", "reason")}
+    if review.membership.is_blind:
+        events = events.filter(Q(actor=user) | Q(stage__in=resolutions))
+        decisions = decisions.filter(Q(reviewer=user) | Q(stage__in=resolutions))
+    decisions = list(decisions)
+    shown = [Stage.TITLE_ABSTRACT]
+    if record.ta_status == StageStatus.INCLUDE:
+        shown.append(Stage.FULL_TEXT)
+    stages = [
+        {
+            "stage": stage,
+            "label": Stage(stage).label,
+            "resolution": resolutions.get(stage),
+            "decisions": [d for d in decisions if d.stage == stage],
+        }
+        for stage in shown
+    ]
+    return events, stages
 
 
 @login_required

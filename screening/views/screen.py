@@ -82,7 +82,7 @@ def _card(
         if stage == Stage.FULL_TEXT:
             fulltexts = list(record.fulltexts.all())
     action, undo = URL_NAMES[Stage(stage)]
-    extra.setdefault("draft", _draft(mine))
+    extra.setdefault("draft", draft(mine))
     return {
         "stage": stage,
         "stage_label": Stage(stage).label,
@@ -111,7 +111,7 @@ def _card(
     }
 
 
-def _draft(decision: Decision | ScreeningEvent | None = None, posted: dict | None = None) -> dict:
+def draft(decision: Decision | ScreeningEvent | None = None, posted: dict | None = None) -> dict:
     """What the card's reason, note and labels show: what the reviewer just typed (a refused
     decision must not lose it), else their decision on the record, else nothing."""
     if posted is not None:
@@ -199,7 +199,7 @@ def _decide(request: HttpRequest, review: Review, stage: str) -> HttpResponse:
         progress=progress,
         error=error,
         notice=notice,
-        **({} if from_queue else {"draft": _draft(posted=request.POST)}),
+        **({} if from_queue else {"draft": draft(posted=request.POST)}),
     )
     template = "screening/screen.html#card" if request.htmx else "screening/screen.html"
     return render(request, template, context, status=200 if error is None else 400)
@@ -230,7 +230,7 @@ def _undo(request: HttpRequest, review: Review, stage: str) -> HttpResponse:
         undone = ScreeningEvent.objects.filter(
             record=record, stage=stage, actor=request.user, kind=ScreeningEvent.Kind.UNDONE
         ).last()
-        extra["draft"] = _draft(undone)
+        extra["draft"] = draft(undone)
     else:
         shown = next_record(review, request.user, stage)
     context = _card(request, review, shown, stage, error=error, undone=record is not None, **extra)

@@ -28,29 +28,7 @@ def studies(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST":
         if not review.membership.is_lead:
             raise PermissionDenied("Only a lead links reports to studies.")
-        ids = [int(i) for i in request.POST.getlist("records") if i.isdigit()]
-        allowed = list(included_reports(review).filter(pk__in=ids).values_list("pk", flat=True))
-        if request.POST.get("action") == "unlink" and allowed:
-            for record_id in allowed:
-                unlink_report(review=review, record_id=record_id)
-            messages.success(request, f"{len(allowed)} report(s) now stand as their own study.")
-        elif allowed:
-            chosen = request.POST.get("study", "")
-            study = (
-                Study.objects.filter(review=review, pk=int(chosen)).first()
-                if chosen.isdigit()
-                else None
-            )
-            study = link_reports(
-                review=review,
-                record_ids=allowed,
-                by=request.user,
-                study=study,
-                new_label=request.POST.get("label", ""),
-            )
-            messages.success(request, f"{len(allowed)} report(s) linked to '{study.label}'.")
-        else:
-            messages.error(request, "Select reports included at full text.")
+        _link_or_unlink(request, review)
         return redirect("screening:studies", slug=review.slug)
     reports = included_reports(review).select_related("study").order_by("study__label", "id")
     return render(
@@ -63,3 +41,27 @@ def studies(request: HttpRequest, slug: str) -> HttpResponse:
             "studies": review.studies.filter(reports__in=included_reports(review)).distinct(),
         },
     )
+
+
+def _link_or_unlink(request: HttpRequest, review) -> None:
+    """The lead's action on the ticked reports: link them to a study, or let them stand alone."""
+    ids = [int(i) for i in request.POST.getlist("records") if i.isdigit()]
+    allowed = list(included_reports(review).filter(pk__in=ids).values_list("pk", flat=True))
+    if not allowed:
+        messages.error(request, "Select reports included at full text.")
+    elif request.POST.get("action") == "unlink":
+        for record_id in allowed:
+            unlink_report(review=review, record_id=record_id)
+        messages.success(request, f"{len(allowed)} report(s) now stand as their own study.")
+    else:
+        chosen = request.POST.get("study", "")
+        study = link_reports(
+            review=review,
+            record_ids=allowed,
+            by=request.user,
+            study=Study.objects.filter(review=review, pk=int(chosen)).first()
+            if chosen.isdigit()
+            else None,
+            new_label=request.POST.get("label", ""),
+        )
+        messages.success(request, f"{len(allowed)} report(s) linked to '{study.label}'.")

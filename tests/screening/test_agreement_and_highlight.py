@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from screening.agreement import agreement
 from screening.highlight import highlight, parse_terms
+from tests.forms import settings_post
 
 
 def test_kappa_and_pabak_match_a_hand_computed_example():
@@ -69,14 +70,7 @@ def test_a_term_with_several_wildcards_in_a_word_is_not_used():
 def test_the_settings_form_refuses_several_wildcards_in_a_word(client_for, lead, review):
     response = client_for(lead).post(
         reverse("reviewapp:settings", kwargs={"slug": review.slug}),
-        {
-            "section": "general",
-            "title": review.title,
-            "ta_reviewers_per_record": "2",
-            "ft_reviewers_per_record": "2",
-            "retrain_every": "10",
-            "include_terms": "particip*\nco*produc*",
-        },
+        settings_post(review, include_terms="particip*\nco*produc*"),
     )
     assert response.status_code == 400
     assert "&#x27;co*produc*&#x27;: use at most one * per word" in response.content.decode()

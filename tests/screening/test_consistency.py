@@ -21,6 +21,7 @@ from screening.services.fulltext import RetrievalError, attach_url, mark_not_ret
 from screening.services.stopping import exclude_remaining, undo_rule
 from screening.services.studies import link_reports
 from tests.factories import ReasonFactory, RecordFactory, SourceFactory
+from tests.forms import settings_post
 
 TA, FT = "title_abstract", "full_text"
 
@@ -243,14 +244,7 @@ def test_lowering_reviewers_per_record_settles_half_decided_records(
     with django_capture_on_commit_callbacks(execute=True):  # the worker settles after commit
         response = client_for(lead).post(
             reverse("reviewapp:settings", kwargs={"slug": review.slug}),
-            {
-                "section": "general",
-                "title": review.title,
-                "ta_reviewers_per_record": "1",
-                "ft_reviewers_per_record": "2",
-                "retrain_every": "10",
-                "blind_mode": "on",
-            },
+            settings_post(review, ta_reviewers_per_record=1),
         )
     assert response.status_code == 302
     statuses = dict(Record.objects.values_list("pk", "ta_status"))
@@ -337,14 +331,7 @@ def test_dedup_ends_when_a_screened_record_is_hidden_by_the_leads_own_pair(revie
 def lower_to_one_reviewer(client, review):
     return client.post(
         reverse("reviewapp:settings", kwargs={"slug": review.slug}),
-        {
-            "section": "general",
-            "title": review.title,
-            "ta_reviewers_per_record": "1",
-            "ft_reviewers_per_record": "1",
-            "retrain_every": "10",
-            "blind_mode": "on",
-        },
+        settings_post(review, ta_reviewers_per_record=1, ft_reviewers_per_record=1),
     )
 
 

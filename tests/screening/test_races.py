@@ -100,6 +100,7 @@ def test_a_decision_in_flight_is_settled_by_the_lead_lowering_reviewers_per_reco
 
     from reviewapp.forms import ReviewSettingsForm
     from reviewapp.services import save_review_settings
+    from tests.forms import review_settings
 
     review = ReviewFactory(ta_reviewers_per_record=2)
     reviewer = UserFactory()
@@ -121,13 +122,7 @@ def test_a_decision_in_flight_is_settled_by_the_lead_lowering_reviewers_per_reco
     def lead_lowers():
         try:
             decided.wait(10)
-            data = {
-                "title": review.title,
-                "ta_reviewers_per_record": "1",
-                "ft_reviewers_per_record": "2",
-                "retrain_every": "10",
-                "blind_mode": "on",
-            }
+            data = review_settings(review, ta_reviewers_per_record=1)
             form = ReviewSettingsForm(data, instance=type(review).objects.get(pk=review.pk))
             assert form.is_valid(), form.errors
             # The reviewer commits half a second from now, while the lead is saving.
