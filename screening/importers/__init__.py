@@ -38,8 +38,9 @@ from .endnote_xml import parse_endnote_xml
 from .medline import parse_medline
 from .pubmed_xml import parse_pubmed_xml
 from .ris import iter_ris, iter_ris_pieces, parse_ris
-from .tabular import parse_csv, parse_xlsx, sniff_delimiter
+from .tabular import parse_csv, sniff_delimiter
 from .wos import parse_wos
+from .xlsx import parse_xlsx
 
 __all__ = [
     "ALIASES",

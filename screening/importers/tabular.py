@@ -1,4 +1,4 @@
-"""Spreadsheet-like exports: CSV, TSV and XLSX with a header row.
+"""Spreadsheet-like exports: CSV and TSV with a header row (XLSX reads through .xlsx).
 
 Headers are matched case-insensitively (spaces, ``_`` and ``-`` alike) against the column names
 of Scopus CSV, Web of Science tab-delimited (two-letter codes, recognised only when the header is
@@ -14,8 +14,7 @@ import datetime as dt
 import io
 import re
 import sys
-import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
 from .common import (
     ImportFormatError,
@@ -31,9 +30,7 @@ from .common import (
 from .wos import wos_author
 
 __all__ = [
-    "check_zip_bomb",
     "parse_csv",
-    "parse_xlsx",
     "sniff_delimiter",
 ]
 
@@ -161,7 +158,7 @@ def _split_authors(value: str, full_names: bool) -> list[str]:
     return out
 
 
-def _cell(value: object) -> str:
+def cell_text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, str):
@@ -175,7 +172,7 @@ def _cell(value: object) -> str:
     return str(value)
 
 
-def _rows_to_records(rows: Iterator[tuple[int, list[str]]], what: str) -> list[ParsedRecord]:
+def rows_to_records(rows: Iterator[tuple[int, list[str]]], what: str) -> list[ParsedRecord]:
     """``rows`` yields (line or row number, cells); the first non-empty row is the header."""
     header: list[str] | None = None
     for _line, cells in rows:
@@ -280,7 +277,7 @@ def parse_csv(text: str, delimiter: str | None = None) -> list[ParsedRecord]:
     what = "TSV file" if delimiter == "\t" else "CSV file"
     if csv.field_size_limit() < 64 * 1024 * 1024:
         csv.field_size_limit(min(sys.maxsize, 64 * 1024 * 1024))
-    return _rows_to_records(_csv_rows(text, delimiter, what), what)
+    return rows_to_records(_csv_rows(text, delimiter, what), what)
 
 
 class _KeptLines:
@@ -345,84 +342,3 @@ def _csv_problem(error: str, start: int, line: int) -> str:
             "(a quote never closed, or a quote inside a field not doubled?)"
         )
     return error
-
-
-# --------------------------------------------------------------------------- XLSX
-
-MAX_UNCOMPRESSED_BYTES = 500 * 1024 * 1024
-MAX_RATIO = 100
-_RATIO_MIN_BYTES = 2 * 1024 * 1024  # tiny members compress absurdly well and harm nobody
-
-
-def check_zip_bomb(data: bytes) -> zipfile.ZipFile:
-    """Open the zip and refuse it, from the central directory alone, if it would inflate too far.
-
-    Declared sizes are what zipfile (and so openpyxl) enforces while reading, so checking them
-    bounds the real expansion.
-    """
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        infos = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError) as exc:
-        raise ImportFormatError(f"the XLSX file is not a readable zip archive: {exc}") from None
-    total = sum(info.file_size for info in infos)
-    compressed = sum(info.compress_size for info in infos)
-    if total > MAX_UNCOMPRESSED_BYTES:
-        raise ImportFormatError(
-            f"the XLSX file would expand to {total // (1024 * 1024)} MB "
-            f"(limit {MAX_UNCOMPRESSED_BYTES // (1024 * 1024)} MB): refused as a possible zip bomb"
-        )
-    for info in infos:
-        if info.file_size > _RATIO_MIN_BYTES and info.file_size > MAX_RATIO * max(
-            info.compress_size, 1
-        ):
-            raise ImportFormatError(
-                f"the XLSX member {info.filename!r} is compressed "
-                f"{info.file_size // max(info.compress_size, 1)}:1 (limit {MAX_RATIO}:1): "
-                "refused as a possible zip bomb"
-            )
-    if total > _RATIO_MIN_BYTES and total > MAX_RATIO * max(compressed, 1):
-        raise ImportFormatError(
-            f"the XLSX file is compressed {total // max(compressed, 1)}:1 overall "
-            f"(limit {MAX_RATIO}:1): refused as a possible zip bomb"
-        )
-    return archive
-
-
-def _one_line(exc: Exception) -> str:
-    """An openpyxl error as one line: some span three, which a one-line error report would cut."""
-    return " ".join(str(exc).split())
-
-
-def parse_xlsx(data: bytes) -> list[ParsedRecord]:
-    """The first worksheet of a workbook. Formula cells come back as their formula text (a title
-    typed as ``=…`` stays text; bibliographic exports hold no real formulas)."""
-    archive = check_zip_bomb(data)
-    names = set(archive.namelist())
-    if "xl/workbook.xml" not in names:
-        raise ImportFormatError("the zip archive is not an XLSX workbook (no xl/workbook.xml)")
-    from openpyxl import load_workbook  # slow import: only when needed
-
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except Exception as exc:  # openpyxl raises anything from KeyError to XML errors
-        raise ImportFormatError(f"the XLSX workbook cannot be opened: {_one_line(exc)}") from None
-    try:
-        if not workbook.worksheets:
-            raise ImportFormatError("the XLSX workbook has no worksheet")
-        sheet = workbook.worksheets[0]
-
-        def rows() -> Iterable[tuple[int, list[str]]]:
-            try:
-                for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-                    yield number, [_cell(v) for v in values]
-            except ImportFormatError:
-                raise
-            except Exception as exc:  # openpyxl: anything from a bad cell to bad XML
-                raise ImportFormatError(
-                    f"the XLSX sheet cannot be read: {_one_line(exc)}"
-                ) from None
-
-        return _rows_to_records(iter(rows()), "XLSX sheet")
-    finally:
-        workbook.close()
