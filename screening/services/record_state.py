@@ -66,8 +66,7 @@ def decisions_needed(review: Review, record: Record, stage: str) -> int:
         # Every reviewer, however many the review otherwise asks for (one reviewer beside a
         # lead, who does not screen the pilot set, completes it alone); a team of leads only
         # screens it as any other record.
-        reviewers = Membership.objects.filter(review=review, role=Role.REVIEWER).count()
-        needed = reviewers or needed
+        needed = _reviewer_ids(review).count() or needed
     return needed
 
 
@@ -137,20 +136,20 @@ def check_calibration(review: Review, record: Record, reviewer: AbstractBaseUser
         raise ScreeningError(
             "Calibration is running: only the pilot set is screened until the lead ends it."
         )
-    if record.pilot and not _is_reviewer(review, reviewer) and _has_reviewers(review):
-        raise ScreeningError(
-            "Pilot records are for the reviewers to screen; the lead compares their agreement "
-            "and resolves their conflicts."
-        )
+    if record.pilot:
+        reviewers = set(_reviewer_ids(review))
+        # A team of leads only screens its pilot set itself.
+        if reviewers and reviewer.pk not in reviewers:
+            raise ScreeningError(
+                "Pilot records are for the reviewers to screen; the lead compares their "
+                "agreement and resolves their conflicts."
+            )
 
 
-def _is_reviewer(review: Review, user: AbstractBaseUser) -> bool:
-    return Membership.objects.filter(review=review, user=user, role=Role.REVIEWER).exists()
-
-
-def _has_reviewers(review: Review) -> bool:
-    """A team of leads only screens its pilot set itself."""
-    return Membership.objects.filter(review=review, role=Role.REVIEWER).exists()
+def _reviewer_ids(review: Review):
+    return Membership.objects.filter(review=review, role=Role.REVIEWER).values_list(
+        "user_id", flat=True
+    )
 
 
 def check_reason(
