@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "reviewapp",
     "screening",
     "extraction",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -72,6 +73,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "reviewapp.middleware.HtmxLoginRedirectMiddleware",
+    "reviewapp.middleware.SecurityHeadersMiddleware",
+    "reviewapp.middleware.BadParameterMiddleware",
 ]
 
 ROOT_URLCONF = "reviewapp.urls"
@@ -159,6 +162,33 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 20000  # bulk actions on a records page post many ids
 
+# Content-Security-Policy of every page (reviewapp.middleware.SecurityHeadersMiddleware): scripts
+# and styles only from our own static files (vendored htmx and Bootstrap, static/js, static/css),
+# nothing inline, so markup that slipped past escaping still cannot run. style-src is 'self'
+# too: templates carry no style attributes (widths set from data-* by static/js/widths.js) and
+# htmx's own <style> is turned off (includeIndicatorStyles in base.html). Bootstrap's icons are
+# data: SVGs (img-src). Framing is X-Frame-Options' job (DENY; the PDF view SAMEORIGIN).
+# A page that needs more widens this here, with a comment saying why.
+CONTENT_SECURITY_POLICY = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "frame-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+}
+# Report violations in the browser's console without blocking (to try a widened policy).
+CONTENT_SECURITY_POLICY_REPORT_ONLY = env_bool("CSP_REPORT_ONLY", False)
+# Nothing here uses the camera, microphone, location, sensors, payments or USB.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=()"
+)
+
 # Celery: without a broker, tasks run eagerly in-process (the embedded default).
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", CELERY_BROKER_URL)
@@ -180,10 +210,15 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+    # Opt-in: both bind every subdomain of the site's domain (other people's sites, perhaps)
+    # to HTTPS, and a preload list entry takes months to undo.
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
     SECURE_CONTENT_TYPE_NOSNIFF = True
     X_FRAME_OPTIONS = "DENY"
+    # security.W005 (no includeSubDomains) and W021 (no preload) are the opt-in choice above.
+    SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_INCLUDE_SUBDOMAINS else ["security.W005"]
+    SILENCED_SYSTEM_CHECKS += [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 
 LOGGING = {
     "version": 1,

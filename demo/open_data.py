@@ -9,8 +9,7 @@ from pathlib import Path
 from django.contrib.auth.models import AbstractBaseUser
 
 from reviewapp.models import Review
-
-from .services.imports import SourceFields, import_records
+from screening.services.imports import SourceFields, import_records
 
 DEMO_FILE = Path(__file__).resolve().parent / "demo_data" / "kitchenham2010.csv"
 HIDDEN_COLUMNS = {"label_included", "label_abstract_screening"}

@@ -7,9 +7,11 @@ from collections.abc import Iterator
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from . import demo
-from .models import ExclusionReason, Membership, Review, ReviewQuestion
-from .services import create_review, update_criteria
+from reviewapp.models import ExclusionReason, Membership, Review, ReviewQuestion
+from reviewapp.services import create_review, update_criteria
+
+from . import protocol as demo
+from .open_data import import_demo_records
 
 User = get_user_model()
 
@@ -54,10 +56,7 @@ def seed_cse_review(users: dict) -> Review:
 
 
 def seed_open_review(users: dict) -> Review:
-    """The open-data review, created once; its records come from screening (the one upward
-    reach, kept here) and are topped up if missing."""
-    from screening.demo import import_demo_records
-
+    """The open-data review, created once; its records are topped up if missing."""
     with transaction.atomic():
         review = Review.objects.filter(slug=demo.OPEN_SLUG).first() or _new_review(
             users,

@@ -88,7 +88,7 @@ USERS = [
 ]
 DEFAULT_PASSWORD = "review-demo"  # noqa: S105  (documented demo logins)
 
-# The second demo review: a real, openly licensed screening data set (screening/demo_data).
+# The second demo review: a real, openly licensed screening data set (demo/demo_data).
 OPEN_SLUG = "open-data-demo"
 OPEN_TITLE = "Open data demo: systematic literature reviews in software engineering"
 OPEN_DESCRIPTION = (
