@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401  (extraction pages land with the extraction issue)
+from django.urls import path
+
+from .views import exports
 
 app_name = "extraction"
-urlpatterns: list = []
+urlpatterns = [
+    path("exports/", exports.exports, name="exports"),
+    path("exports/<int:job_id>/", exports.export_job, name="export-job"),
+    path("exports/<int:job_id>/download/", exports.export_download, name="export-download"),
+]

@@ -129,3 +129,35 @@ def test_lowering_reviewers_per_record_is_settled_by_the_worker(broker):
             break
         time.sleep(0.2)
     assert half.ta_status == "exclude"
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_an_export_job_runs_in_the_worker(broker):
+    import csv
+    import io
+    import time
+
+    from extraction.models import ExportJob
+    from extraction.services.exports import export_file, start_export
+    from tests.factories import MembershipFactory, RecordFactory, ReviewFactory, SourceFactory
+
+    review = ReviewFactory()
+    lead = MembershipFactory(review=review, role="lead").user
+    source = SourceFactory(review=review, name="ERIC")
+    RecordFactory(source=source, title="=cmd|' /C calc'!A0")
+    RecordFactory(source=source, title="Second")
+    job = start_export(review=review, kind="records", fmt="csv", by=lead)  # queued on commit
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        job.refresh_from_db()
+        if not job.is_active:
+            break
+        time.sleep(0.2)
+    assert job.status == ExportJob.Status.DONE, job.message
+    path = export_file(job)
+    rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+    assert [r["title"] for r in rows] == ["'=cmd|' /C calc'!A0", "Second"]
+    assert job.size == path.stat().st_size
+    path.unlink()

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 
 # A cell starting with one of these is run as a formula by Excel, LibreOffice and Sheets.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+BOM = "\ufeff"  # Excel reads a CSV as UTF-8 only when it starts with one
 
 
 def neutralise(value: object) -> object:
@@ -17,9 +18,14 @@ def neutralise(value: object) -> object:
     return value
 
 
-def write_csv(handle, header: Sequence[str], rows: Iterable[Sequence[object]]) -> int:
+def write_csv(
+    handle, header: Sequence[str], rows: Iterable[Sequence[object]], *, bom: bool = False
+) -> int:
+    """Write the header and rows, each cell neutralised; the number of rows written."""
+    if bom:
+        handle.write(BOM)
     writer = csv.writer(handle)
-    writer.writerow(header)
+    writer.writerow([neutralise(cell) for cell in header])
     count = 0
     for row in rows:
         writer.writerow([neutralise(cell) for cell in row])

@@ -1,0 +1,53 @@
+"""XLSX writing in openpyxl's write-only mode (rows go to disk as they come: flat memory),
+with the same formula neutralisation as the CSV files."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+from .csvsafe import neutralise
+
+MAX_CELL = 32767  # Excel's limit on one cell's text
+SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+
+Sheet = tuple[str, Sequence[str], Iterable[Sequence[object]]]
+
+
+def xlsx_cell(value: object) -> object:
+    """A value Excel shows as typed: never a formula, no control characters, within limits."""
+    value = neutralise(value)
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)[:MAX_CELL]
+    return value
+
+
+def sheet_title(title: str, taken: set[str]) -> str:
+    """Excel's sheet names: 31 characters at most, none of []:*?/\\, unique in the book."""
+    base = SHEET_FORBIDDEN.sub(" ", title).strip()[:31] or "Sheet"
+    name, n = base, 2
+    while name.lower() in taken:
+        suffix = f" ({n})"
+        name, n = base[: 31 - len(suffix)] + suffix, n + 1
+    taken.add(name.lower())
+    return name
+
+
+def write_xlsx(handle, sheets: Iterable[Sheet]) -> int:
+    """Write each (title, header, rows) as a sheet; the number of data rows written."""
+    book = Workbook(write_only=True)
+    taken: set[str] = set()
+    count = 0
+    for title, header, rows in sheets:
+        sheet = book.create_sheet(title=sheet_title(title, taken))
+        sheet.append([xlsx_cell(cell) for cell in header])
+        for row in rows:
+            sheet.append([xlsx_cell(cell) for cell in row])
+            count += 1
+    if not taken:
+        book.create_sheet(title="Empty")
+    book.save(handle)
+    return count

@@ -1,0 +1,200 @@
+"""Export jobs through HTTP and the service: queue, run, fail, redeliver, download."""
+
+import csv
+import io
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+
+from extraction.exports import kinds
+from extraction.exports.kinds import ExportFormat
+from extraction.models import ExportJob
+from extraction.services import exports as service
+from extraction.services.exports import export_folder, run_export
+
+
+@pytest.fixture
+def on_commit(django_capture_on_commit_callbacks):
+    """Queued tasks run when the request's or the service's transaction commits, as in life."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+@pytest.fixture
+def start_export(on_commit):
+    def start(**kwargs):
+        with on_commit():
+            return service.start_export(**kwargs)
+
+    return start
+
+
+def exports_url(review) -> str:
+    return reverse("extraction:exports", kwargs={"slug": review.slug})
+
+
+def download_url(job) -> str:
+    return reverse("extraction:export-download", kwargs={"slug": job.review.slug, "job_id": job.pk})
+
+
+def test_starting_an_export_builds_the_file_and_offers_it_as_an_attachment(
+    client, review, known, lead, on_commit
+):
+    client.force_login(lead)
+    with on_commit():
+        response = client.post(exports_url(review), {"export": "records.csv", "bom": "on"})
+    assert response.status_code == 302
+    job = ExportJob.objects.get()
+    assert (job.kind, job.format, job.options) == (
+        "records",
+        "csv",
+        {"bom": True, "per_reviewer": False},
+    ) or (
+        job.kind,
+        job.format,
+        job.options,
+    ) == ("records", "csv", {"bom": True})
+    assert (job.status, job.progress, job.message) == ("done", 100, "3 rows")
+    download = client.get(download_url(job))
+    assert download.status_code == 200
+    assert download["Content-Disposition"] == (
+        f'attachment; filename="{review.slug}-records-{job.created_at:%Y%m%d-%H%M}.csv"'
+    )
+    body = b"".join(download.streaming_content)
+    assert job.size == len(body)
+    rows = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
+    assert [r["title_abstract:rev2:note"] for r in rows] == ["clear yes", "not CSE", ""]
+
+
+def test_the_page_lists_jobs_and_polls_only_while_one_runs(client, review, lead):
+    client.force_login(lead)
+    done = ExportJob.objects.create(
+        review=review, kind="records", format="csv", status="done", requested_by=lead
+    )
+    running = ExportJob.objects.create(
+        review=review, kind="sources", format="xlsx", status="running", progress=40
+    )
+    page = client.get(exports_url(review)).content.decode()
+    poll = reverse("extraction:export-job", kwargs={"slug": review.slug, "job_id": running.pk})
+    assert f'hx-get="{poll}"' in page
+    assert "40%" in page
+    assert download_url(done) in page and download_url(running) not in page
+    row = client.get(poll, headers={"HX-Request": "true"}).content.decode()
+    assert row.lstrip().startswith(f'<tr id="export-{running.pk}"')
+    assert 'nav-link" href="/reviews/participation/exports/">Exports' in page
+
+
+def test_a_job_that_fails_midway_ends_failed_with_its_message_and_no_file(
+    client, review, known, lead, monkeypatch, start_export
+):
+    def half_then_fail(handle, ctx):
+        handle.write("record_id\n1\n")
+        raise RuntimeError("disk full")
+
+    monkeypatch.setitem(kinds.KINDS["records"], "csv", ExportFormat(half_then_fail))
+    job = start_export(review=review, kind="records", fmt="csv", by=lead)  # eager: runs now
+    job.refresh_from_db()
+    assert job.status == "failed"
+    assert job.message == "The export failed (RuntimeError: disk full); no file was kept."
+    assert (job.file_path, job.size) == ("", 0)
+    assert list(export_folder(review).iterdir()) == []  # nor a temporary file
+    client.force_login(lead)
+    assert client.get(download_url(job)).status_code == 404
+    assert download_url(job) not in client.get(exports_url(review)).content.decode()
+
+
+def test_a_redelivered_task_for_a_done_job_changes_nothing(review, known, lead, start_export):
+    job = start_export(review=review, kind="records", fmt="csv", by=lead)
+    job.refresh_from_db()
+    path = Path(settings.MEDIA_ROOT) / job.file_path
+    before = (job.finished_at, path.stat().st_mtime_ns)
+    run_export(job.pk)
+    job.refresh_from_db()
+    assert (job.finished_at, path.stat().st_mtime_ns) == before
+    assert job.status == "done"
+
+
+def test_a_job_running_elsewhere_is_left_alone_and_a_stale_one_is_redone(review, known, lead):
+    fresh = ExportJob.objects.create(
+        review=review, kind="records", format="csv", status="running", started_at=timezone.now()
+    )
+    stale = ExportJob.objects.create(
+        review=review,
+        kind="records",
+        format="csv",
+        status="running",
+        requested_by=lead,
+        started_at=timezone.now() - ExportJob.STALE_AFTER - timedelta(minutes=1),
+    )
+    run_export(fresh.pk)
+    run_export(stale.pk)
+    fresh.refresh_from_db()
+    stale.refresh_from_db()
+    assert (fresh.status, fresh.file_path) == ("running", "")
+    assert (stale.status, stale.message) == ("done", "3 rows")
+
+
+def test_the_final_file_appears_only_when_whole(review, known, lead, monkeypatch, start_export):
+    seen = []
+    real = kinds.KINDS["records"]["csv"].write
+
+    def watching(handle, ctx):
+        rows = real(handle, ctx)
+        seen.append(sorted(p.name for p in export_folder(review).iterdir()))
+        return rows
+
+    monkeypatch.setitem(kinds.KINDS["records"], "csv", ExportFormat(watching))
+    job = start_export(review=review, kind="records", fmt="csv", by=lead)
+    job.refresh_from_db()
+    (names,) = seen
+    assert len(names) == 1 and names[0].endswith(".partial")  # still the temporary name
+    assert sorted(p.name for p in export_folder(review).iterdir()) == [f"{job.pk}-records.csv"]
+
+
+def test_a_blind_reviewer_sees_and_downloads_only_their_own_jobs(
+    client, review, known, lead, reviewer, start_export
+):
+    leads = start_export(review=review, kind="records", fmt="csv", by=lead)
+    mine = start_export(review=review, kind="records", fmt="csv", by=reviewer)
+    client.force_login(reviewer)
+    page = client.get(exports_url(review)).content.decode()
+    assert download_url(mine) in page and download_url(leads) not in page
+    assert client.get(download_url(leads)).status_code == 404
+    assert client.get(download_url(mine)).status_code == 200
+
+
+def test_an_outsider_gets_404_for_the_download(client, review, known, lead, outsider, start_export):
+    job = start_export(review=review, kind="records", fmt="csv", by=lead)
+    client.force_login(outsider)
+    assert client.get(download_url(job)).status_code == 404
+
+
+def test_an_unknown_export_is_refused_with_the_form(client, review, lead):
+    client.force_login(lead)
+    response = client.post(exports_url(review), {"export": "records.pdf"})
+    assert response.status_code == 400
+    assert not ExportJob.objects.exists()
+
+
+def test_a_job_whose_requester_left_the_review_fails_saying_so(review, known, lead, viewer):
+    from reviewapp.models import Membership
+
+    job = ExportJob.objects.create(review=review, kind="records", format="csv", requested_by=viewer)
+    Membership.objects.filter(user=viewer).delete()
+    run_export(job.pk)
+    job.refresh_from_db()
+    assert job.status == "failed"
+    assert "no longer in the review" in job.message
+
+
+@pytest.mark.parametrize(("export", "fmt"), [("records.xlsx", "xlsx"), ("sources.csv", "csv")])
+def test_every_offered_format_builds(client, review, known, lead, export, fmt, on_commit):
+    client.force_login(lead)
+    with on_commit():
+        client.post(exports_url(review), {"export": export})
+    job = ExportJob.objects.get()
+    assert job.status == "done", job.message
+    assert Path(settings.MEDIA_ROOT, job.file_path).suffix == f".{fmt}"
