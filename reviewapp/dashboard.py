@@ -13,6 +13,7 @@ from .services import current_criteria
 def dashboard_context(review: Review, user: AbstractBaseUser) -> dict:
     """Everything the dashboard template needs, in a fixed number of queries."""
     criteria = current_criteria(review)
+    blind = review.membership.is_blind
     return {
         "review": review,
         "questions": list(review.questions.all()),
@@ -22,6 +23,6 @@ def dashboard_context(review: Review, user: AbstractBaseUser) -> dict:
         "criteria_version": criteria,
         "criteria": list(criteria.criteria.order_by("-kind", "number")),  # inclusion first
         "reasons": list(review.reasons.filter(active=True)),
-        "progress": review_progress(review, user),
-        "blind": review.membership.is_blind,
+        "progress": review_progress(review, user, blind=blind),
+        "blind": blind,
     }

@@ -83,7 +83,7 @@ class QuestionForm(forms.ModelForm):
         model = ReviewQuestion
         fields = ["number", "text"]
         widgets = {
-            "number": forms.NumberInput(attrs={"min": 1, "style": "max-width: 6rem"}),
+            "number": forms.NumberInput(attrs={"min": 1, "class": "max-w-6rem"}),
             "text": forms.Textarea(attrs={"rows": 2}),
         }
 
@@ -157,7 +157,7 @@ class ReasonForm(forms.ModelForm):
             "note_required",
             "active",
         ]
-        widgets = {"number": forms.NumberInput(attrs={"min": 0, "style": "max-width: 5rem"})}
+        widgets = {"number": forms.NumberInput(attrs={"min": 0, "class": "max-w-5rem"})}
 
 
 class ReasonFormSetBase(BaseReviewFormSet):

@@ -2,8 +2,9 @@
 
 After LOGIN_MAX_FAILURES failed attempts for one username from one address within
 LOGIN_LOCKOUT, that pair is refused (even with the right password) until the window passes.
-The count lives in Django's cache: with the default per-process cache each server process
-counts on its own, which still caps guessing at a few dozen tries per window.
+The username is counted as authentication sees it (the form's own cleaning: stripped, NFKC),
+so " lead", "lead\\t" or "lead" in full-width letters share one counter with "lead". The count
+lives in the database (LoginFailure), which every server process shares.
 """
 
 from __future__ import annotations
@@ -13,8 +14,12 @@ import hashlib
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from .models import LoginFailure
 
 
 def client_address(request) -> str:
@@ -31,19 +36,43 @@ def client_address(request) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
-def _key(request, username: str) -> str:
-    address = client_address(request)
-    digest = hashlib.sha256(f"{username.casefold()}|{address}".encode()).hexdigest()[:32]
-    return f"login-failures:{digest}"
+def failure_key(username: str, address: str) -> str:
+    """The counter's key for a username already normalised as authentication normalises it.
+    Case-folded on top: stricter than the (case-sensitive) backend, never looser."""
+    return hashlib.sha256(f"{username.casefold()}|{address}".encode()).hexdigest()[:32]
+
+
+def failures(key: str) -> int:
+    """Failed attempts counted on this key in the current window."""
+    row = LoginFailure.objects.filter(key=key, expires_at__gt=timezone.now()).first()
+    return row.count if row else 0
+
+
+def count_failure(key: str) -> None:
+    """One more failure on this key: a fresh window when the last one has passed. One UPDATE
+    with F() so concurrent processes never lose a count."""
+    now = timezone.now()
+    if LoginFailure.objects.filter(key=key, expires_at__gt=now).update(count=F("count") + 1):
+        return
+    expires = now + settings.LOGIN_LOCKOUT
+    if LoginFailure.objects.filter(key=key).update(count=1, expires_at=expires):
+        return  # an expired window, started again
+    try:
+        with transaction.atomic():
+            LoginFailure.objects.create(key=key, count=1, expires_at=expires)
+    except IntegrityError:  # another process created it a moment ago
+        LoginFailure.objects.filter(key=key).update(count=F("count") + 1)
+    LoginFailure.objects.filter(expires_at__lt=now).delete()  # keep the table small
 
 
 class ThrottledLogin:
     """Mixin for an authentication form: refuses a locked username/address, counts failures."""
 
     def clean(self):
-        username = self.data.get("username", "")
-        key = _key(self.request, username)
-        if cache.get(key, 0) >= settings.LOGIN_MAX_FAILURES:
+        # The username field's own cleaning (strip, then NFKC) is what authenticate() gets.
+        username = self.fields["username"].to_python(self.data.get("username", ""))
+        key = failure_key(username, client_address(self.request))
+        if failures(key) >= settings.LOGIN_MAX_FAILURES:
             minutes = round(settings.LOGIN_LOCKOUT.total_seconds() / 60)
             raise ValidationError(
                 f"Too many failed attempts for this account from here: try again in "
@@ -53,10 +82,9 @@ class ThrottledLogin:
         try:
             cleaned = super().clean()
         except ValidationError:
-            if cache.add(key, 1, settings.LOGIN_LOCKOUT.total_seconds()) is False:
-                cache.incr(key)
+            count_failure(key)
             raise
-        cache.delete(key)
+        LoginFailure.objects.filter(key=key).delete()
         return cleaned
 
 

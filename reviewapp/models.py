@@ -248,3 +248,17 @@ class ExclusionReason(models.Model):
     @property
     def stage_labels(self) -> list[str]:
         return [str(stage.label) for stage in Stage if self.applies_to(stage)]
+
+
+class LoginFailure(models.Model):
+    """Failed logins for one (normalised username, address) pair within a window (login.py).
+
+    A table, not process memory or the per-process cache, so every server process counts on
+    the same row and four web workers do not allow four times the attempts."""
+
+    key = models.CharField(max_length=64, unique=True)
+    count = models.PositiveIntegerField(default=0)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.count}"

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from django import forms
 
 from reviewapp.models import ExclusionReason
+from reviewapp.params import NumberField
 
 from .importers import FORMATS
 from .models import Source
@@ -104,7 +105,7 @@ class RecordFilterForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    record = forms.IntegerField(widget=forms.HiddenInput)
+    record = NumberField(widget=forms.HiddenInput)
     value = forms.ChoiceField(
         choices=[("include", "Include"), ("exclude", "Exclude"), ("maybe", "Maybe")]
     )
@@ -129,7 +130,7 @@ class DecisionForm(forms.Form):
 
 
 class ResolveForm(forms.Form):
-    record = forms.IntegerField(widget=forms.HiddenInput)
+    record = NumberField(widget=forms.HiddenInput)
     value = forms.ChoiceField(choices=[("include", "Include"), ("exclude", "Exclude")])
     reason = forms.ModelChoiceField(queryset=None, required=False, empty_label="No reason")
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))

@@ -13,9 +13,14 @@ from .queues import open_records
 from .services.fulltext import sought_records
 
 
-def review_progress(review: Review, user: AbstractBaseUser) -> dict:
-    """Counts for the dashboard: the PRISMA numbers, per-reviewer progress, my queues."""
+def review_progress(review: Review, user: AbstractBaseUser, *, blind: bool = False) -> dict:
+    """Counts for the dashboard: the PRISMA numbers, per-reviewer progress, my queues.
+
+    `blind`: for a reviewer in blind mode, no count may move with a colleague's vote on a record
+    still unsettled (it would tell a conflict from "not decided yet"): decisions are counted for
+    this user only."""
     counts = prisma_counts(review)
+    only = user if blind else None
     identified = sum(n for column in counts["identified"].values() for n in column.values())
     return {
         "prisma": counts,
@@ -24,19 +29,30 @@ def review_progress(review: Review, user: AbstractBaseUser) -> dict:
         "duplicates_pending": DuplicatePair.objects.filter(
             review=review, status=DuplicatePair.Status.PENDING
         ).count(),
-        "per_reviewer": _per_reviewer(review, Stage.TITLE_ABSTRACT),
-        "per_reviewer_ft": _per_reviewer(review, Stage.FULL_TEXT),
+        "per_reviewer": _per_reviewer(review, Stage.TITLE_ABSTRACT, only),
+        "per_reviewer_ft": _per_reviewer(review, Stage.FULL_TEXT, only),
         "my_queue": _my_queue(review, user, Stage.TITLE_ABSTRACT),
         "my_queue_ft": _my_queue(review, user, Stage.FULL_TEXT),
         "ft_conflicts": sought_records(review).filter(ft_status=StageStatus.CONFLICT).count(),
         "decided_ta": counts["screened"] - counts["awaiting"]["title_abstract"],
+        "decided_ta_by_me": _decided_by(review, user, Stage.TITLE_ABSTRACT) if blind else None,
     }
 
 
-def _per_reviewer(review: Review, stage: str) -> list[dict]:
+def _decided_by(review: Review, user: AbstractBaseUser, stage: str) -> int:
+    return Decision.objects.filter(
+        review=review, stage=stage, reviewer=user, record__duplicate_of__isnull=True
+    ).count()
+
+
+def _per_reviewer(review: Review, stage: str, only: AbstractBaseUser | None = None) -> list[dict]:
+    decisions = Decision.objects.filter(
+        review=review, stage=stage, record__duplicate_of__isnull=True
+    )
+    if only is not None:
+        decisions = decisions.filter(reviewer=only)
     return list(
-        Decision.objects.filter(review=review, stage=stage, record__duplicate_of__isnull=True)
-        .values("reviewer__username")
+        decisions.values("reviewer__username")
         .annotate(n=Count("id"))
         .order_by("reviewer__username")
     )

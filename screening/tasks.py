@@ -8,10 +8,21 @@ from .services import jobs, prioritise
 from .services.decisions import settle_open_records
 
 
-@shared_task
-def run_import_job(job_id: int) -> None:
+# A pool child killed mid-run (the OOM killer) is otherwise acknowledged and never run again.
+# Celery 5.7's retry_on_worker_lost sends it again as a retry, at most twice (a file that kills
+# the worker every time must not loop): only the worker's main process, which saw the child
+# die, sends such a retry, so the retry may take over the job the dead child left "running".
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    retry_on_worker_lost=True,
+    max_retries=2,
+    default_retry_delay=5,
+)
+def run_import_job(self, job_id: int) -> None:
     """Import one uploaded search file (see services.jobs.run_import)."""
-    jobs.run_import(job_id)
+    jobs.run_import(job_id, after_lost_worker=self.request.retries > 0)
 
 
 @shared_task

@@ -108,3 +108,65 @@ class DuplicatePairFactory(factory.django.DjangoModelFactory):
     method = "fuzzy"
     matched = factory.LazyFunction(lambda: ["title", "year"])
     status = "pending"
+
+
+# Extraction: charting forms and charts.
+from extraction.models import Chart, ChartForm, ChartValue, FormField, FormSection  # noqa: E402
+from screening.models import Study  # noqa: E402
+
+
+class StudyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Study
+
+    review = factory.SubFactory(ReviewFactory)
+    label = factory.Sequence(lambda n: f"Author {2000 + n}")
+
+
+class ChartFormFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ChartForm
+
+    review = factory.SubFactory(ReviewFactory)
+    version = 1
+
+
+class FormSectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FormSection
+
+    form = factory.SubFactory(ChartFormFactory)
+    key = factory.Sequence(lambda n: f"section_{n}")
+    title = factory.Sequence(lambda n: f"Section {n}")
+    order = factory.Sequence(lambda n: n)
+
+
+class FormFieldFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FormField
+
+    section = factory.SubFactory(FormSectionFactory)
+    key = factory.Sequence(lambda n: f"field_{n}")
+    label = factory.Sequence(lambda n: f"Field {n}")
+    type = "short_text"
+    order = factory.Sequence(lambda n: n)
+
+
+class ChartFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Chart
+
+    form = factory.SubFactory(ChartFormFactory)
+    study = factory.SubFactory(StudyFactory, review=factory.SelfAttribute("..form.review"))
+    charted_by = factory.SubFactory(UserFactory)
+    kind = "reviewer"
+
+
+class ChartValueFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ChartValue
+
+    chart = factory.SubFactory(ChartFactory)
+    field = factory.SubFactory(FormFieldFactory)
+    value = "a value"
+    draft = "a value"

@@ -70,6 +70,25 @@ def _pair_id(review: Review, team: dict) -> dict:
     return {"pair_id": pair.pk}
 
 
+def _export_id(review: Review, team: dict) -> dict:
+    from django.conf import settings
+
+    from extraction.models import ExportJob
+    from extraction.services.exports import export_folder
+
+    path = export_folder(review) / "done.csv"
+    path.write_text("record_id\n", encoding="utf-8")
+    job = ExportJob.objects.create(
+        review=review,
+        kind="records",
+        format="csv",
+        status="done",
+        requested_by=team["reviewer"],  # the blind reviewer's own: every member may see it
+        file_path=str(path.relative_to(settings.MEDIA_ROOT)),
+    )
+    return {"job_id": job.pk}
+
+
 ACCESS: dict[str, Access] = {
     "reviewapp:dashboard": Access(get=Role.VIEWER),
     "reviewapp:settings": Access(get=Role.LEAD, post=Role.LEAD),
@@ -103,6 +122,9 @@ ACCESS: dict[str, Access] = {
     "screening:fulltext-remove": Access(get=None, post=Role.LEAD, kwargs=_unassigned_fulltext_id),
     "screening:fulltext-record": Access(get=None, post=Role.REVIEWER, kwargs=_sought_record_id),
     "screening:studies": Access(get=Role.VIEWER, post=Role.LEAD),
+    "extraction:exports": Access(get=Role.VIEWER, post=Role.VIEWER),
+    "extraction:export-job": Access(get=Role.VIEWER, kwargs=_export_id),
+    "extraction:export-download": Access(get=Role.VIEWER, kwargs=_export_id),
 }
 
 

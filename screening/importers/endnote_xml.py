@@ -58,7 +58,8 @@ def _record(elem: Element) -> ParsedRecord:
     ).lower()
     pmid = ""
     accession = _text(elem, "accession-num")
-    if accession.isdigit() and ("nlm" in provider or "pubmed" in provider or "medline" in provider):
+    from_pubmed = "nlm" in provider or "pubmed" in provider or "medline" in provider
+    if accession.isascii() and accession.isdigit() and from_pubmed:
         pmid = accession
     if not pmid:
         for url in urls:

@@ -18,6 +18,7 @@ __all__ = [
     "split_keywords",
     "split_lines",
     "strip_markup",
+    "unescape_entities",
 ]
 
 
@@ -69,28 +70,31 @@ _INLINE_TAG_RE = re.compile(
 )
 
 
+# A character reference or a named entity, written out with its semicolon: "AT&T", "R&D" and
+# "&c." are text, not entities (html.unescape alone would read "&copy" without one as ©).
+_ENTITY_RE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+
+
+def unescape_entities(value: str) -> str:
+    """Decode HTML entities (``&lt;``, ``&amp;``, ``&#8211;``) once: ``&amp;lt;`` reads ``&lt;``."""
+    if "&" not in value:
+        return value
+    return _ENTITY_RE.sub(lambda m: html.unescape(m.group(0)), value)
+
+
 def strip_markup(value: str, paragraph: str = " ") -> str:
     """Take HTML/JATS markup out of a field: a block tag becomes `paragraph`, an inline tag goes
-    (CO<sub>2</sub> reads CO2), and, as the text was HTML, its entities (&amp;, &#8211;) are
-    decoded."""
-    if "<" not in value:
-        return value
-    stripped = _INLINE_TAG_RE.sub("", _BLOCK_TAG_RE.sub(paragraph, value))
-    if stripped == value:
-        return value  # no markup after all: a "<" of the text itself
-    return html.unescape(stripped)
+    (CO<sub>2</sub> reads CO2), and its entities (&amp;, &#8211;) are decoded, once.
 
-
-def clean_text(value: str) -> str:
-    """Collapse every run of ASCII whitespace (newlines included) to one space; strip; take
-    out HTML/JATS markup (strip_markup).
-
-    Other Unicode spaces (no-break, thin) are typography and stay.
-    """
-    if not value:
-        return ""
+    Entities are decoded even where no tag is left to strip: exports escape "p &lt; .001" in
+    plain fields too (RIS from publisher sites), and the tags go first so an escaped tag
+    (``&lt;i&gt;``) is text the reviewer sees, not markup that vanishes."""
     if "<" in value:
-        value = strip_markup(value)
+        value = _INLINE_TAG_RE.sub("", _BLOCK_TAG_RE.sub(paragraph, value))
+    return unescape_entities(value)
+
+
+def _collapse_spaces(value: str) -> str:
     if (
         "  " in value
         or "\n" in value
@@ -105,15 +109,30 @@ def clean_text(value: str) -> str:
     return value  # already clean: the common case, far cheaper to check than to redo
 
 
+def clean_text(value: str) -> str:
+    """Collapse every run of ASCII whitespace (newlines included) to one space; strip; take
+    out HTML/JATS markup and decode entities (strip_markup).
+
+    Other Unicode spaces (no-break, thin) are typography and stay.
+    """
+    if not value:
+        return ""
+    if "<" in value or "&" in value:
+        value = strip_markup(value)
+        if not value:
+            return ""
+    return _collapse_spaces(value)
+
+
 def clean_abstract(value: str) -> str:
     """Strip an abstract and collapse spaces inside lines, keeping its paragraph breaks."""
     if not value:
         return ""
-    if "<" in value:
-        value = strip_markup(value, paragraph="\n")
+    if "<" in value or "&" in value:
+        value = strip_markup(value, paragraph="\n")  # once: the lines are not decoded again
     if "\n" not in value and "\r" not in value:
-        return clean_text(value)
-    lines = (clean_text(line) for line in value.replace("\r", "\n").split("\n"))
+        return _collapse_spaces(value) if value else ""
+    lines = (_collapse_spaces(line) for line in value.replace("\r", "\n").split("\n") if line)
     return "\n".join(line for line in lines if line)
 
 

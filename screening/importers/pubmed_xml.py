@@ -12,7 +12,6 @@ from .common import (
     ImportFormatError,
     ParsedRecord,
     check_readable,
-    clean_abstract,
     clean_text,
     extract_year,
     join_pages,
@@ -69,7 +68,7 @@ def _abstract(abstract: Element | None) -> str:
         label = text.get("Label")
         if body:
             parts.append(f"{label}: {body}" if label else body)
-    return clean_abstract("\n".join(parts))
+    return "\n".join(parts)  # each part is clean: cleaning again would decode entities twice
 
 
 def _year(pub_date: Element | None) -> int | None:

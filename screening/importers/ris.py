@@ -238,7 +238,7 @@ def _find_pmid(rec: dict[str, list[str]]) -> str:
     candidates += get("PM", [])  # WoS-flavoured RIS
     for value in candidates:
         value = value.strip()
-        if value.isdigit() and len(value) <= 9:
+        if value.isascii() and value.isdigit() and len(value) <= 9:  # "²" is a digit to Python
             return value
     for tag in ("UR", "L2", "LK", "L1"):
         for url in get(tag, ()):
@@ -312,7 +312,8 @@ def _to_record(rec: dict[str, list[str]], number: int, line: int) -> ParsedRecor
     issue = (values[0] or first_value(rec, "IS")) if values else ""
     values = get("PY")
     value = (values[0] or first_value(rec, "PY")) if values else ""
-    if len(value) >= 4 and value[:4].isdigit() and not value[4:5].isdigit():
+    head = value[:4]
+    if len(value) >= 4 and head.isascii() and head.isdigit() and not value[4:5].isdigit():
         year = int(value[:4])  # "2012", "2019///", "2016/09//": the common case, no regex
         if not 1000 <= year <= 2100:
             year = extract_year(value, first_value(rec, "Y1"), first_value(rec, "DA"))

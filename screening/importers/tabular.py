@@ -226,7 +226,7 @@ def rows_to_records(rows: Iterator[tuple[int, list[str]]], what: str) -> list[Pa
             if index < len(cells):
                 keywords += split_keywords(cells[index])
         pmid = one(cells, "pmid")
-        if pmid.endswith(".0") and pmid[:-2].isdigit():
+        if pmid.endswith(".0") and pmid[:-2].isascii() and pmid[:-2].isdigit():
             pmid = pmid[:-2]
         record = ParsedRecord(
             title=clean_text(one(cells, "title")),

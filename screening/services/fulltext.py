@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
+import uuid
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -21,16 +23,49 @@ from ..models import FullText, Record, StageStatus
 
 
 class RetrievalError(Exception):
-    """A file or action refused; the message says what and where."""
+    """A file or action refused; the message says what and where (`kind`: why, in short, so a
+    bulk upload's thousands of refusals can be summed up per kind)."""
+
+    def __init__(self, message: str, *, kind: str = "refused", name: str = ""):
+        super().__init__(message)
+        self.kind = kind
+        self.name = name
 
 
 def _read_pdf(name: str, data: bytes) -> bytes:
     if len(data) > settings.FULLTEXT_MAX_BYTES:
         raise _too_big(name, len(data))
+    if not data.strip():
+        raise RetrievalError(
+            f"{name}: the file is empty (0 bytes): choose the PDF again.",
+            kind="empty file",
+            name=name,
+        )
     # The real content decides, not the name: a PDF starts with %PDF- (within its first KB).
     if b"%PDF-" not in data[:1024]:
-        raise RetrievalError(f"{name}: not a PDF (the file does not start like one).")
+        raise RetrievalError(
+            f"{name}: not a PDF (the file does not start like one).", kind="not a PDF", name=name
+        )
+    # A PDF ends with %%EOF (a few bytes of padding may follow): without it the download or
+    # the copy was cut short, and the reader would show a blank or broken page.
+    if b"%%EOF" not in data[-2048:]:
+        raise RetrievalError(
+            f"{name}: the PDF is damaged or cut short (it has no end-of-file marker): "
+            "download it again.",
+            kind="damaged PDF",
+            name=name,
+        )
     return data
+
+
+def download_name(original: str) -> str:
+    """The name a stored PDF is offered under: the uploader's name without its folders or
+    control characters, ending in .pdf (it is served as one, whatever it was called)."""
+    name = original.replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(c for c in name if unicodedata.category(c)[0] != "C").strip(" .")
+    if not name.lower().endswith(".pdf"):
+        name = f"{name or 'fulltext'}.pdf"
+    return name[-120:]
 
 
 def sought_records(review: Review):
@@ -48,7 +83,9 @@ def _store(review, record, name: str, data: bytes, kind: str, by) -> FullText:
         sha256=hashlib.sha256(data).hexdigest(),
         uploaded_by=by,
     )
-    fulltext.file.save(name[-100:] or "fulltext.pdf", ContentFile(data), save=False)
+    # On disk under a name of ours: the uploader's ("x.html", "x.svg", "../x") is only data,
+    # so nothing served from the media folder could ever run as a page or a script.
+    fulltext.file.save(f"{uuid.uuid4().hex}.pdf", ContentFile(data), save=False)
     fulltext.save()
     return fulltext
 
@@ -132,8 +169,11 @@ def _keys(doi: str, pmid: str) -> list[str]:
 
 def _too_big(name: str, size: int) -> RetrievalError:
     mib = 1024 * 1024
+    limit = settings.FULLTEXT_MAX_BYTES / mib
     return RetrievalError(
-        f"{name}: {size / mib:.0f} MB is over the {settings.FULLTEXT_MAX_BYTES / mib:.0f} MB limit."
+        f"{name}: {size / mib:.0f} MB is over the {limit:.0f} MB limit.",
+        kind="too big",
+        name=name,
     )
 
 
@@ -182,7 +222,14 @@ def _files_in(uploads: list[UploadedFile]) -> Iterator[tuple[str, bytes | Retrie
             try:
                 archive = zipfile.ZipFile(handle)
             except zipfile.BadZipFile:
-                yield upload.name, RetrievalError(f"{upload.name}: a damaged zip archive.")
+                yield (
+                    upload.name,
+                    RetrievalError(
+                        f"{upload.name}: a damaged zip archive.",
+                        kind="damaged zip",
+                        name=upload.name,
+                    ),
+                )
                 continue
             with archive:
                 for member in archive.infolist():
@@ -193,7 +240,9 @@ def _files_in(uploads: list[UploadedFile]) -> Iterator[tuple[str, bytes | Retrie
                         yield (
                             member.filename,
                             RetrievalError(
-                                f"{upload.name}: '{member.filename}' is not a file name."
+                                f"{upload.name}: '{member.filename}' is not a file name.",
+                                kind="not a file name",
+                                name=member.filename,
                             ),
                         )
                         continue
@@ -206,7 +255,14 @@ def _files_in(uploads: list[UploadedFile]) -> Iterator[tuple[str, bytes | Retrie
                         with archive.open(member) as content:
                             data = content.read(limit + 1)
                     except (RuntimeError, NotImplementedError) as error:  # encrypted, deflate64
-                        yield name, RetrievalError(f"{name}: cannot be unpacked here ({error}).")
+                        yield (
+                            name,
+                            RetrievalError(
+                                f"{name}: cannot be unpacked here ({error}).",
+                                kind="cannot be unpacked",
+                                name=name,
+                            ),
+                        )
                         continue
                     if len(data) > limit:
                         yield name, _too_big(name, len(data))
@@ -219,6 +275,25 @@ class BulkOutcome:
     matched: list[str] = field(default_factory=list)
     unmatched: list[str] = field(default_factory=list)
     rejected: list[str] = field(default_factory=list)
+    # The refusals per kind (a zip of 20,000 web pages is one message, not 20,000).
+    rejected_by_kind: dict[str, list[RetrievalError]] = field(default_factory=dict)
+
+    def reject(self, error: RetrievalError) -> None:
+        self.rejected.append(str(error))
+        self.rejected_by_kind.setdefault(error.kind, []).append(error)
+
+    def rejection_summary(self, names: int = 5) -> list[str]:
+        """One line per kind of refusal: its message when alone, else how many and the first
+        few names."""
+        lines = []
+        for kind, errors in self.rejected_by_kind.items():
+            if len(errors) == 1:
+                lines.append(str(errors[0]))
+                continue
+            shown = ", ".join(error.name or str(error) for error in errors[:names])
+            more = f" and {len(errors) - names:,} more" if len(errors) > names else ""
+            lines.append(f"{len(errors):,} files refused ({kind}): {shown}{more}.")
+        return lines
 
 
 @transaction.atomic
@@ -247,7 +322,7 @@ def bulk_attach(
                     raise data
                 _read_pdf(name, data)
             except RetrievalError as error:
-                outcome.rejected.append(str(error))
+                outcome.reject(error)
                 continue
             record = _record_for(name.lower().removesuffix(".pdf"), index, elsewhere)
             stored.append(_store(review, record, name, data, FullText.Kind.REPORT, by))

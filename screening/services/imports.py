@@ -78,7 +78,8 @@ class SourceFields:
 @dataclass
 class ImportOutcome:
     source: Source
-    duplicates_marked: int = 0
+    duplicates_marked: int = 0  # pairs
+    duplicates_hidden: int = 0  # records hidden as duplicates (what a person counts)
     duplicates_pending: int = 0
     notes: list[str] = field(default_factory=list)
 
@@ -223,6 +224,7 @@ def after_storing(
         progress("Finding duplicates", 85)
         found = find_duplicates(review=review, new_source=source)
         outcome.duplicates_marked, outcome.duplicates_pending = found.marked, found.pending
+        outcome.duplicates_hidden = found.hidden
     rank_new_records(review)
     progress("Done", 100)
     return outcome

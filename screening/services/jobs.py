@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from reviewapp.jobs import fail_stale_jobs
 from reviewapp.models import Review
 
 from ..models import ImportJob
@@ -53,6 +54,7 @@ def queue_import(
 def retry_import(*, job: ImportJob, by: AbstractBaseUser | None) -> ImportJob:
     """Queue a failed import again from its stored file and search details, importing it even
     if the same file was imported before (the usual reason to retry): nothing is retyped."""
+    fail_lost_imports(review=job.review)  # a job stuck "running" becomes failed, then retried
     job = ImportJob.objects.select_for_update().get(pk=job.pk)  # a double click waits here
     if job.status != ImportJob.Status.FAILED:
         raise ImportRejected(f"{job.file_name}: only a failed import can be tried again.")
@@ -60,7 +62,10 @@ def retry_import(*, job: ImportJob, by: AbstractBaseUser | None) -> ImportJob:
         raise ImportRejected(f"{job.file_name}: already imported again (see the newer row).")
     from ..tasks import run_import_job
 
+    stored, job.source = job.source, None  # a lost run's records are in: the retry resumes
+    job.save(update_fields=["source"])
     again = ImportJob.objects.create(
+        source=stored,
         review=job.review,
         upload=job.upload.name,  # the same stored file
         file_name=job.file_name,
@@ -76,6 +81,17 @@ def retry_import(*, job: ImportJob, by: AbstractBaseUser | None) -> ImportJob:
     return again
 
 
+LOST_MESSAGE = (
+    "The worker stopped while importing this file (it may have run out of memory). "
+    "Try again: records already stored are kept and not imported twice."
+)
+
+
+def fail_lost_imports(*, review: Review) -> int:
+    """Fail the review's imports still running past their stale time, so they can be retried."""
+    return fail_stale_jobs(ImportJob.objects.filter(review=review), message=LOST_MESSAGE)
+
+
 def _report(job_id: int):
     def progress(phase: str, percent: int) -> None:
         # Runs outside the import's transaction, so the sources page sees it at once.
@@ -84,10 +100,11 @@ def _report(job_id: int):
     return progress
 
 
-def run_import(job_id: int) -> None:
-    """Run one queued import; the job row ends done or failed with a message for the page."""
+def run_import(job_id: int, *, after_lost_worker: bool = False) -> None:
+    """Run one queued import; the job row ends done or failed with a message for the page.
+    After a lost worker the job is taken over even though it still shows running."""
     job = ImportJob.objects.select_related("review", "created_by").get(pk=job_id)
-    if not _claim(job):
+    if not _claim(job, takeover=after_lost_worker):
         return
     job.refresh_from_db(fields=["source"])
     if job.source_id is not None:
@@ -96,11 +113,11 @@ def run_import(job_id: int) -> None:
         _import(job)
 
 
-def _claim(job: ImportJob) -> bool:
+def _claim(job: ImportJob, *, takeover: bool = False) -> bool:
     """Take the job if it is queued, or running so long that its worker died (the broker hands
     the task out again). A redelivery while it really runs finds it taken and does nothing, so
     a file is never imported twice at once."""
-    stale = timezone.now() - ImportJob.STALE_AFTER
+    stale = timezone.now() if takeover else timezone.now() - ImportJob.STALE_AFTER
     claimable = Q(status=ImportJob.Status.QUEUED) | Q(
         status=ImportJob.Status.RUNNING, started_at__lt=stale
     )
@@ -163,8 +180,8 @@ def _resume(job: ImportJob) -> None:
 def _imported(outcome: ImportOutcome, how: str = "") -> str:
     return (
         f"{outcome.source.record_count:,} records imported{f' ({how})' if how else ''}; "
-        f"{outcome.duplicates_marked:,} duplicates marked, {outcome.duplicates_pending:,} "
-        "possible duplicates to check."
+        f"{outcome.duplicates_hidden:,} hidden as duplicates, {outcome.duplicates_pending:,} "
+        "possible duplicate pairs to check."
     )
 
 

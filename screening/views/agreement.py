@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from reviewapp.access import get_review_for
 from reviewapp.models import Review, Role, Stage
+from reviewapp.params import number_param
 
 from ..agreement import agreement
 from ..models import Decision, Record, StageStatus
@@ -79,8 +80,8 @@ def pilot_set(request: HttpRequest, slug: str) -> HttpResponse:
     action = request.POST.get("action")
     records = Record.objects.in_review(review).unique()
     if action == "sample":
-        size = request.POST.get("size", "")
-        if not size.isdigit() or not 1 <= int(size) <= 1000:
+        size = number_param(request.POST, "size", label="Pilot size", high=1000)
+        if size is None:
             messages.error(request, "Give a pilot size between 1 and 1000.")
             return redirect("screening:agreement", slug=review.slug)
         untouched = list(
@@ -88,7 +89,7 @@ def pilot_set(request: HttpRequest, slug: str) -> HttpResponse:
                 "pk", flat=True
             )
         )
-        chosen = random.SystemRandom().sample(untouched, min(int(size), len(untouched)))
+        chosen = random.SystemRandom().sample(untouched, min(size, len(untouched)))
         records.filter(pk__in=chosen).update(pilot=True)
         messages.success(request, f"{len(chosen)} records added to the pilot set.")
     elif action in {"start", "stop"}:

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from reviewapp.access import get_review_for
 from reviewapp.models import Review, Role, Stage
+from reviewapp.params import number_param, parse_number
 
 from ..forms import ResolveForm, form_problems
 from ..models import Decision, Record, Resolution, StageStatus
@@ -91,7 +92,7 @@ def conflicts(request: HttpRequest, slug: str) -> HttpResponse:
         review,
         stage,
         error,
-        show=int(record) if error and record.isdigit() else None,
+        show=parse_number(record) if error else None,
         resolved=resolution,
         typed=draft(posted=request.POST) if error else None,
     )
@@ -121,12 +122,12 @@ def _resolve(request: HttpRequest, review: Review, stage: str) -> tuple:
 
 def _undo_resolution(request: HttpRequest, review: Review, stage: str) -> HttpResponse:
     """The lead takes back the resolution just made (u): the record is shown again to decide."""
-    record_id = request.POST.get("record", "")
+    record_id = number_param(request.POST, "record")
     error = None
     try:
-        if not record_id.isdigit():
+        if record_id is None:
             raise ScreeningError("Nothing to undo.")
-        reopen_record(review=review, record_id=int(record_id), stage=stage, lead=request.user)
+        reopen_record(review=review, record_id=record_id, stage=stage, lead=request.user)
     except ScreeningError as exc:
         error = str(exc)
     if not request.htmx:
@@ -134,7 +135,7 @@ def _undo_resolution(request: HttpRequest, review: Review, stage: str) -> HttpRe
             messages.error(request, error)
         url = reverse("screening:conflicts", kwargs={"slug": review.slug})
         return redirect(f"{url}?stage={stage}")
-    context = _context(review, stage, error, show=int(record_id) if not error else None)
+    context = _context(review, stage, error, show=record_id if not error else None)
     return render(
         request, "screening/conflicts.html#conflict", context, status=400 if error else 200
     )

@@ -108,6 +108,7 @@ def duplicates_run(request: HttpRequest, slug: str) -> HttpResponse:
     result = find_duplicates(review=review)
     messages.success(
         request,
-        f"Duplicate check done: {result.marked} marked, {result.pending} waiting for you.",
+        f"Duplicate check done: {result.hidden} records hidden as duplicates, "
+        f"{result.pending} pairs waiting for you.",
     )
     return redirect("screening:duplicates", slug=review.slug)

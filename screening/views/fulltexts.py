@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from reviewapp.access import get_review_for
 from reviewapp.models import Role
+from reviewapp.params import number_param
 
 from ..forms import MultipleFileField
 from ..models import FullText
@@ -24,6 +25,7 @@ from ..services.fulltext import (
     attach_pdf,
     attach_url,
     bulk_attach,
+    download_name,
     mark_not_retrieved,
     remove_fulltext,
     reset_retrieval,
@@ -124,7 +126,7 @@ def fulltext_bulk(request: HttpRequest, slug: str) -> HttpResponse:
         f"{len(outcome.matched)} PDF(s) matched to records by DOI/PMID; "
         f"{len(outcome.unmatched)} left for the lead to assign.",
     )
-    for problem in outcome.rejected:
+    for problem in outcome.rejection_summary():
         messages.error(request, problem)
     return redirect("screening:fulltexts", slug=review.slug)
 
@@ -134,10 +136,8 @@ def fulltext_bulk(request: HttpRequest, slug: str) -> HttpResponse:
 def fulltext_assign(request: HttpRequest, slug: str, fulltext_id: int) -> HttpResponse:
     review = get_review_for(request.user, slug, role=Role.LEAD)
     fulltext = get_object_or_404(FullText, review=review, pk=fulltext_id, record__isnull=True)
-    record_id = request.POST.get("record", "")
-    record = (
-        sought_records(review).filter(pk=int(record_id)).first() if record_id.isdigit() else None
-    )
+    record_id = number_param(request.POST, "record")
+    record = sought_records(review).filter(pk=record_id).first() if record_id else None
     if record is None:
         messages.error(request, "Choose one of the records sought for full text.")
     else:
@@ -158,7 +158,7 @@ def fulltext_file(request: HttpRequest, slug: str, fulltext_id: int) -> HttpResp
     response = FileResponse(
         fulltext.file.open("rb"),
         content_type="application/pdf",
-        filename=fulltext.original_name,
+        filename=download_name(fulltext.original_name),
         as_attachment=False,
     )
     response["X-Content-Type-Options"] = "nosniff"

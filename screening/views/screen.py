@@ -14,11 +14,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from reviewapp.access import get_review_for
 from reviewapp.models import Review, Role, Stage
+from reviewapp.params import number_param, parse_number
 from reviewapp.services import current_criteria
 
 from ..forms import DecisionForm, form_problems
 from ..highlight import highlight, parse_terms
-from ..models import Decision, Record, ScreeningEvent
+from ..models import Decision, Record, ScreeningEvent, StageStatus
 from ..queues import Progress, next_record, open_records, reviewer_progress
 from ..services import prioritise
 from ..services.decisions import (
@@ -46,11 +47,12 @@ def stage_reasons(review: Review, stage: str = STAGE):
 def relevance_hint(review: Review, record: Record | None, stage: str = STAGE) -> str:
     """The model's view of the record, only where the lead turned the hint on."""
     # Ranks are title/abstract positions among the unscreened records: nowhere else do they mean
-    # "top x %".
+    # "top x %". A conflict counts as unsettled too: were the hint to vanish when a colleague's
+    # vote makes one, a blind reviewer would read that vote from it.
     unscreened = (
         stage == Stage.TITLE_ABSTRACT
         and record is not None
-        and record.ta_status == ""
+        and record.ta_status in {StageStatus.OPEN, StageStatus.CONFLICT}
         and record.rank > 0
     )
     if not unscreened or not review.relevance_hint:
@@ -117,7 +119,7 @@ def draft(decision: Decision | ScreeningEvent | None = None, posted: dict | None
     if posted is not None:
         reason = posted.get("reason", "")
         return {
-            "reason_id": int(reason) if reason.isdigit() else None,
+            "reason_id": parse_number(reason),
             "note": posted.get("note", ""),
             "labels": posted.get("labels", ""),
         }
@@ -132,14 +134,14 @@ def draft(decision: Decision | ScreeningEvent | None = None, posted: dict | None
 
 def _record_to_show(request: HttpRequest, review: Review, stage: str) -> Record | None:
     """?record=N shows that record if it is mine to (re)decide; otherwise the next one."""
-    wanted = request.GET.get("record", "")
-    if wanted.isdigit():
+    wanted = number_param(request.GET, "record")
+    if wanted is not None:
         candidates = open_records(review, stage)
         if stage == Stage.TITLE_ABSTRACT and review.calibration:
             candidates = candidates.filter(pilot=True)  # only the pilot set while calibrating
-        record = candidates.filter(pk=int(wanted)).first()
+        record = candidates.filter(pk=wanted).first()
         mine = Decision.objects.filter(
-            review=review, record_id=int(wanted), stage=stage, reviewer=request.user
+            review=review, record_id=wanted, stage=stage, reviewer=request.user
         ).first()
         if record is None and mine is not None:
             record = mine.record

@@ -17,7 +17,7 @@ from reviewapp.models import Role
 from ..forms import UploadForm
 from ..models import ImportJob
 from ..services.imports import ImportRejected, SourceFields
-from ..services.jobs import queue_import, retry_import
+from ..services.jobs import fail_lost_imports, queue_import, retry_import
 
 
 def _source_fields(data: dict) -> SourceFields:
@@ -41,7 +41,7 @@ def sources(request: HttpRequest, slug: str) -> HttpResponse:
             raise PermissionDenied("Only a lead imports search results.")
         if form.is_valid():
             with transaction.atomic():
-                for upload in form.cleaned_data["files"]:
+                queued = [
                     queue_import(
                         review=review,
                         upload=upload,
@@ -50,11 +50,14 @@ def sources(request: HttpRequest, slug: str) -> HttpResponse:
                         fmt=form.cleaned_data["file_format"],
                         force=form.cleaned_data["force"],
                     )
-            messages.info(request, "Import started: progress shows below.")
+                    for upload in form.cleaned_data["files"]
+                ]
+            _report_outcomes(request, [job.pk for job in queued])
             return redirect("screening:sources", slug=review.slug)
     rows = review.sources.select_related("imported_by").annotate(
         duplicates=Count("records", filter=Q(records__duplicate_of__isnull=False))
     )
+    fail_lost_imports(review=review)  # a job whose worker died shows failed, with "try again"
     jobs = ImportJob.objects.filter(review=review).select_related("created_by", "source")[:20]
     return render(
         request,
@@ -62,6 +65,18 @@ def sources(request: HttpRequest, slug: str) -> HttpResponse:
         {"review": review, "sources": rows, "jobs": jobs, "form": form},
         status=400 if form.is_bound and not form.is_valid() else 200,
     )
+
+
+def _report_outcomes(request: HttpRequest, job_ids: list[int]) -> None:
+    """One message per file, saying what happened: refused (why), done, or queued. A worker
+    that ran at once (or an eager test run) has already settled the job."""
+    for job in ImportJob.objects.filter(pk__in=job_ids).order_by("pk"):
+        if job.status == ImportJob.Status.FAILED:
+            messages.error(request, f"Refused: {job.message}")
+        elif job.status == ImportJob.Status.DONE:
+            messages.success(request, f"{job.file_name}: {job.message}")
+        else:
+            messages.info(request, f"{job.file_name}: queued for import; progress shows below.")
 
 
 @login_required

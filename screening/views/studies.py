@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from reviewapp.access import get_review_for
+from reviewapp.params import number_list_param, parse_number
 
 from ..models import StageStatus, Study
 from ..services.fulltext import sought_records
@@ -45,7 +46,10 @@ def studies(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _link_or_unlink(request: HttpRequest, review) -> None:
     """The lead's action on the ticked reports: link them to a study, or let them stand alone."""
-    ids = [int(i) for i in request.POST.getlist("records") if i.isdigit()]
+    ids = number_list_param(request.POST, "records")
+    # The study list's "new study" choice is not a number: anything else than one means a new
+    # study (as before), never a 500.
+    chosen = parse_number(request.POST.get("study", ""))
     allowed = list(included_reports(review).filter(pk__in=ids).values_list("pk", flat=True))
     if not allowed:
         messages.error(request, "Select reports included at full text.")
@@ -54,14 +58,11 @@ def _link_or_unlink(request: HttpRequest, review) -> None:
             unlink_report(review=review, record_id=record_id)
         messages.success(request, f"{len(allowed)} report(s) now stand as their own study.")
     else:
-        chosen = request.POST.get("study", "")
         study = link_reports(
             review=review,
             record_ids=allowed,
             by=request.user,
-            study=Study.objects.filter(review=review, pk=int(chosen)).first()
-            if chosen.isdigit()
-            else None,
+            study=Study.objects.filter(review=review, pk=chosen).first() if chosen else None,
             new_label=request.POST.get("label", ""),
         )
         messages.success(request, f"{len(allowed)} report(s) linked to '{study.label}'.")

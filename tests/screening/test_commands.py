@@ -42,8 +42,8 @@ def test_import_records_prints_a_line_per_file(review, capsys):
         "2016-04-01",
     )
     out = capsys.readouterr().out
-    assert "small.ris: 3 records (ris); 0 duplicates marked" in out
-    assert "overlap.ris: 2 records (ris); 1 duplicates marked" in out
+    assert "small.ris: 3 records (ris); 0 hidden as duplicates" in out
+    assert "overlap.ris: 2 records (ris); 1 hidden as duplicates" in out
     assert Source.objects.filter(name="PsycINFO").count() == 2
 
 
@@ -160,6 +160,9 @@ def test_the_records_export_carries_each_records_outcome_as_prisma_counts_it(
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
     outcomes = [r["title_abstract"] for r in rows]
     assert outcomes == ["exclude", "include", ""]
+    # The decision trail: the lead's resolution, by whom (the command sees every decision).
+    assert [r["title_abstract:resolution"] for r in rows] == ["exclude", "include", ""]
+    assert [r["title_abstract:resolved_by"] for r in rows] == ["lead", "lead", ""]
     counts = prisma_counts(review)
     assert outcomes.count("exclude") == counts["excluded_screening"]["human"]
     assert outcomes.count("include") == counts["sought"]

@@ -97,3 +97,11 @@ def test_a_chain_of_duplicates_points_at_the_earliest_record(review):
         b.pk: a.pk,
         c.pk: a.pk,
     }
+
+
+def test_four_copies_of_one_record_count_as_three_hidden_not_six_pairs(review):
+    source = SourceFactory(review=review)
+    copies = [RecordFactory(source=source, doi="10.1/same", title="One study") for _ in range(4)]
+    result = find_duplicates(review=review)
+    assert (result.marked, result.hidden) == (6, 3)
+    assert Record.objects.filter(pk__in=[c.pk for c in copies], duplicate_of=None).count() == 1

@@ -411,3 +411,17 @@ def test_an_encrypted_zip_member_is_refused_by_name(review, lead):
     outcome = bulk_attach(review=review, uploads=[upload], by=lead)
     assert outcome.unmatched == ["fine.pdf"]
     assert len(outcome.rejected) == 1 and outcome.rejected[0].startswith("locked.pdf: cannot be")
+
+
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        (b"", r"paper\.pdf: the file is empty"),
+        (PDF[: len(PDF) // 2], r"paper\.pdf: the PDF is damaged or cut short"),  # a broken download
+    ],
+)
+def test_an_empty_or_truncated_pdf_is_refused_as_such(review, sought, lead, content, says):
+    upload = SimpleUploadedFile("paper.pdf", content, content_type="application/pdf")
+    with pytest.raises(RetrievalError, match=says):
+        attach_pdf(review=review, record=sought[0], upload=upload, kind="report", by=lead)
+    assert not FullText.objects.exists()

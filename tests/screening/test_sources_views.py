@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -45,8 +46,8 @@ def test_lead_uploads_two_files_and_sees_the_search_log(
     assert str(sources[0].searched_on) == "2016-04-01"
     page = client.get(response["Location"]).content.decode()
     assert "a.ris" in page
-    assert "3 records imported; 0 duplicates marked" in page
-    assert "2 records imported; 1 duplicates marked" in page
+    assert "3 records imported; 0 hidden as duplicates" in page
+    assert "2 records imported; 1 hidden as duplicates" in page
 
 
 def test_a_bad_file_fails_its_job_with_the_reason_and_imports_nothing(
@@ -322,3 +323,61 @@ def test_a_job_whose_worker_died_after_storing_is_finished_not_imported_again(le
     assert job.status == "done" and "finished after a worker stopped" in job.message
     assert Source.objects.filter(file_name="overlap.ris").count() == 1  # not imported twice
     assert DuplicatePair.objects.filter(review=review).exists()  # its dedup was finished
+
+
+def test_the_import_summary_counts_records_hidden_not_pairs(
+    client_for, lead, review, django_capture_on_commit_callbacks
+):
+    # The same record four times in one export (a database that lists each indexing twice,
+    # exported twice): 6 pairs, 3 records hidden.
+    one = (DATA / "small.ris").read_text().split("ER  -")[0] + "ER  - \n\n"
+    four = SimpleUploadedFile("four.ris", (one * 4).encode())
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client_for(lead), review, four)
+    assert ImportJob.objects.get().message == (
+        "4 records imported; 3 hidden as duplicates, 0 possible duplicate pairs to check."
+    )
+    assert Record.objects.filter(duplicate_of__isnull=False).count() == 3
+
+
+def _messages(response) -> list[tuple[str, str]]:
+    return [(m.level_tag, m.message) for m in response.context["messages"]]
+
+
+# A real transaction: the job runs (eagerly, as with no broker) when the view's block commits,
+# before the view writes its message, as it does on a single-process install.
+@pytest.mark.django_db(transaction=True)
+def test_a_refused_file_gets_one_message_with_the_reason_and_no_started_message(
+    client_for, lead, review
+):
+    bad = SimpleUploadedFile("notes.txt", b"just some notes, not a bibliography\n")
+    client = client_for(lead)
+    response = upload(client, review, bad)
+    [(level, text)] = _messages(client.get(response["Location"]))
+    assert level == "error"
+    assert text.startswith("Refused: notes.txt: the CSV file has no recognisable title")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_import_done_at_once_says_done_once(client_for, lead, review):
+    client = client_for(lead)
+    done = upload(client, review, ris("a.ris"))
+    assert _messages(client.get(done["Location"])) == [
+        (
+            "success",
+            "a.ris: 3 records imported; 0 hidden as duplicates, 0 possible duplicate "
+            "pairs to check.",
+        )
+    ]
+
+
+def test_an_import_left_to_a_worker_says_queued(
+    client_for, lead, review, django_capture_on_commit_callbacks
+):
+    client = client_for(lead)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        queued = upload(client, review, ris("b.ris", "overlap.ris"))
+    assert len(callbacks) == 1  # handed to the broker on commit; no worker has run it yet
+    assert _messages(client.get(queued["Location"])) == [
+        ("info", "b.ris: queued for import; progress shows below.")
+    ]

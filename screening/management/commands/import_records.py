@@ -116,7 +116,8 @@ class Command(BaseCommand):
                 continue
             self.stdout.write(
                 f"{path.name}: {outcome.source.record_count} records "
-                f"({outcome.source.file_format}); {outcome.duplicates_marked} duplicates marked, "
-                f"{outcome.duplicates_pending} to check"
+                f"({outcome.source.file_format}); "
+                f"{outcome.duplicates_hidden} hidden as duplicates, "
+                f"{outcome.duplicates_pending} pairs to check"
             )
         return failed

@@ -417,9 +417,9 @@ def test_html_and_jats_markup_is_taken_out_of_titles_and_abstracts():
     assert record.abstract == "First paragraph & more.\nSecond: p<0.05 and IL-6 <5 pg/ml."
 
 
-def test_text_with_a_less_than_sign_but_no_markup_is_untouched():
+def test_less_than_signs_that_are_not_markup_stay_and_entities_are_decoded():
     [record] = ris("TY  - JOUR\nTI  - Outcomes when p<0.05 &amp; n<b\nER  - \n")
-    assert record.title == "Outcomes when p<0.05 &amp; n<b"
+    assert record.title == "Outcomes when p<0.05 & n<b"
 
 
 def test_markup_stripping_keeps_text_that_only_looks_like_tags():
