@@ -107,6 +107,7 @@ class ThemeTable:
     studies: tuple[str, ...]  # the study columns, in order
     rows: tuple[ThemeRow, ...]
     questions: tuple[QuestionRow, ...] = field(default=())
+    study_ids: tuple[int, ...] = field(default=())  # the columns' ids, for links on the page
 
     MATRIX_HEADER = ("code", "label", "parent", "level", "status", "questions", "studies")
 
@@ -206,6 +207,7 @@ def build_theme_table(
         )
     return ThemeTable(
         studies=tuple(label for _id, label in studies),
+        study_ids=tuple(study_id for study_id, _label in studies),
         rows=tuple(rows.values()),
         questions=tuple(question_rows),
     )

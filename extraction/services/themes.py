@@ -171,8 +171,10 @@ def add_quote(*, study: Study, code: Code, by: AbstractBaseUser, quote: str, **w
 @transaction.atomic
 def edit_quote(*, coded: CodedQuote, by: AbstractBaseUser, code: Code, **values) -> CodedQuote:
     """Change a coded quote (its code, text or location); the old version stays in history."""
-    _check_code_for(coded.study, code, current=coded.code)
-    old = _snapshot(coded)
+    # The stored version, not the instance: a bound form has already put the new values on it.
+    stored = CodedQuote.objects.select_related("code", "study").get(pk=coded.pk)
+    _check_code_for(stored.study, code, current=stored.code)
+    old = _snapshot(stored)
     coded.code = code
     for name in QUOTE_FIELDS:
         if name in values:

@@ -260,3 +260,216 @@ def test_theme_table_reads_in_a_fixed_number_of_queries(
         add_quote(study=study, code=codebook["T1.1"], by=reviewer, quote="q")
     with django_assert_num_queries(5):  # codes, their questions, quotes, studies, questions
         theme_table(review)
+
+
+# Through HTTP: the codebook page, coding on a study, the theme table page.
+
+
+def test_lead_adds_a_sub_code_on_the_codebook_page(client_for, review, lead, codebook):
+    rq1 = review.questions.get(number=1)
+    response = client_for(lead).post(
+        f"/reviews/{review.slug}/themes/codebook/",
+        {
+            "code": "T2.1",
+            "label": "Evaluating services",
+            "parent": codebook["T2"].pk,
+            "status": "emergent",
+            "order": 1,
+            "definition": "YP evaluate services",
+            "questions": [rq1.pk],
+        },
+    )
+    assert response.status_code == 302
+    added = Code.objects.get(review=review, code="T2.1")
+    assert (added.parent, added.status, list(added.questions.all())) == (
+        codebook["T2"],
+        "emergent",
+        [rq1],
+    )
+    page = client_for(lead).get(f"/reviews/{review.slug}/themes/codebook/").content.decode()
+    assert page.index('data-code="T2"') < page.index('data-code="T2.1"')
+    assert 'data-code="T2.1" data-depth="1"' in page
+
+
+def test_codebook_page_refuses_a_move_under_its_own_sub_code(client_for, review, lead, codebook):
+    response = client_for(lead).post(
+        f"/reviews/{review.slug}/themes/codebook/{codebook['T1'].pk}/",
+        {
+            "code": "T1",
+            "label": "Distinct practice",
+            "parent": codebook["T1.1"].pk,
+            "status": "proposed",
+            "order": 1,
+        },
+    )
+    assert response.status_code == 400
+    assert "Select a valid choice" in response.content.decode()  # its branch is not offered
+    codebook["T1"].refresh_from_db()
+    assert codebook["T1"].parent is None
+
+
+def test_lead_moves_a_code_under_another(client_for, review, lead, codebook):
+    response = client_for(lead).post(
+        f"/reviews/{review.slug}/themes/codebook/{codebook['T1.2'].pk}/",
+        {
+            "code": "T1.2",
+            "label": "Reflection",
+            "parent": codebook["T2"].pk,
+            "status": "proposed",
+            "order": 3,
+        },
+    )
+    assert response.status_code == 302
+    codebook["T1.2"].refresh_from_db()
+    assert (codebook["T1.2"].parent, codebook["T1.2"].order) == (codebook["T2"], 3)
+
+
+def test_deleting_a_code_with_quotes_is_refused_and_says_retire(
+    client_for, review, lead, codebook, studies, reviewer
+):
+    add_quote(study=studies[0], code=codebook["T2"], by=reviewer, quote="q")
+    client = client_for(lead)
+    response = client.post(
+        f"/reviews/{review.slug}/themes/codebook/{codebook['T2'].pk}/delete/", follow=True
+    )
+    assert "T2 has coded quotes: retire it, or merge it" in response.content.decode()
+    assert Code.objects.filter(pk=codebook["T2"].pk).exists()
+    client.post(f"/reviews/{review.slug}/themes/codebook/{codebook['T2'].pk}/retire/")
+    assert Code.objects.get(pk=codebook["T2"].pk).retired
+    client.post(
+        f"/reviews/{review.slug}/themes/codebook/{codebook['T2'].pk}/retire/", {"retired": "0"}
+    )
+    assert not Code.objects.get(pk=codebook["T2"].pk).retired
+
+
+def test_lead_merges_a_code_through_the_page(client_for, review, lead, codebook, studies, reviewer):
+    add_quote(study=studies[0], code=codebook["T1.2"], by=reviewer, quote="q")
+    response = client_for(lead).post(
+        f"/reviews/{review.slug}/themes/codebook/{codebook['T1.2'].pk}/merge/",
+        {"into": codebook["T1.1"].pk},
+    )
+    assert response.status_code == 302
+    assert list(CodedQuote.objects.values_list("code__code", flat=True)) == ["T1.1"]
+
+
+def test_viewer_reads_the_codebook_without_the_add_form(client_for, review, viewer, codebook):
+    page = client_for(viewer).get(f"/reviews/{review.slug}/themes/codebook/").content.decode()
+    assert 'data-code="T1.1"' in page
+    assert "Add a code" not in page and "Edit / move" not in page
+
+
+def test_reviewer_codes_a_quote_through_htmx_and_gets_the_partial(
+    client_for, review, reviewer, codebook, studies
+):
+    response = client_for(reviewer).post(
+        f"/reviews/{review.slug}/studies/{studies[0].pk}/codes/",
+        {
+            "code": codebook["T1.1"].pk,
+            "quote": "Workers who knew how CSE happens",
+            "page_number": "12",
+            "location": "Findings",
+        },
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert body.lstrip().startswith('<section id="study-codes"')  # the partial alone
+    assert "Workers who knew how CSE happens" in body and "p. 12 · Findings" in body
+    coded = CodedQuote.objects.get()
+    assert (coded.code, coded.study, coded.page_number, coded.coded_by) == (
+        codebook["T1.1"],
+        studies[0],
+        12,
+        reviewer,
+    )
+
+
+def test_a_quote_without_text_or_code_is_refused_with_field_errors(
+    client_for, review, reviewer, codebook, studies
+):
+    response = client_for(reviewer).post(
+        f"/reviews/{review.slug}/studies/{studies[0].pk}/codes/",
+        {"code": "", "quote": "   ", "page_number": "x"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "This field is required." in body and "Enter a whole number." in body
+    assert not CodedQuote.objects.exists()
+
+
+def test_retired_codes_are_not_offered_when_coding(client_for, review, reviewer, codebook, studies):
+    set_retired(code=codebook["T1.2"], retired=True)
+    page = client_for(reviewer).get(f"/reviews/{review.slug}/studies/{studies[0].pk}/codes/")
+    body = page.content.decode()
+    assert "T1.1 Knowledge" in body and "T1.2 Reflection" not in body
+
+
+def test_reviewer_edits_own_quote_but_not_a_colleagues(
+    client_for, review, reviewer, second_reviewer, codebook, studies
+):
+    mine = add_quote(study=studies[0], code=codebook["T2"], by=reviewer, quote="mine")
+    theirs = add_quote(study=studies[0], code=codebook["T2"], by=second_reviewer, quote="theirs")
+    client = client_for(reviewer)
+    base = f"/reviews/{review.slug}/studies/{studies[0].pk}/codes"
+    response = client.post(
+        f"{base}/{mine.pk}/",
+        {
+            "edit-code": codebook["T1.1"].pk,
+            "edit-quote": "mine, corrected",
+            "edit-page_number": "4",
+        },
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200 and "mine, corrected" in response.content.decode()
+    mine.refresh_from_db()
+    assert (mine.code, mine.quote, mine.page_number) == (codebook["T1.1"], "mine, corrected", 4)
+    assert client.post(f"{base}/{theirs.pk}/", {"edit-quote": "x"}).status_code == 403
+    assert client.post(f"{base}/{theirs.pk}/delete/").status_code == 403
+    assert client.post(f"{base}/{mine.pk}/delete/").status_code == 302
+    assert list(CodedQuote.objects.values_list("quote", flat=True)) == ["theirs"]
+
+
+def test_viewer_reads_a_studys_quotes_but_cannot_code(
+    client_for, review, reviewer, viewer, codebook, studies
+):
+    add_quote(study=studies[0], code=codebook["T2"], by=reviewer, quote="seen by all")
+    client = client_for(viewer)
+    url = f"/reviews/{review.slug}/studies/{studies[0].pk}/codes/"
+    body = client.get(url).content.decode()
+    assert "seen by all" in body and "Code a quote" not in body
+    assert client.post(url, {"code": codebook["T2"].pk, "quote": "x"}).status_code == 403
+
+
+def test_outsider_gets_404_on_every_theme_page(client_for, review, outsider, codebook, studies):
+    client = client_for(outsider)
+    for url in (
+        f"/reviews/{review.slug}/themes/",
+        f"/reviews/{review.slug}/themes/codebook/",
+        f"/reviews/{review.slug}/studies/{studies[0].pk}/codes/",
+        f"/reviews/{review.slug}/dictionary/",
+    ):
+        assert client.get(url).status_code == 404, url
+
+
+def test_a_study_of_another_review_is_404(client_for, review, reviewer, codebook):
+    from tests.factories import ReviewFactory
+
+    elsewhere = StudyFactory(review=ReviewFactory())
+    response = client_for(reviewer).get(f"/reviews/{review.slug}/studies/{elsewhere.pk}/codes/")
+    assert response.status_code == 404
+
+
+def test_theme_table_page_shows_counts_and_quotes(
+    client_for, review, viewer, reviewer, codebook, studies
+):
+    add_quote(
+        study=studies[0], code=codebook["T1.1"], by=reviewer, quote="from Adams", page_number=2
+    )
+    add_quote(study=studies[2], code=codebook["T1.2"], by=reviewer, quote="from Clark")
+    body = client_for(viewer).get(f"/reviews/{review.slug}/themes/").content.decode()
+    row = body[body.index('data-code="T1"') : body.index('data-code="T1.1"')]
+    assert '<td class="text-end" data-testid="theme-studies">2</td>' in row
+    assert "from Adams" in body and "Adams 2010, p. 2" in body
+    rq2 = body[body.index('data-question="RQ2"') : body.index('data-question="RQ3"')]
+    assert '<span data-testid="question-studies">2</span> studies' in rq2
