@@ -73,6 +73,7 @@ class QuoteIn:
 
 @dataclass(frozen=True)
 class QuoteRow:
+    code: str
     study: str
     quote: str
     location: str
@@ -92,6 +93,7 @@ class ThemeRow:
     direct_studies: int  # distinct studies coded with it itself
     cells: tuple[int, ...]  # quotes per study column, sub-codes included
     quotes: tuple[QuoteRow, ...]  # its own quotes, by study
+    all_quotes: tuple[QuoteRow, ...] = ()  # its own and its sub-codes' quotes, by study
 
 
 @dataclass(frozen=True)
@@ -188,10 +190,8 @@ def build_theme_table(
             studies=len({q.study_id for q in subtree_quotes}),
             direct_studies=len({q.study_id for q in own[code.id]}),
             cells=tuple(cells),
-            quotes=tuple(
-                QuoteRow(study=q.study, quote=q.quote, location=q.location, coded_by=q.coded_by)
-                for q in sorted(own[code.id], key=lambda q: (column.get(q.study_id, 0), q.study))
-            ),
+            quotes=_quote_rows(own[code.id], by_id, column),
+            all_quotes=_quote_rows(subtree_quotes, by_id, column),
         )
     question_rows = []
     for label, text in questions:
@@ -210,6 +210,21 @@ def build_theme_table(
         study_ids=tuple(study_id for study_id, _label in studies),
         rows=tuple(rows.values()),
         questions=tuple(question_rows),
+    )
+
+
+def _quote_rows(quotes: list[QuoteIn], by_id: dict, column: dict) -> tuple[QuoteRow, ...]:
+    """Quotes in study column order (then as given), each naming its code."""
+    ordered = sorted(quotes, key=lambda q: column.get(q.study_id, len(column)))
+    return tuple(
+        QuoteRow(
+            code=by_id[q.code_id].code,
+            study=q.study,
+            quote=q.quote,
+            location=q.location,
+            coded_by=q.coded_by,
+        )
+        for q in ordered
     )
 
 

@@ -3,6 +3,8 @@ data dictionary."""
 
 from __future__ import annotations
 
+from itertools import groupby
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -272,7 +274,13 @@ def dictionary(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "review": review,
             "form": current_form(review),
-            "fields": [r for r in rows if r.kind == "field"],
+            # (section title, shown when, its fields), in form order.
+            "sections": [
+                (title, shown_when, list(group))
+                for (title, shown_when), group in groupby(
+                    (r for r in rows if r.kind == "field"), key=lambda r: (r.section, r.shown_when)
+                )
+            ],
             "codes": [r for r in rows if r.kind == "code"],
         },
     )

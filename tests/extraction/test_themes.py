@@ -200,6 +200,15 @@ def test_theme_table_counts_distinct_studies_rolled_up_to_parents(
         ("Adams 2010", "a3", ""),
         ("Brown 2012", "b1", "p. 7"),
     ]
+    t1 = next(r for r in table.rows if r.code == "T1")
+    assert [(q.code, q.study, q.quote) for q in t1.quotes] == [("T1", "Brown 2012", "b2")]
+    assert sorted((q.code, q.quote) for q in t1.all_quotes) == [
+        ("T1", "b2"),
+        ("T1.1", "a1"),
+        ("T1.1", "a2"),
+        ("T1.2", "a3"),
+        ("T1.2", "b1"),
+    ]
     t2 = next(r for r in table.rows if r.code == "T2")
     assert [(q.quote, q.location, q.coded_by) for q in t2.quotes] == [("c1", "p. 9", "rev1")]
 
