@@ -24,12 +24,13 @@ from bibtexparser.model import (
 )
 
 from .common import (
+    NO_CONTENT,
     ImportFormatError,
     ParsedRecord,
-    check_readable,
     clean_abstract,
     clean_text,
     extract_year,
+    has_content,
     normalise_doi,
     split_keywords,
 )
@@ -88,7 +89,10 @@ def _resolve(value: Any, strings: dict[str, str]) -> str:
     return "".join(out)
 
 
-def parse_bibtex(text: str) -> list[ParsedRecord]:
+def parse_bibtex(text: str, *, notes: list[str] | None = None) -> list[ParsedRecord]:
+    """The entries of a BibTeX file as records. Entries with no bibliographic content (a
+    biblatex ``@set``, an ``@xdata`` block, an entry that only cross-references another) are
+    skipped, and ``notes`` (when given) says how many and which."""
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     library = bibtexparser.parse_string(text, parse_stack=[])
@@ -98,6 +102,7 @@ def parse_bibtex(text: str) -> list[ParsedRecord]:
         if isinstance(block, String):
             strings[block.key.lower()] = _resolve(block.value, strings)
     records: list[ParsedRecord] = []
+    skipped: list[str] = []
     for block in blocks:
         entry = block
         if isinstance(block, DuplicateFieldKeyBlock | DuplicateBlockKeyBlock):
@@ -112,8 +117,30 @@ def parse_bibtex(text: str) -> list[ParsedRecord]:
         elif isinstance(block, ImplicitComment):
             _refuse_stray_fields(block, records)
         if isinstance(entry, Entry):
-            records.append(_to_record(entry, strings, len(records) + 1))
+            record = _to_record(entry, strings)
+            if has_content(record):
+                records.append(record)
+            else:
+                skipped.append(f"@{entry.entry_type}{{{entry.key}}}")
+    if skipped:
+        _report_skipped(skipped, records, notes)
     return records
+
+
+def _report_skipped(skipped: list[str], records: list[ParsedRecord], notes: list[str] | None):
+    """Say which entries were left out and why; refuse a file that holds nothing else."""
+    shown = ", ".join(skipped[:5]) + (f" and {len(skipped) - 5:,} more" if len(skipped) > 5 else "")
+    entries = "entry" if len(skipped) == 1 else "entries"
+    if not records:
+        raise ImportFormatError(
+            f"no BibTeX records with content in the file: its {len(skipped):,} {entries} "
+            f"({shown}) have {NO_CONTENT}"
+        )
+    if notes is not None:
+        notes.append(
+            f"{len(skipped):,} BibTeX {entries} skipped ({NO_CONTENT}: sets or "
+            f"cross-references only?): {shown}"
+        )
 
 
 def _refuse_stray_fields(comment: ImplicitComment, records: list[ParsedRecord]) -> None:
@@ -157,7 +184,7 @@ def _names(value: str) -> list[str]:
     return [n for n in (clean_text(_delatex(n)) for n in names) if n and n.lower() != "others"]
 
 
-def _to_record(entry: Entry, strings: dict[str, str], number: int) -> ParsedRecord:
+def _to_record(entry: Entry, strings: dict[str, str]) -> ParsedRecord:
     fields: dict[str, list[str]] = {}
     for fld in entry.fields:
         fields.setdefault(fld.key.lower(), []).append(_resolve(fld.value, strings))
@@ -188,7 +215,7 @@ def _to_record(entry: Entry, strings: dict[str, str], number: int) -> ParsedReco
         match = _PUBMED_URL_RE.search(url)
         pmid = match.group(1) if match else ""
     pages = get("pages").replace("--", "-").replace("\u2013", "-")
-    record = ParsedRecord(
+    return ParsedRecord(
         title=clean_text(_delatex(get("title"))),
         abstract=clean_abstract(_delatex(get("abstract", sep="\n"))),
         authors=_names(get("author", sep=" and ") or get("editor", sep=" and ")),
@@ -204,4 +231,3 @@ def _to_record(entry: Entry, strings: dict[str, str], number: int) -> ParsedReco
         type=entry.entry_type,
         raw=raw,
     )
-    return check_readable(record, number, (entry.start_line or 0) + 1)
