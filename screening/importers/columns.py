@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from .common import ImportFormatError
 
 __all__ = [
+    "HEADER_SEARCH_LINES",
     "HEADER_SEARCH_ROWS",
     "Rows",
     "by_count",
@@ -125,6 +126,9 @@ def map_headers(headers: list[str]) -> dict[str, list[int]]:
 # Exports that put lines above the header (a title row in Lens, the search query block in
 # Embase, "About the data" in Dimensions) put a few, never pages of them.
 HEADER_SEARCH_ROWS = 30
+# Lines, for the sniffers that read lines before any CSV parsing: a quoted search query above
+# the header may span many.
+HEADER_SEARCH_LINES = 200
 _NOT_A_COLUMN_NAME_RE = re.compile(r"""['":=]""")
 
 

@@ -195,9 +195,9 @@ def _delimited_format(first_line: str) -> str | None:
 def _header_below(lines: list[str]) -> str | None:
     """csv/tsv when a line below the first (among the first few) reads as a table's header:
     a title row or a search query above it (Lens, Embase, Dimensions)."""
-    from .columns import HEADER_SEARCH_ROWS, header_delimiter
+    from .columns import HEADER_SEARCH_LINES, header_delimiter
 
-    for line in lines[1:HEADER_SEARCH_ROWS]:
+    for line in lines[1:HEADER_SEARCH_LINES]:
         delimiter = header_delimiter(line)
         if delimiter:
             return "tsv" if delimiter == "\t" else "csv"

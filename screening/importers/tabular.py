@@ -17,7 +17,7 @@ import re
 import sys
 from collections.abc import Iterator
 
-from .columns import HEADER_SEARCH_ROWS, Rows, by_count, find_header, header_delimiter
+from .columns import HEADER_SEARCH_LINES, Rows, by_count, find_header, header_delimiter
 from .common import (
     ImportFormatError,
     ParsedRecord,
@@ -181,7 +181,8 @@ def sniff_delimiter(text: str) -> str:
     """Comma, semicolon or tab: the one with which a line among the first reads as the header
     (as find_header chooses it), else the most frequent on the first non-blank line."""
     head = text[:65536].replace("\r", "\n")
-    lines = [line for line in head.split("\n", 200)[:200] if line.strip()][:HEADER_SEARCH_ROWS]
+    limit = HEADER_SEARCH_LINES
+    lines = [line for line in head.split("\n", limit)[:limit] if line.strip()]
     for line in lines:
         found = header_delimiter(line)
         if found:

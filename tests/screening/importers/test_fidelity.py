@@ -72,6 +72,31 @@ def test_a_header_below_a_title_or_search_query_is_found_and_said(name, where, t
     assert first.doi.startswith("10.1000/")
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-8-sig", "cp1252"])
+def test_a_tab_delimited_export_with_a_line_above_its_header_is_found_without_a_name(encoding):
+    # A tab-delimited export (a database's "Excel/text" download, UTF-16 as Excel saves it)
+    # with an "Exported from …" line and a blank line first, uploaded as "export.txt".
+    text = (
+        "Exported from Made-up Database on 4 Dec 2026\r\n\r\n"
+        "Title\tAuthors\tAbstract\r\nA tab title\tMarx, K; Doe, J\tAbs\r\n"
+    )
+    result = parse_bytes(text.encode(encoding), "export.txt")
+    assert result.format == "tsv"
+    assert [(r.title, r.authors) for r in result.records] == [
+        ("A tab title", ["Marx, K", "Doe, J"])
+    ]
+    assert result.notes[0].startswith("header found on line 3, not line 1")
+
+
+def test_a_search_query_over_many_lines_above_the_header_is_one_row():
+    # Embase puts the whole query in one quoted cell; a long one spans dozens of lines.
+    query = "\n".join(f"#{n} 'term {n}':ti,ab,kw OR" for n in range(1, 60))
+    text = f'"SEARCH QUERY"\n"{query}"\n\n"TITLE","AUTHOR NAMES"\n"T1","Marx K."\n'
+    result = parse_bytes(text.encode())
+    assert (result.format, [r.title for r in result.records]) == ("csv", ["T1"])
+    assert result.notes[0].startswith("header found on line 62, not line 1")
+
+
 def test_the_fields_of_lens_and_embase_columns_are_read():
     lens = parse_bytes(sample("lens_title_row.csv"), "lens.csv").records[0]
     assert (lens.year, lens.journal, lens.issue, lens.pages, lens.pmid) == (
