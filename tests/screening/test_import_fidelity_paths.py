@@ -7,8 +7,10 @@ from pathlib import Path
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.urls import reverse
 
-from screening.models import ImportJob, Record, Source
+from screening.models import DuplicatePair, ImportJob, Record, Source
+from tests.factories import RecordFactory, SourceFactory
 
 from .test_sources_views import upload
 
@@ -85,4 +87,18 @@ def test_the_command_line_counts_four_copies_as_three_hidden_not_six_pairs(
     ]
     assert Record.objects.filter(duplicate_of__isnull=False).count() == 3
     call_command("find_duplicates", review.slug)  # again: nothing new to hide
-    assert "(0 records hidden as duplicates)" in capsys.readouterr().out
+    assert capsys.readouterr().out.startswith("0 records hidden as duplicates")
+
+
+def test_checking_the_whole_review_counts_records_hidden_not_pairs(client_for, lead, review):
+    # Four copies of one record already in the review (imported before dedup ran, or from a
+    # database that lists a record twice): the check hides three, from six pairs.
+    source = SourceFactory(review=review)
+    for _ in range(4):
+        RecordFactory(source=source, title="One study four times", doi="10.1000/four")
+    client = client_for(lead)
+    response = client.post(reverse("screening:duplicates-run", kwargs={"slug": review.slug}))
+    assert [m.message for m in client.get(response["Location"]).context["messages"]] == [
+        "Duplicate check done: 3 records hidden as duplicates, 0 pairs waiting for you."
+    ]
+    assert DuplicatePair.objects.filter(review=review).count() == 6
