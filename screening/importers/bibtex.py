@@ -121,7 +121,7 @@ def parse_bibtex(text: str, *, notes: list[str] | None = None) -> list[ParsedRec
             if has_content(record):
                 records.append(record)
             else:
-                skipped.append(f"@{entry.entry_type}{{{entry.key}}}")
+                skipped.append(f"@{entry.entry_type[:20]}{{{entry.key[:60]}}}")
     if skipped:
         _report_skipped(skipped, records, notes)
     return records

@@ -226,3 +226,27 @@ def test_latex_logos_and_text_macros_keep_their_text():
         "R&D units, mixed-methods and code."
     )
     assert lamport.keywords == ["LaTeX", "typesetting"]
+
+
+@pytest.mark.parametrize(
+    ("latex", "text"),
+    [
+        (r"\S 3 and \P 2", "\u00a7 3 and \u00b6 2"),
+        (
+            r"\copyright{} 2020 Acme\textregistered{} and Co\texttrademark",
+            "\u00a9 2020 Acme\u00ae and Co\u2122",
+        ),
+        (r"dis\-con\-tin\-ued", "discontinued"),  # discretionary hyphens: no soft hyphen left
+        (r"\texttt{grep} in \textsf{R} \textup{up} \textmd{md}", "grep in R up md"),
+        (r"non\nobreakdash-inferiority", "non-inferiority"),
+        (r"CO\textsubscript{2}~emissions \& more", "CO2 emissions & more"),  # a tie is a space
+        (r"p\textless 0.05 and \textgreater 1", "p< 0.05 and > 1"),
+        (r"\XeLaTeX{} and \pdfTeX\ compared", "XeLaTeX and pdfTeX compared"),
+        (r"Line\\TeX", "Line\nTeX"),  # a line break before the word, not a macro \TeX
+        (r"\unknownmacro{kept} text", "kept text"),  # unknown: pylatexenc as before
+    ],
+)
+def test_latex_text_macros(latex, text):
+    from screening.importers.latex import delatex
+
+    assert delatex(latex) == text
