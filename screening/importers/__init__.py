@@ -6,6 +6,7 @@ where ("record 12 (line 340): no end-of-record tag (ER) before the next record's
 
     result = parse_bytes(uploaded.read(), filename=uploaded.name)   # fmt="auto"
     result.format, result.encoding, result.records[0].title
+    result.notes   # for the person importing: ["header found on line 5, not line 1: …"]
 
     stream = stream_bytes(data, filename=name)   # the same records, one by one as parsed
     for record in stream.records: ...            # (RIS: a large file never held as records)
