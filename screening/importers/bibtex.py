@@ -103,6 +103,7 @@ def parse_bibtex(text: str, *, notes: list[str] | None = None) -> list[ParsedRec
             strings[block.key.lower()] = _resolve(block.value, strings)
     records: list[ParsedRecord] = []
     skipped: list[str] = []
+    last: Entry | None = None
     for block in blocks:
         entry = block
         if isinstance(block, DuplicateFieldKeyBlock | DuplicateBlockKeyBlock):
@@ -115,8 +116,9 @@ def parse_bibtex(text: str, *, notes: list[str] | None = None) -> list[ParsedRec
                 (block.start_line or 0) + 1,
             )
         elif isinstance(block, ImplicitComment):
-            _refuse_stray_fields(block, records)
+            _refuse_stray_fields(block, records, last)
         if isinstance(entry, Entry):
+            last = entry
             record = _to_record(entry, strings)
             if has_content(record):
                 records.append(record)
@@ -143,26 +145,30 @@ def _report_skipped(skipped: list[str], records: list[ParsedRecord], notes: list
         )
 
 
-def _refuse_stray_fields(comment: ImplicitComment, records: list[ParsedRecord]) -> None:
+def _refuse_stray_fields(
+    comment: ImplicitComment, records: list[ParsedRecord], last: Entry | None
+) -> None:
     """Refuse text between entries that reads as fields.
 
     BibTeX takes any text outside an entry as a comment, so an extra ``}`` in a field ends the
-    entry there and its remaining fields (authors, year …) would be dropped without a word.
+    entry there and its remaining fields (authors, year …) would be dropped without a word (or
+    the entry, left with no content, skipped). ``last`` is the entry before the text.
     """
     match = _STRAY_FIELD_RE.search(comment.comment)
     if match is None:
         return
     stray = f'"{match.group(1)} = …"'
     line = (comment.start_line or 0) + 1
-    if not records:
+    if last is None:
         raise ImportFormatError(
             f'BibTeX fields outside any entry ({stray}): an entry without its "@type{{key," start?',
             line=line,
         )
+    kept = bool(records) and records[-1].raw["ID"] == last.key
     raise ImportFormatError(
-        f"BibTeX entry {records[-1].raw['ID']!r} ends before its fields do ({stray} follows it): "
+        f"BibTeX entry {last.key!r} ends before its fields do ({stray} follows it): "
         'an extra "}" in a field?',
-        len(records),
+        len(records) if kept else None,
         line,
     )
 

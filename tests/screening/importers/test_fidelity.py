@@ -167,6 +167,19 @@ def test_a_bibtex_file_of_content_less_entries_only_is_refused_saying_why():
     )
 
 
+def test_an_entry_cut_short_to_nothing_by_an_extra_brace_is_refused_not_skipped():
+    # The extra "}" after the note ends the entry, leaving it no content; its title and authors
+    # follow as free text. Skipping it would lose the record without a word.
+    text = (
+        "@article{ok, title={Kept}, author={A, B}}\n"
+        "@article{cut, note={see p. 3}}, title = {Lost}, author = {C, D}}\n"
+    )
+    with pytest.raises(ImportFormatError) as info:
+        parse_bytes(text.encode(), "refs.bib")
+    assert info.value.message.startswith("BibTeX entry 'cut' ends before its fields do")
+    assert info.value.line == 2
+
+
 # --------------------------------------------------------------------------- item 11: list cells
 
 
