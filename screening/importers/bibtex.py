@@ -101,6 +101,7 @@ def parse_bibtex(text: str, *, notes: list[str] | None = None) -> list[ParsedRec
     for block in blocks:
         if isinstance(block, String):
             strings[block.key.lower()] = _resolve(block.value, strings)
+    parents = {e.key.lower(): e for e in map(_entry_of, reversed(blocks)) if e is not None}
     records: list[ParsedRecord] = []
     skipped: list[str] = []
     last: Entry | None = None
@@ -119,7 +120,7 @@ def parse_bibtex(text: str, *, notes: list[str] | None = None) -> list[ParsedRec
             _refuse_stray_fields(block, records, last)
         if isinstance(entry, Entry):
             last = entry
-            record = _to_record(entry, strings)
+            record = _to_record(entry, strings, parents)
             if has_content(record):
                 records.append(record)
             else:
@@ -190,14 +191,48 @@ def _names(value: str) -> list[str]:
     return [n for n in (clean_text(_delatex(n)) for n in names) if n and n.lower() != "others"]
 
 
-def _to_record(entry: Entry, strings: dict[str, str]) -> ParsedRecord:
+def _entry_of(block: Any) -> Entry | None:
+    if isinstance(block, DuplicateFieldKeyBlock | DuplicateBlockKeyBlock):
+        block = block.ignore_error_block
+    return block if isinstance(block, Entry) else None
+
+
+def _fields(entry: Entry, strings: dict[str, str]) -> dict[str, list[str]]:
     fields: dict[str, list[str]] = {}
     for fld in entry.fields:
         fields.setdefault(fld.key.lower(), []).append(_resolve(fld.value, strings))
+    return fields
+
+
+# What a paper takes from the proceedings or book it cross-references (DBLP writes its papers
+# so), when it lacks them, as BibTeX fills them in. Never the title, authors, editors or
+# identifiers: those are the parent's own.
+_INHERITED = ("booktitle", "journal", "journaltitle", "year", "date", "volume", "series")
+_CONTAINERS = frozenset(("proceedings", "book", "collection", "mvbook", "mvproceedings"))
+
+
+def _inherit(fields: dict[str, list[str]], parent: Entry, strings: dict[str, str]) -> None:
+    """Fill a cross-referencing entry's missing container fields from its parent."""
+    given = _fields(parent, strings)
+    for key in _INHERITED:
+        if key not in fields and key in given:
+            fields[key] = given[key]
+    if "booktitle" not in fields and parent.entry_type.lower() in _CONTAINERS and "title" in given:
+        fields["booktitle"] = given["title"]  # biblatex: the parent's title is the book title
+
+
+def _to_record(
+    entry: Entry, strings: dict[str, str], parents: dict[str, Entry] | None = None
+) -> ParsedRecord:
+    fields = _fields(entry, strings)
     # field names are lower case, so ENTRYTYPE and ID cannot clash with a field
     raw: dict[str, Any] = {"ENTRYTYPE": entry.entry_type, "ID": entry.key}
     for key, values in fields.items():
-        raw[key] = values[0] if len(values) == 1 else values
+        raw[key] = values[0] if len(values) == 1 else values  # as written: nothing inherited
+    parent_key = fields.get("crossref", [""])[0].strip().lower()
+    parent = (parents or {}).get(parent_key)
+    if parent is not None and parent is not entry:
+        _inherit(fields, parent, strings)
 
     def get(*keys: str, sep: str = " ") -> str:
         for key in keys:

@@ -180,6 +180,22 @@ def test_an_entry_cut_short_to_nothing_by_an_extra_brace_is_refused_not_skipped(
     assert info.value.line == 2
 
 
+def test_a_cross_referencing_entry_takes_its_container_from_the_parent():
+    # DBLP: papers name their proceedings by crossref; the booktitle and year are the parent's.
+    paper, own_booktitle, proceedings = parse_bytes(sample("crossref_dblp.bib"), "d.bib").records
+    assert (paper.journal, paper.year) == (
+        "Proceedings of the Made-up Conference on Evidence, MADE 2021",
+        2021,
+    )
+    assert paper.authors == ["Karl Marx", "Astrid Lindgren"]  # never the parent's editors
+    assert "booktitle" not in paper.raw  # raw is the entry as written
+    assert (own_booktitle.journal, own_booktitle.year) == (
+        "Proceedings of MADE 2021, Workshops",
+        2021,
+    )
+    assert proceedings.authors == ["Selma Lagerlöf"]
+
+
 # --------------------------------------------------------------------------- item 11: list cells
 
 
