@@ -4,8 +4,10 @@
 ``#`` concatenation and ``@string`` macros are resolved here, so entries that bibtexparser marks as
 failed only because they repeat a field (Scopus writes ``funding_details`` twice) or reuse a key
 go through the same path as clean ones and are kept: a repeated field becomes a list in ``raw``
-and its values are joined for the mapped fields. LaTeX is decoded (pylatexenc) only in the fields
+and its values are joined for the mapped fields. LaTeX is decoded (.latex) only in the fields
 mapped onto the record and only when they contain a backslash; ``raw`` keeps the source text.
+An entry with nothing to screen (``@set``, ``@xdata``, a crossref stub) is skipped and noted;
+one that cross-references another takes the booktitle and year it lacks from it.
 """
 
 from __future__ import annotations
