@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.text import Truncator
 
 from reviewapp.models import Review
 
@@ -68,7 +69,7 @@ class CodeForm(forms.ModelForm):
         self.fields["parent"].queryset = codes
         self.fields["parent"].refresh()
         self.fields["questions"].queryset = review.questions.order_by("number", "id")
-        self.fields["questions"].label_from_instance = lambda q: str(q)
+        self.fields["questions"].label_from_instance = _question_label
 
     def clean_code(self) -> str:
         code = self.cleaned_data["code"].strip()
@@ -86,6 +87,10 @@ class CodeForm(forms.ModelForm):
         """The cleaned values as the save_code service takes them."""
         data = dict(self.cleaned_data)
         return {"parent": data.pop("parent"), "questions": list(data.pop("questions")), **data}
+
+
+def _question_label(question) -> str:
+    return f"{question.label}: {Truncator(question.text).chars(100)}"
 
 
 class MergeForm(forms.Form):

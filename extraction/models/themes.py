@@ -30,9 +30,10 @@ class Code(models.Model):
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="codes")
     code = models.CharField(max_length=30, validators=[code_validator], help_text="e.g. T1.2")
     label = models.CharField(max_length=200)
-    # PROTECT: a parent goes only once its children have moved (no orphaned sub-codes).
+    # RESTRICT: a parent goes only once its children have moved (no orphaned sub-codes), yet
+    # a whole review can still be deleted with its codebook.
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self", null=True, blank=True, on_delete=models.RESTRICT, related_name="children"
     )
     definition = models.TextField(blank=True, help_text="Apply when the passage…")
     include_when = models.TextField("include guidance", blank=True)
@@ -69,7 +70,8 @@ class Code(models.Model):
 class CodedQuote(models.Model):
     """A code attached to a study, with the verbatim passage that supports it and where it is."""
 
-    code = models.ForeignKey(Code, on_delete=models.PROTECT, related_name="quotes")
+    # RESTRICT: a code with quotes is never deleted on its own (retire or merge it instead).
+    code = models.ForeignKey(Code, on_delete=models.RESTRICT, related_name="quotes")
     # CASCADE as the study's charts do: a study goes only when its reports are unlinked.
     study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="coded_quotes")
     quote = models.TextField(help_text="Verbatim, as in the source.")

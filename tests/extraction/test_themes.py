@@ -482,3 +482,17 @@ def test_theme_table_page_shows_counts_and_quotes(
     assert "from Adams" in body and "Adams 2010, p. 2" in body
     rq2 = body[body.index('data-question="RQ2"') : body.index('data-question="RQ3"')]
     assert '<span data-testid="question-studies">2</span> studies' in rq2
+
+
+def test_the_database_refuses_to_delete_a_used_code_but_a_review_goes_whole(
+    review, codebook, studies, reviewer
+):
+    from django.db.models import RestrictedError
+
+    add_quote(study=studies[0], code=codebook["T1.1"], by=reviewer, quote="q")
+    with pytest.raises(RestrictedError), transaction.atomic():
+        codebook["T1.1"].delete()
+    with pytest.raises(RestrictedError), transaction.atomic():
+        codebook["T1"].delete()  # it has sub-codes
+    review.delete()
+    assert not Code.objects.exists() and not CodedQuote.objects.exists()
