@@ -49,6 +49,12 @@ def test_reviewer_codes_a_quote_and_sees_it_in_the_theme_table(
     expect(quote).to_contain_text("p. 14")
     expect(page.get_by_label("Verbatim quote")).to_have_value("")  # a fresh form for the next
 
+    quote.get_by_role("link", name="Edit").click()  # the item turns into its form, in place
+    page.locator("#id_edit-page_number").fill("15")
+    page.get_by_role("button", name="Save quote").click()
+    expect(quote).to_contain_text("p. 15")
+    expect(page.get_by_role("button", name="Save quote")).to_have_count(0)
+
     page.get_by_role("button", name="Charting").click()
     page.get_by_role("link", name="Themes").click()
     theme = page.locator('[data-testid="theme-row"][data-code="T4.2"]')
@@ -57,7 +63,7 @@ def test_reviewer_codes_a_quote_and_sees_it_in_the_theme_table(
     expect(parent.get_by_test_id("theme-studies")).to_have_text("1")  # a sub-theme counts up
     theme.get_by_text("1 quote").click()
     expect(theme.get_by_text("She actually listened to what I wanted.")).to_be_visible()
-    expect(theme.get_by_text("Warrington 2013, p. 14")).to_be_visible()
+    expect(theme.get_by_text("Warrington 2013, p. 15")).to_be_visible()
     rq3 = page.locator('[data-testid="question-themes"][data-question="RQ3"]')
     expect(rq3.get_by_test_id("question-studies")).to_have_text("1")
 

@@ -496,3 +496,34 @@ def test_the_database_refuses_to_delete_a_used_code_but_a_review_goes_whole(
         codebook["T1"].delete()  # it has sub-codes
     review.delete()
     assert not Code.objects.exists() and not CodedQuote.objects.exists()
+
+
+def test_theme_pages_read_in_the_same_number_of_queries_however_many_codes(
+    client_for, review, lead, reviewer, codebook, studies
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(lead)
+    urls = [
+        f"/reviews/{review.slug}/themes/",
+        f"/reviews/{review.slug}/themes/codebook/",
+        f"/reviews/{review.slug}/studies/{studies[0].pk}/codes/",
+    ]
+
+    def counts():
+        out = []
+        for url in urls:
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url).status_code == 200
+            out.append(len(queries))
+        return out
+
+    add_quote(study=studies[0], code=codebook["T1.1"], by=reviewer, quote="q")
+    before = counts()
+    for n in range(5):
+        code = save_code(
+            review=review, by=lead, code=f"T9.{n}", label="More", parent=codebook["T2"]
+        )
+        add_quote(study=studies[n % 3], code=code, by=reviewer, quote=f"q{n}")
+    assert counts() == before
