@@ -68,6 +68,10 @@ class CodeForm(forms.ModelForm):
             codes = codes.exclude(pk__in={self.instance.pk, *descendant_ids(self.instance)})
         self.fields["parent"].queryset = codes
         self.fields["parent"].refresh()
+        if not self.instance.pk:  # a new code: blank puts it after its siblings
+            self.fields["order"].required = False
+            self.fields["order"].help_text = "Order among its siblings; blank: after them."
+            self.initial["order"] = None
         self.fields["questions"].queryset = review.questions.order_by("number", "id")
         self.fields["questions"].label_from_instance = _question_label
 

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max
 
 from reviewapp.models import Review, ReviewQuestion
 from screening.models import Study
@@ -71,9 +72,12 @@ def save_code(
         raise ValidationError("That code belongs to another review.")
     check_parent(code, parent)
     for name in CODE_FIELDS:
-        if name in values:
+        if values.get(name) is not None:
             setattr(code, name, values[name])
     code.parent = parent
+    if code.pk is None and values.get("order") is None:  # a new code goes after its siblings
+        siblings = Code.objects.filter(review=review, parent=parent)
+        code.order = (siblings.aggregate(last=Max("order"))["last"] or 0) + 1
     if Code.objects.filter(review=review, code=code.code).exclude(pk=code.pk).exists():
         raise ValidationError({"code": f"The codebook already has a code {code.code}."})
     code.save()

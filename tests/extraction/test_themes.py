@@ -527,3 +527,20 @@ def test_theme_pages_read_in_the_same_number_of_queries_however_many_codes(
         )
         add_quote(study=studies[n % 3], code=code, by=reviewer, quote=f"q{n}")
     assert counts() == before
+
+
+def test_a_new_code_without_an_order_goes_after_its_siblings(client_for, review, lead, codebook):
+    response = client_for(lead).post(
+        f"/reviews/{review.slug}/themes/codebook/",
+        {
+            "code": "T1.3",
+            "label": "Third",
+            "parent": codebook["T1"].pk,
+            "status": "proposed",
+            "order": "",
+        },
+    )
+    assert response.status_code == 302
+    assert Code.objects.get(code="T1.3").order == 3  # after T1.1 (1) and T1.2 (2)
+    rows = [r.code for r in theme_table(review).rows]
+    assert rows == ["T1", "T1.1", "T1.2", "T1.3", "T2"]
