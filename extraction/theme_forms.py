@@ -119,6 +119,8 @@ class QuoteForm(forms.ModelForm):
         help_texts = {"page_number": "", "location": "Optional: section, paragraph, or p. 3-4."}
 
     def __init__(self, *args, review: Review, **kwargs) -> None:
+        # Prefixed: the form also sits on the charting page, beside fields of any name.
+        kwargs.setdefault("prefix", "quote")
         super().__init__(*args, **kwargs)
         codes = Code.objects.filter(review=review, merged_into__isnull=True, retired=False)
         if self.instance.pk:  # a quote keeps its retired code unless someone changes it

@@ -39,7 +39,7 @@ def test_reviewer_codes_a_quote_and_sees_it_in_the_theme_table(
     login("rev1", PASSWORD)
     page.goto(f"{live_server.url}/reviews/themes-demo/studies/{study.pk}/codes/")
     expect(page.get_by_text("No quotes coded on this study yet.")).to_be_visible()
-    page.locator("#id_code").select_option(value=str(listened.pk))
+    page.locator("#id_quote-code").select_option(value=str(listened.pk))
     page.get_by_label("Verbatim quote").fill("She actually listened to what I wanted.")
     page.get_by_label("Page").fill("14")
     page.get_by_role("button", name="Code quote").click()

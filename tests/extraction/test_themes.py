@@ -373,10 +373,10 @@ def test_reviewer_codes_a_quote_through_htmx_and_gets_the_partial(
     response = client_for(reviewer).post(
         f"/reviews/{review.slug}/studies/{studies[0].pk}/codes/",
         {
-            "code": codebook["T1.1"].pk,
-            "quote": "Workers who knew how CSE happens",
-            "page_number": "12",
-            "location": "Findings",
+            "quote-code": codebook["T1.1"].pk,
+            "quote-quote": "Workers who knew how CSE happens",
+            "quote-page_number": "12",
+            "quote-location": "Findings",
         },
         HTTP_HX_REQUEST="true",
     )
@@ -398,7 +398,7 @@ def test_a_quote_without_text_or_code_is_refused_with_field_errors(
 ):
     response = client_for(reviewer).post(
         f"/reviews/{review.slug}/studies/{studies[0].pk}/codes/",
-        {"code": "", "quote": "   ", "page_number": "x"},
+        {"quote-code": "", "quote-quote": "   ", "quote-page_number": "x"},
         HTTP_HX_REQUEST="true",
     )
     assert response.status_code == 400
@@ -447,7 +447,8 @@ def test_viewer_reads_a_studys_quotes_but_cannot_code(
     url = f"/reviews/{review.slug}/studies/{studies[0].pk}/codes/"
     body = client.get(url).content.decode()
     assert "seen by all" in body and "Code a quote" not in body
-    assert client.post(url, {"code": codebook["T2"].pk, "quote": "x"}).status_code == 403
+    response = client.post(url, {"quote-code": codebook["T2"].pk, "quote-quote": "x"})
+    assert response.status_code == 403
 
 
 def test_outsider_gets_404_on_every_theme_page(client_for, review, outsider, codebook, studies):
