@@ -125,6 +125,8 @@ ACCESS: dict[str, Access] = {
     "extraction:exports": Access(get=Role.VIEWER, post=Role.VIEWER),
     "extraction:export-job": Access(get=Role.VIEWER, kwargs=_export_id),
     "extraction:export-download": Access(get=Role.VIEWER, kwargs=_export_id),
+    # Exports (s-exports): "try again" on a failed job, by anyone who sees the job.
+    "extraction:export-retry": Access(get=None, post=Role.VIEWER, kwargs=_export_id),
 }
 
 
