@@ -19,6 +19,8 @@ Sheet = tuple[str, Sequence[str], Iterable[Sequence[object]]]
 
 def xlsx_cell(value: object) -> object:
     """A value Excel shows as typed: never a formula, no control characters, within limits."""
+    if value == "":
+        return None  # a blank cell is not written at all: most of a wide sheet, and slow to write
     value = neutralise(value)
     if isinstance(value, str):
         value = ILLEGAL_CHARACTERS_RE.sub("", value)[:MAX_CELL]

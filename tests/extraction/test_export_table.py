@@ -5,6 +5,7 @@ import io
 from decimal import Decimal
 
 import openpyxl
+import pytest
 from django.core.management import call_command
 
 from extraction.services.exports import write_export
@@ -192,3 +193,37 @@ def test_cells_keep_numbers_and_join_choices():
     assert cell("yes_no", False) == "no"
     assert cell("short_text", None) == ""
     assert cell("decimal", "n/a") == "n/a"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_every_formula_start_is_neutralised_in_the_table_and_dictionary(
+    review, lead, tmp_path, fmt
+):
+    form = ChartFormFactory(review=review, version=1)
+    section = FormSectionFactory(form=form, key="rq1", title="RQ1")
+    field = FormFieldFactory(
+        section=section, key="note", label="=SUM(A1:A2)", help_text="+1", takes_quote=True
+    )
+    s = StudyFactory(review=review, label="\tTabbed 2020")
+    RecordFactory(
+        source=SourceFactory(review=review), study=s, ta_status="include", ft_status="include"
+    )
+    chart = ChartFactory(study=s, form=form, charted_by=lead, kind="consensus")
+    ChartValueFactory(chart=chart, field=field, value="-3 weeks", quote="@cmd", location="\r2")
+
+    def cells(kind):
+        out = tmp_path / f"{kind}.{fmt}"
+        call_command("export", review.slug, kind, "--format", fmt, "-o", str(out))
+        if fmt == "csv":
+            with out.open(encoding="utf-8", newline="") as handle:
+                return next(csv.DictReader(handle))
+        rows = list(openpyxl.load_workbook(out).worksheets[0].iter_rows(values_only=True))
+        return dict(zip(rows[0], rows[1], strict=True))
+
+    row = cells("extraction")
+    assert row["study"] == "'\tTabbed 2020"
+    # (An XML reader hands a stored CR back as LF: the apostrophe in front is what counts.)
+    page = "'\r2" if fmt == "csv" else "'\n2"
+    assert (row["note"], row["note:quote"], row["note:page"]) == ("'-3 weeks", "'@cmd", page)
+    entry = cells("dictionary")
+    assert (entry["label"], entry["help_text"]) == ("'=SUM(A1:A2)", "'+1")
