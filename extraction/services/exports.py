@@ -115,7 +115,7 @@ def run_export(job_id: int, *, after_lost_worker: bool = False) -> None:
         job.pk,
         claim,
         ExportJob.Status.DONE,
-        f"{rows:,} rows",
+        f"{rows:,} row{'' if rows == 1 else 's'}",
         size=final.stat().st_size,
         file_path=str(final.relative_to(Path(settings.MEDIA_ROOT))),
     )
