@@ -107,7 +107,7 @@ def cell(field_type: str, value: object) -> object:
     return value
 
 
-def _charts(ctx: ExportContext, study_ids: list[int]) -> dict[int, list[Chart]]:
+def _charts(study_ids: list[int]) -> dict[int, list[Chart]]:
     charts = Chart.objects.filter(study_id__in=study_ids).select_related("form", "charted_by")
     by_study: dict[int, list[Chart]] = defaultdict(list)
     for chart in charts.order_by("study_id", "kind", "charted_by__username", "id"):
@@ -168,7 +168,7 @@ def table_rows(ctx: ExportContext, layout: Layout) -> Iterator[list]:
     total, done = studies.count(), 0
     for chunk in in_chunks(studies, STUDY_CHUNK):
         ids = [s.pk for s in chunk]
-        charts, reports = _charts(ctx, ids), _reports(ctx, ids)
+        charts, reports = _charts(ids), _reports(ctx, ids)
         rows = [(s, c, label) for s in chunk for c, label in _shown(ctx, charts.get(s.pk, []))]
         values = _values([c.pk for _s, c, _label in rows if c is not None])
         for study, chart, label in rows:

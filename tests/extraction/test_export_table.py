@@ -227,3 +227,17 @@ def test_every_formula_start_is_neutralised_in_the_table_and_dictionary(
     assert (row["note"], row["note:quote"], row["note:page"]) == ("'-3 weeks", "'@cmd", page)
     entry = cells("dictionary")
     assert (entry["label"], entry["help_text"]) == ("'=SUM(A1:A2)", "'+1")
+
+
+def test_before_any_form_the_table_lists_the_included_studies(review, lead, tmp_path):
+    s = StudyFactory(review=review, label="Early 2019")
+    RecordFactory(
+        source=SourceFactory(review=review), study=s, ta_status="include", ft_status="include"
+    )
+    (row,) = table(review, user=lead)
+    assert (row["study"], row["chart"]) == ("Early 2019", "none yet")
+    out = tmp_path / "table.xlsx"
+    call_command("export", review.slug, "extraction", "--format", "xlsx", "-o", str(out))
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames == ["Studies"]
+    assert [c.value for c in book["Studies"][2]][:2] == [s.pk, "Early 2019"]
