@@ -160,6 +160,8 @@ ACCESS: dict[str, Access] = {
     "extraction:coded-quote": Access(get=Role.REVIEWER, post=Role.REVIEWER, kwargs=_coded_quote_id),
     "extraction:coded-quote-delete": Access(get=None, post=Role.REVIEWER, kwargs=_coded_quote_id),
     "extraction:dictionary": Access(get=Role.VIEWER),
+    # Exports (s-exports): "try again" on a failed job, by anyone who sees the job.
+    "extraction:export-retry": Access(get=None, post=Role.VIEWER, kwargs=_export_id),
 }
 
 
