@@ -181,7 +181,7 @@ def _imported(outcome: ImportOutcome, how: str = "") -> str:
     return (
         f"{outcome.source.record_count:,} records imported{f' ({how})' if how else ''}; "
         f"{outcome.duplicates_hidden:,} hidden as duplicates, {outcome.duplicates_pending:,} "
-        "possible duplicate pairs to check."
+        "possible duplicate pairs to check." + "".join(f" {note}" for note in outcome.notes)
     )
 
 
