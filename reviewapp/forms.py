@@ -225,7 +225,21 @@ ReasonFormSet = modelformset_factory(
 )
 
 
+class InviteForm(forms.Form):
+    who = forms.CharField(
+        label="Username or e-mail",
+        max_length=254,
+        help_text="They see the invitation on their home page and accept or decline it.",
+    )
+    role = forms.ChoiceField(choices=Role.choices, initial=Role.REVIEWER)
+
+    def clean_who(self) -> str:
+        return self.cleaned_data["who"].strip()
+
+
 class AddMemberForm(forms.Form):
+    """Staff only (the team page): it says whether an account exists."""
+
     username = forms.CharField(label="Existing user's username", max_length=150)
     role = forms.ChoiceField(choices=Role.choices, initial=Role.REVIEWER)
 

@@ -125,6 +125,15 @@ LOGIN_LOCKOUT = timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "1
 # the client's address is then read from there (login.client_address).
 FORWARDED_FOR_HOPS = int(os.environ.get("FORWARDED_FOR_HOPS", "0"))
 LOGIN_REDIRECT_URL = "home"
+# Who may start a review (and so become a lead): "anyone" signed in, or "permission": those the
+# site admin gives reviewapp.add_review (a user's or group's permission in /admin/).
+REVIEW_CREATION = os.environ.get("REVIEW_CREATION", "anyone")
+if REVIEW_CREATION not in {"anyone", "permission"}:
+    raise ImproperlyConfigured("REVIEW_CREATION is 'anyone' or 'permission'.")
+# Team invitations (reviewapp.invitations): how many one lead may send an hour (a lead could
+# otherwise learn nothing but still flood people's home pages), and how long one stays open.
+INVITATIONS_PER_HOUR = int(os.environ.get("INVITATIONS_PER_HOUR", "30"))
+INVITATION_DAYS = int(os.environ.get("INVITATION_DAYS", "14"))
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en-gb"
