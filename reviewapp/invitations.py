@@ -79,7 +79,7 @@ def invite(*, review: Review, who: str, role: str, by: AbstractBaseUser) -> Invi
 
 def _open_invitation_for(user: AbstractBaseUser, invitation_id: int) -> Invitation:
     invitation = (
-        Invitation.objects.select_for_update()
+        Invitation.objects.select_for_update(of=("self",))
         .filter(pk=invitation_id, user=user, status=Invitation.Status.PENDING)
         .unexpired()
         .select_related("review")

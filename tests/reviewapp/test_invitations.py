@@ -223,3 +223,16 @@ def test_only_a_lead_invites(client_for, team, review, persona):
     response = invite(client_for(team[persona]), review, "alice")
     assert response.status_code == 403
     assert not Invitation.objects.exists()
+
+
+def test_answering_needs_a_post_from_someone_signed_in(client, client_for, lead, review, alice):
+    invite(client_for(lead), review, "alice")
+    invitation = Invitation.objects.get()
+    client.logout()
+    response = respond(client, invitation, "accept")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+    url = reverse("invitation-respond", args=[invitation.pk])
+    assert client_for(alice).get(url).status_code == 405
+    assert respond(client_for(alice), invitation, "maybe").status_code == 400
+    assert Invitation.objects.get().status == "pending"
