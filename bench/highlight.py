@@ -68,29 +68,32 @@ def long_term(chars: int) -> str:
     return " ".join(words)
 
 
+def _timed(call) -> tuple[object, float, float]:
+    """The call's result, wall and CPU milliseconds (CPU: the machine may be shared)."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    result = call()
+    return result, (time.perf_counter() - wall) * 1000, (time.process_time() - cpu) * 1000
+
+
 def run_case(name: str, text: str, include: tuple[str, ...], repeats: int) -> None:
     from screening import highlight as module
 
     module._compile.cache_clear()
-    start = time.perf_counter()
-    out = module.highlight(text, include, ())
-    first = time.perf_counter() - start
-    later = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        module.highlight(text, include, ())
-        later.append(time.perf_counter() - start)
+    out, first, first_cpu = _timed(lambda: module.highlight(text, include, ()))
+    later = [_timed(lambda: module.highlight(text, include, ()))[1:] for _ in range(repeats)]
+    later = later or [(first, first_cpu)]
     values = {
         "terms": len(include),
         "text_chars": len(text),
         "marks": str(out).count("<mark"),
-        "first_ms": first * 1000,
-        "cached_ms": statistics.median(later) * 1000 if later else first * 1000,
+        "first_ms": first,
+        "first_cpu_ms": first_cpu,
+        "cached_ms": statistics.median(w for w, _ in later),
+        "cached_cpu_ms": statistics.median(c for _, c in later),
     }
     if "max_chars" in inspect.signature(module.highlight).parameters:
-        start = time.perf_counter()
-        module.highlight(text, include, (), max_chars=None)
-        values["uncapped_ms"] = (time.perf_counter() - start) * 1000
+        uncapped = _timed(lambda: module.highlight(text, include, (), max_chars=None))
+        values["uncapped_ms"], values["uncapped_cpu_ms"] = uncapped[1:]
     print(f"  {name}: first {values['first_ms']:.0f} ms, cached {values['cached_ms']:.0f} ms")
     print(bench_line(f"highlight_{name}", **values), flush=True)
 

@@ -66,7 +66,7 @@ class FieldCap:
     def summary(self) -> list[str]:
         """One line a record cut (the first NOTES_SHOWN), then how many more."""
         more = self.records_cut - len(self.notes)
-        tail = [f"…and {more:,} more records with fields truncated."] if more else []
+        tail = [f"…and {more:,} more records with fields truncated"] if more else []
         return self.notes + tail
 
 

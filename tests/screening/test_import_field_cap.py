@@ -66,7 +66,7 @@ def test_records_within_the_limit_are_stored_unchanged(review, settings):
 def test_the_command_prints_the_cut_records(review, capsys):
     call_command("import_records", review.slug, str(FILE), "--source", "PsycINFO")
     out = capsys.readouterr().out
-    assert "oversized_fields.ris: record 2 (Participation in child" in out
+    assert "oversized_fields.ris: note: record 2 (Participation in child" in out
     assert "abstract truncated from 3,359 to 1,000 characters" in out
 
 
@@ -91,4 +91,4 @@ def test_a_file_of_many_broken_records_reports_the_first_ten_and_a_count():
     assert [r.abstract for r in cap.records(records)] == ["abcde"] * 12
     assert len(cap.summary()) == 11
     assert cap.summary()[0] == "record 1 (T1): abstract truncated from 8 to 5 characters"
-    assert cap.summary()[-1] == "…and 2 more records with fields truncated."
+    assert cap.summary()[-1] == "…and 2 more records with fields truncated"

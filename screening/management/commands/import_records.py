@@ -121,5 +121,5 @@ class Command(BaseCommand):
                 f"{outcome.duplicates_pending} pairs to check"
             )
             for note in outcome.notes:
-                self.stdout.write(f"{path.name}: {note}")
+                self.stdout.write(f"{path.name}: note: {note}")
         return failed
