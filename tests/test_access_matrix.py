@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 import pytest
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
-from reviewapp.models import ROLE_RANK, Membership, Review, Role
+from reviewapp.models import ROLE_RANK, Invitation, Membership, Review, Role
 from screening.models import ExclusionRule, FullText, ImportJob
 from tests.factories import DuplicatePairFactory, RecordFactory, SourceFactory
 
@@ -29,6 +30,13 @@ class Access:
 
 def _member_id(review: Review, team: dict) -> dict:
     return {"member_id": Membership.objects.get(user=team["viewer"]).pk}
+
+
+def _invitation_id(review: Review, team: dict) -> dict:
+    invitation = Invitation.objects.create(
+        review=review, invited_as="someone", invited_by=team["lead"], expires_at=timezone.now()
+    )
+    return {"invitation_id": invitation.pk}
 
 
 def _job_id(review: Review, team: dict) -> dict:
@@ -118,6 +126,8 @@ ACCESS: dict[str, Access] = {
     "reviewapp:settings": Access(get=Role.LEAD, post=Role.LEAD),
     "reviewapp:team": Access(get=Role.VIEWER, post=Role.LEAD),
     "reviewapp:team-member": Access(get=None, post=Role.LEAD, kwargs=_member_id),
+    # Team invitations (issue #13 item 8): the lead withdraws one
+    "reviewapp:invitation-revoke": Access(get=None, post=Role.LEAD, kwargs=_invitation_id),
     "screening:sources": Access(get=Role.VIEWER, post=Role.LEAD),
     "screening:import-job": Access(get=Role.VIEWER, kwargs=_job_id),
     "screening:import-retry": Access(get=None, post=Role.LEAD, kwargs=_job_id),
