@@ -53,3 +53,10 @@ def highlight(
         return f'<mark class="{css}">{match.group(0)}</mark>'
 
     return mark_safe(pattern.sub(mark, escaped))  # noqa: S308  (input escaped, marks are ours)
+
+
+def reader_terms(include: tuple[str, ...], exclude: tuple[str, ...]) -> list[tuple[str, str]]:
+    """The terms the PDF reader marks, as (term, "include"|"exclude"), usable ones only."""
+    return [(t, "include") for t in include if term_problem(t) is None] + [
+        (t, "exclude") for t in exclude if term_problem(t) is None
+    ]
