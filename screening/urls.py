@@ -35,6 +35,7 @@ urlpatterns = [
     path("full-texts/", fulltexts.fulltexts, name="fulltexts"),
     path("full-texts/bulk/", fulltexts.fulltext_bulk, name="fulltexts-bulk"),
     path("full-texts/<int:fulltext_id>/file/", fulltexts.fulltext_file, name="fulltext-file"),
+    path("full-texts/<int:fulltext_id>/read/", fulltexts.fulltext_read, name="fulltext-read"),
     path("full-texts/<int:fulltext_id>/assign/", fulltexts.fulltext_assign, name="fulltext-assign"),
     path("full-texts/<int:fulltext_id>/remove/", fulltexts.fulltext_remove, name="fulltext-remove"),
     path("records/<int:record_id>/full-text/", fulltexts.fulltext_record, name="fulltext-record"),
