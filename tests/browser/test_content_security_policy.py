@@ -41,6 +41,7 @@ PAGES = [
     ("agreement/", "lead"),
     ("prioritise/", "lead"),
     ("studies/", "lead"),
+    ("full-texts/search/?q=young+people&scope=all", "lead"),
 ]
 
 WATCH = """

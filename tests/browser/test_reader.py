@@ -80,3 +80,28 @@ def test_the_link_still_downloads_the_pdf(page, live_server, reading):
     response = page.request.get(f"{live_server.url}{href}")
     assert response.headers["content-type"] == "application/pdf"
     assert response.body().startswith(b"%PDF-")
+
+
+def test_a_search_hit_opens_the_reader_at_its_page(page, live_server, login):
+    review = ReviewFactory(slug="search")
+    lead = UserFactory(username="lead")
+    MembershipFactory(review=review, user=lead, role="lead")
+    record = RecordFactory(
+        source=SourceFactory(review=review), ta_status="include", ft_status="include"
+    )
+    attach_pdf(
+        review=review, record=record, upload=SimpleUploadedFile("known.pdf", known_pdf()),
+        kind="report", by=lead,
+    )  # fmt: skip
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.add_init_script(WATCH)
+    login("lead", PASSWORD)
+    page.goto(f"{live_server.url}/reviews/search/full-texts/search/")
+    page.get_by_test_id("fulltext-q").fill("advisory group")
+    page.get_by_role("button", name="Search").click()
+    page.get_by_test_id("search-hit-link").click()
+    reader = page.get_by_test_id("reader")
+    expect(reader.get_by_test_id("reader-page")).to_have_value("2")
+    expect(reader.locator("[data-page='2'] canvas")).to_be_visible()
+    expect(reader.locator("[data-page='2'] .textLayer")).to_contain_text("advisory group")
+    assert page.evaluate("window.__cspViolations") == []
