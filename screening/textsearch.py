@@ -1,12 +1,13 @@
-"""Search the extracted text of a review's full texts: PostgreSQL full-text search (the GIN
-index of migration 0014), a plain icontains on SQLite, the embedded default."""
+"""Search the extracted text of a review's full texts: PostgreSQL full-text search on the
+pages' stored vectors (GIN index, migration 0014), a plain icontains on SQLite, the embedded
+default."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
-from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.contrib.postgres.search import SearchQuery
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils.safestring import SafeString
@@ -16,6 +17,7 @@ from reviewapp.models import Review
 from .highlight import highlight
 from .models import FullTextPage, StageStatus
 from .services.fulltext import sought_records
+from .services.texts import SEARCH_CONFIG
 
 LIMIT = 100  # pages listed; a query matching more says so and asks for more words
 _WORD = re.compile(r"\w+")
@@ -74,10 +76,8 @@ def searchable_pages(review: Review, *, included_only: bool = True) -> QuerySet[
 
 def _matching(pages: QuerySet[FullTextPage], query: str) -> QuerySet[FullTextPage]:
     if connection.vendor == "postgresql":
-        # The same expression as the index: to_tsvector('english', COALESCE(text, '')).
-        vector = SearchVector("text", config="english")
-        wanted = SearchQuery(query, config="english", search_type="websearch")
-        return pages.annotate(search=vector).filter(search=wanted)
+        wanted = SearchQuery(query, config=SEARCH_CONFIG, search_type="websearch")
+        return pages.filter(search=wanted)
     condition = Q()
     for word in query_words(query):
         condition &= Q(text__icontains=word)

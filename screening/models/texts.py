@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 
 from .records import FullText
@@ -11,6 +12,10 @@ class FullTextPage(models.Model):
     fulltext = models.ForeignKey(FullText, on_delete=models.CASCADE, related_name="pages")
     number = models.PositiveIntegerField(help_text="1-based, as the reader shows it.")
     text = models.TextField(blank=True)
+    # PostgreSQL only: the page's words for full-text search (to_tsvector('english', text)),
+    # kept so a search reads them from its GIN index instead of parsing every page again.
+    # Stays empty on SQLite, which searches the text itself (screening.textsearch).
+    search = SearchVectorField(null=True, editable=False)
 
     class Meta:
         ordering = ["fulltext", "number"]

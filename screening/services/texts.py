@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import logging
 
-from django.db import transaction
+from django.contrib.postgres.search import SearchVector
+from django.db import connection, transaction
+from django.db.models import QuerySet
 
 from ..models import FullText, FullTextPage
 from ..pdftext import UnreadablePdf, has_text, page_texts
 
 log = logging.getLogger(__name__)
+# One language for every review: the stemming of the search vectors and of the queries.
+SEARCH_CONFIG = "english"
 
 
 def queue_text_extraction(fulltext: FullText) -> None:
@@ -17,6 +21,12 @@ def queue_text_extraction(fulltext: FullText) -> None:
     from ..tasks import extract_fulltext_text
 
     transaction.on_commit(lambda: extract_fulltext_text.delay(fulltext.pk))
+
+
+def index_pages(pages: QuerySet[FullTextPage]) -> None:
+    """Fill the pages' search vectors (PostgreSQL; SQLite searches the text as it is)."""
+    if connection.vendor == "postgresql":
+        pages.update(search=SearchVector("text", config=SEARCH_CONFIG))
 
 
 def extract_text(fulltext_id: int) -> FullText | None:
@@ -39,6 +49,7 @@ def extract_text(fulltext_id: int) -> FullText | None:
             FullTextPage(fulltext_id=fulltext_id, number=number, text=text)
             for number, text in enumerate(texts, start=1)
         )
+        index_pages(FullTextPage.objects.filter(fulltext_id=fulltext_id))
         state = FullText.TextState.DONE if has_text(texts) else FullText.TextState.NO_TEXT
         FullText.objects.filter(pk=fulltext_id).update(text_state=state, page_count=len(texts))
     fulltext.text_state, fulltext.page_count = state, len(texts)
