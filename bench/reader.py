@@ -77,6 +77,15 @@ def bench_extraction(pdf: bytes, pages: int) -> None:
     print(bench_line("reader_extraction", pages=pages, pages_per_s=rate, target_min=50))
 
 
+# Where the time to the first page goes: the page's HTML, pdf.js loaded, the PDF opened.
+STAGES = """() => {
+  const nav = performance.getEntriesByType("navigation")[0];
+  const at = (name) => performance.getEntriesByName(name)[0]?.startTime ?? -1;
+  return {html: nav.responseEnd, dom: nav.domContentLoadedEventEnd, library: at("reader-library"),
+          document: at("reader-document"), first_page: at("reader-first-page")};
+}"""
+
+
 def bench_first_page(pdf: bytes, pages: int, runs: int) -> None:
     """The app on a live server thread; Chromium opens the reader page `runs` times."""
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API
@@ -109,7 +118,7 @@ def bench_first_page(pdf: bytes, pages: int, runs: int) -> None:
     server.is_ready.wait()
     base = f"http://localhost:{server.port}"
     url = f"{base}/reviews/{review.slug}/full-texts/{fulltext.pk}/read/"
-    times = []
+    times, stages = [], []
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
@@ -125,6 +134,7 @@ def bench_first_page(pdf: bytes, pages: int, runs: int) -> None:
                     "data-rendered", "1", timeout=30000
                 )
                 times.append(page.evaluate("performance.now()") / 1000)
+                stages.append(page.evaluate(STAGES))
                 count = page.get_by_test_id("reader-count").text_content()
                 if count != str(pages):
                     raise SystemExit(f"the reader counts {count} pages, not {pages}")
@@ -132,6 +142,8 @@ def bench_first_page(pdf: bytes, pages: int, runs: int) -> None:
     finally:
         server.terminate()
     cold, warm = times[0], statistics.median(times[1:]) if len(times) > 1 else times[0]
+    for run, stage in enumerate(stages, start=1):
+        print("  run", run, " ".join(f"{name}={ms:.0f}ms" for name, ms in stage.items()))
     print(f"  first page: cold {cold:.2f} s, then median {warm:.2f} s ({runs} runs)", flush=True)
     print(
         bench_line(
