@@ -18,7 +18,6 @@ from reviewapp.models import Role
 from reviewapp.params import number_param
 
 from ..forms import MultipleFileField
-from ..highlight import parse_terms, reader_terms
 from ..models import FullText
 from ..services.fulltext import (
     RetrievalError,
@@ -174,9 +173,4 @@ def fulltext_read(request: HttpRequest, slug: str, fulltext_id: int) -> HttpResp
     fulltext = get_object_or_404(
         FullText.objects.select_related("record").exclude(file=""), review=review, pk=fulltext_id
     )
-    include, exclude = parse_terms(review.include_terms), parse_terms(review.exclude_terms)
-    return render(
-        request,
-        "screening/fulltext_read.html",
-        {"review": review, "fulltext": fulltext, "terms": reader_terms(include, exclude)},
-    )
+    return render(request, "screening/fulltext_read.html", {"review": review, "fulltext": fulltext})

@@ -18,7 +18,7 @@ from reviewapp.params import number_param, parse_number
 from reviewapp.services import current_criteria
 
 from ..forms import DecisionForm, form_problems
-from ..highlight import highlight, parse_terms, reader_terms
+from ..highlight import highlight, parse_terms
 from ..models import Decision, Record, ScreeningEvent, StageStatus
 from ..queues import Progress, next_record, open_records, reviewer_progress
 from ..services import prioritise
@@ -90,7 +90,6 @@ def _card(
         "stage_label": Stage(stage).label,
         "calibrating": review.calibration and stage == Stage.TITLE_ABSTRACT,
         "fulltexts": fulltexts,
-        "reader_terms": reader_terms(include, exclude) if fulltexts else [],
         "undo_action": reverse(undo, kwargs={"slug": review.slug}),
         "review": review,
         "record": record,
