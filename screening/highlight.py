@@ -124,3 +124,10 @@ def highlight(
     marked = pattern.sub(mark, escape(head, quote=True))
     # Escaping is character by character, so the two escaped parts join as the whole would.
     return mark_safe(marked + escape(rest, quote=True))  # noqa: S308  (escaped; marks are ours)
+
+
+def reader_terms(include: tuple[str, ...], exclude: tuple[str, ...]) -> list[tuple[str, str]]:
+    """The terms the PDF reader marks, as (term, "include"|"exclude"), usable ones only."""
+    return [(t, "include") for t in include if term_problem(t) is None] + [
+        (t, "exclude") for t in exclude if term_problem(t) is None
+    ]

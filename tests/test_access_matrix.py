@@ -156,6 +156,9 @@ ACCESS: dict[str, Access] = {
     "screening:fulltext-remove": Access(get=None, post=Role.LEAD, kwargs=_unassigned_fulltext_id),
     "screening:fulltext-record": Access(get=None, post=Role.REVIEWER, kwargs=_sought_record_id),
     "screening:studies": Access(get=Role.VIEWER, post=Role.LEAD),
+    # Reader, text and search (issue 18)
+    "screening:fulltext-read": Access(get=Role.VIEWER, kwargs=_fulltext_id),
+    "screening:fulltext-search": Access(get=Role.VIEWER),
     "extraction:exports": Access(get=Role.VIEWER, post=Role.VIEWER),
     "extraction:export-job": Access(get=Role.VIEWER, kwargs=_export_id),
     "extraction:export-download": Access(get=Role.VIEWER, kwargs=_export_id),
