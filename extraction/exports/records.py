@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from django.contrib.auth import get_user_model
+from django.db.models import F
 
 from reviewapp.models import Stage
 from screening.models import Decision, Record, Resolution
@@ -23,6 +24,8 @@ STAGES = [Stage.TITLE_ABSTRACT.value, Stage.FULL_TEXT.value]
 
 RECORD_COLUMNS = [
     "record_id",
+    # The number people see and quote (1, 2, 3 … within the review); the id stays the key.
+    "record_number",
     "source",
     "source_method",
     "source_file",
@@ -42,6 +45,7 @@ RECORD_COLUMNS = [
     "abstract",
     "duplicate_status",
     "duplicate_of",
+    "duplicate_of_number",
     # Each stage's outcome as PRISMA counts it ("" while open).
     "title_abstract",
     "retrieval",
@@ -74,6 +78,7 @@ def _records(ctx: ExportContext):
         Record.objects.in_review(ctx.review)
         .select_related("source", "ft_reason", "study")
         .defer("raw")
+        .annotate(duplicate_number=F("duplicate_of__number"))
     )
 
 
@@ -108,6 +113,7 @@ def _base_cells(r: Record, resolved: set[str], blind: bool) -> list:
 
     return [
         r.pk,
+        r.number,
         r.source.name,
         r.source.method,
         r.source.file_name,
@@ -127,6 +133,7 @@ def _base_cells(r: Record, resolved: set[str], blind: bool) -> list:
         r.abstract,
         "duplicate" if r.duplicate_of_id else "unique",
         r.duplicate_of_id or "",
+        r.duplicate_number or "",
         seen(Stage.TITLE_ABSTRACT, r.ta_status),
         r.retrieval,
         r.retrieval_note,

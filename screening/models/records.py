@@ -104,6 +104,10 @@ class Record(models.Model):
     )
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="records")
     source_position = models.PositiveIntegerField(help_text="1-based place in the file.")
+    # The number people see, quote and type in ?record= (1, 2, 3 … in import order within the
+    # review, never reused); the import service assigns it, so a bulk insert leaves it empty
+    # for the moment before that, in the same transaction.
+    number = models.PositiveIntegerField(null=True, blank=True, editable=False)
     title = models.TextField(blank=True)
     abstract = models.TextField(blank=True)
     authors = models.JSONField(default=list, blank=True)
@@ -184,6 +188,9 @@ class Record(models.Model):
 
     class Meta:
         ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "number"], name="record_number_in_review"),
+        ]
         indexes = [
             models.Index(fields=["review", "doi"], name="record_review_doi"),
             models.Index(fields=["review", "pmid"], name="record_review_pmid"),
@@ -220,7 +227,7 @@ class Record(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.title[:80] or f"Record {self.pk}"
+        return self.title[:80] or f"Record #{self.number}"
 
     @property
     def first_author(self) -> str:

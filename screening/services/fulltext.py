@@ -358,7 +358,7 @@ def remove_fulltext(*, review: Review, fulltext: FullText) -> None:
         locked = Record.objects.select_for_update().get(pk=record.pk)
         if locked.ft_count or locked.ft_status:
             raise RetrievalError(
-                f"Record {record.pk} already has full-text decisions on this text: undo them "
+                f"Record #{record.number} already has full-text decisions on this text: undo them "
                 "(or reopen) first."
             )
     name = fulltext.file.name if fulltext.file else ""

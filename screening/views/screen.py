@@ -133,15 +133,16 @@ def draft(decision: Decision | ScreeningEvent | None = None, posted: dict | None
 
 
 def _record_to_show(request: HttpRequest, review: Review, stage: str) -> Record | None:
-    """?record=N shows that record if it is mine to (re)decide; otherwise the next one."""
+    """?record=N (the record's number in the review, as pages show it) shows that record if it
+    is mine to (re)decide; otherwise the next one."""
     wanted = number_param(request.GET, "record")
     if wanted is not None:
         candidates = open_records(review, stage)
         if stage == Stage.TITLE_ABSTRACT and review.calibration:
             candidates = candidates.filter(pilot=True)  # only the pilot set while calibrating
-        record = candidates.filter(pk=wanted).first()
+        record = candidates.filter(number=wanted).first()
         mine = Decision.objects.filter(
-            review=review, record_id=wanted, stage=stage, reviewer=request.user
+            review=review, record__number=wanted, stage=stage, reviewer=request.user
         ).first()
         if record is None and mine is not None:
             record = mine.record
@@ -224,7 +225,10 @@ def _undo(request: HttpRequest, review: Review, stage: str) -> HttpResponse:
         if error:
             messages.error(request, error)  # the plain page shows it after the redirect
         url = reverse(URL_NAMES[Stage(stage)][0], kwargs={"slug": review.slug})
-        return redirect(url if record is None else f"{url}?record={record.pk}")
+        if record is None:
+            return redirect(url)
+        number = Record.objects.filter(pk=record.pk).values_list("number", flat=True).get()
+        return redirect(f"{url}?record={number}")
     extra = {}
     if record is not None:  # the service locked only the record's state: load it to show
         shown = Record.objects.in_review(review).defer("raw").get(pk=record.pk)
