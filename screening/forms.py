@@ -42,6 +42,7 @@ class MultipleFileField(forms.FileField):
 class UploadForm(forms.Form):
     files = MultipleFileField(
         label="Export files",
+        allow_empty_file=True,  # refused by name with the others (services.uploads), not here
         help_text="RIS, BibTeX, PubMed (MEDLINE/nbib or XML), Web of Science, EndNote XML, "
         "CSV/TSV/XLSX. Several files of one search are kept as parts of the same source.",
     )

@@ -36,6 +36,13 @@ def _job_id(review: Review, team: dict) -> dict:
     return {"job_id": job.pk}
 
 
+def _refused_job_id(review: Review, team: dict) -> dict:
+    job = ImportJob.objects.create(
+        review=review, file_name="photo.jpg", status="failed", phase=ImportJob.REFUSED
+    )
+    return {"job_id": job.pk}
+
+
 def _record_id(review: Review, team: dict) -> dict:
     return {"record_id": RecordFactory(source=SourceFactory(review=review)).pk}
 
@@ -125,6 +132,8 @@ ACCESS: dict[str, Access] = {
     "extraction:exports": Access(get=Role.VIEWER, post=Role.VIEWER),
     "extraction:export-job": Access(get=Role.VIEWER, kwargs=_export_id),
     "extraction:export-download": Access(get=Role.VIEWER, kwargs=_export_id),
+    # New-user fixes (#17): refused import attempts are deleted by a lead.
+    "screening:import-delete": Access(get=None, post=Role.LEAD, kwargs=_refused_job_id),
 }
 
 

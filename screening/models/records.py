@@ -89,9 +89,22 @@ class ImportJob(models.Model):
     # the task out again after its visibility timeout, an hour on Redis; services.jobs).
     STALE_AFTER = timedelta(minutes=30)
 
+    # The phase of a failed job that importing the same file again cannot get past (not a
+    # search export, an unreadable record): it gets no "Import it anyway". Other failures (the
+    # file was imported before, a lost worker, an unexpected error) can be tried again.
+    REFUSED = "Refused"
+
     @property
     def is_active(self) -> bool:
         return self.status in {self.Status.QUEUED, self.Status.RUNNING}
+
+    @property
+    def can_retry(self) -> bool:
+        return (
+            self.status == self.Status.FAILED
+            and self.phase != self.REFUSED
+            and not self.retried_as_id
+        )
 
 
 class Record(models.Model):

@@ -64,7 +64,7 @@ def test_a_bad_file_fails_its_job_with_the_reason_and_imports_nothing(
         reverse("screening:import-job", kwargs={"slug": review.slug, "job_id": job.pk}),
         headers={"HX-Request": "true"},
     )
-    assert "Failed" in fragment.content.decode()
+    assert "Refused" in fragment.content.decode()
     assert "<html" not in fragment.content.decode()
 
 
