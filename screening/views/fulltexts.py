@@ -17,7 +17,7 @@ from reviewapp.access import get_review_for
 from reviewapp.models import Role
 from reviewapp.params import number_param
 
-from ..forms import MultipleFileField
+from ..forms import NOTE_MAX_CHARS, MultipleFileField
 from ..models import FullText
 from ..services.fulltext import (
     RetrievalError,
@@ -83,7 +83,13 @@ def fulltext_record(request: HttpRequest, slug: str, record_id: int) -> HttpResp
             attach_url(review=review, record=record, url=request.POST["url"], by=request.user)
             messages.success(request, f"Link added to record #{record.number}.")
         elif action == "not_retrieved":
-            mark_not_retrieved(review=review, record=record, note=request.POST.get("note", ""))
+            note = request.POST.get("note", "")
+            if len(note) > NOTE_MAX_CHARS:
+                raise RetrievalError(
+                    f"A note holds at most {NOTE_MAX_CHARS:,} characters; this one has "
+                    f"{len(note):,}. Shorten it and mark the record again."
+                )
+            mark_not_retrieved(review=review, record=record, note=note)
             messages.success(request, f"Record #{record.number} marked not retrieved.")
         elif action == "reset":
             reset_retrieval(review=review, record=record)

@@ -186,12 +186,15 @@ def _decide(request: HttpRequest, review: Review, stage: str) -> HttpResponse:
         if notice:
             messages.info(request, notice)
         return redirect(URL_NAMES[Stage(stage)][0], slug=review.slug)  # post/redirect/get
-    # A refused decision shows its record again; otherwise the queue picks the next.
-    from_queue = error is None or not form.is_valid()
+    # A refused decision shows its record again, with what was typed (a note too long, say);
+    # otherwise, or if the form did not even name a record, the queue picks the next.
+    posted_record = form.cleaned_data.get("record") if error is not None else None
+    record = None
+    if posted_record is not None:
+        record = Record.objects.in_review(review).filter(pk=posted_record).first()
+    from_queue = record is None
     if from_queue:
         record = next_record(review, request.user, stage)
-    else:
-        record = Record.objects.in_review(review).filter(pk=form.cleaned_data["record"]).first()
     context = _card(
         request,
         review,
