@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import views
+from . import errors, views
 from .login import ThrottledAdminAuthenticationForm, ThrottledAuthenticationForm
 
 admin.site.login_form = ThrottledAdminAuthenticationForm
@@ -41,6 +41,8 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    # Browsers ask for /favicon.ico where a page names no icon (a PDF, a JSON answer).
+    path("favicon.ico", errors.favicon),
     path("admin/", admin.site.urls),
     path("", views.home, name="home"),
     path("reviews/new/", views.review_create, name="review-create"),
@@ -49,3 +51,7 @@ urlpatterns = [
     path("reviews/<slug:slug>/", include("screening.urls")),
     path("reviews/<slug:slug>/", include("extraction.urls")),
 ]
+
+handler400 = "reviewapp.errors.bad_request"
+handler403 = "reviewapp.errors.permission_denied"
+handler404 = "reviewapp.errors.page_not_found"

@@ -44,6 +44,13 @@ def _job_id(review: Review, team: dict) -> dict:
     return {"job_id": job.pk}
 
 
+def _refused_job_id(review: Review, team: dict) -> dict:
+    job = ImportJob.objects.create(
+        review=review, file_name="photo.jpg", status="failed", phase=ImportJob.REFUSED
+    )
+    return {"job_id": job.pk}
+
+
 def _record_id(review: Review, team: dict) -> dict:
     return {"record_id": RecordFactory(source=SourceFactory(review=review)).pk}
 
@@ -175,6 +182,8 @@ ACCESS: dict[str, Access] = {
     "extraction:dictionary": Access(get=Role.VIEWER),
     # Exports (s-exports): "try again" on a failed job, by anyone who sees the job.
     "extraction:export-retry": Access(get=None, post=Role.VIEWER, kwargs=_export_id),
+    # New-user fixes (#17): refused import attempts are deleted by a lead.
+    "screening:import-delete": Access(get=None, post=Role.LEAD, kwargs=_refused_job_id),
 }
 
 

@@ -24,6 +24,8 @@ STAGES = [Stage.TITLE_ABSTRACT.value, Stage.FULL_TEXT.value]
 
 RECORD_COLUMNS = [
     "record_id",
+    # The number people see and quote (1, 2, 3 … within the review); the id stays the key.
+    "record_number",
     "source",
     "source_method",
     "source_file",
@@ -43,6 +45,7 @@ RECORD_COLUMNS = [
     "abstract",
     "duplicate_status",
     "duplicate_of",
+    "duplicate_of_number",
     # Each stage's outcome as PRISMA counts it ("" while open).
     "title_abstract",
     "retrieval",
@@ -84,6 +87,7 @@ def _records(ctx: ExportContext):
         Record.objects.in_review(ctx.review)
         .select_related("source", "ft_reason", "study")
         .defer("raw")
+        .annotate(duplicate_number=F("duplicate_of__number"))
     )
 
 
@@ -118,6 +122,7 @@ def _base_cells(r: Record, resolved: set[str], blind: bool) -> list:
 
     return [
         r.pk,
+        r.number,
         r.source.name,
         r.source.method,
         r.source.file_name,
@@ -137,6 +142,7 @@ def _base_cells(r: Record, resolved: set[str], blind: bool) -> list:
         r.abstract,
         "duplicate" if r.duplicate_of_id else "unique",
         r.duplicate_of_id or "",
+        r.duplicate_number or "",
         seen(Stage.TITLE_ABSTRACT, r.ta_status),
         r.retrieval,
         r.retrieval_note,

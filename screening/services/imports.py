@@ -16,6 +16,7 @@ from datetime import date
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.db.models import F, Max
 
 from reviewapp.models import Review
 
@@ -26,7 +27,7 @@ from ..importers import (
     parse_bytes,
     stream_bytes,
 )
-from ..models import Source
+from ..models import Record, Source
 from .bulk import insert_records
 from .field_cap import FieldCap
 from .prioritise import rank_new_records
@@ -166,9 +167,20 @@ def _store(
         Source.objects.filter(pk=source.pk).update(
             record_count=source.record_count, file_encoding=source.file_encoding
         )
+        _number_records(source)
         if on_stored is not None:
             on_stored(source)
     return source
+
+
+def _number_records(source: Source) -> None:
+    """Give the source's records the review's next numbers, in file order. The review row's lock
+    (taken last, so imports running side by side wait only for each other's end) makes
+    concurrent imports take consecutive ranges; records are never deleted, so max + 1 never
+    reuses a number."""
+    Review.objects.select_for_update().filter(pk=source.review_id).first()
+    last = Record.objects.filter(review_id=source.review_id).aggregate(last=Max("number"))["last"]
+    Record.objects.filter(source=source).update(number=F("source_position") + (last or 0))
 
 
 def import_records(

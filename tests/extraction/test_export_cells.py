@@ -106,7 +106,7 @@ def test_xlsx_cells_lose_control_characters_that_excel_refuses(review, known, tm
     Record.objects.filter(pk=known["r2"].pk).update(title="Maize\x0b yields\x1b")
     out = tmp_path / "records.xlsx"
     call_command("export", review.slug, "records", "--format", "xlsx", "-o", str(out))
-    titles = [row[5].value for row in openpyxl.load_workbook(out)["Records"].iter_rows(2)]
+    titles = [row[6].value for row in openpyxl.load_workbook(out)["Records"].iter_rows(2)]
     assert titles[1] == "Maize yields"
 
 
