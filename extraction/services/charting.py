@@ -127,14 +127,15 @@ def save_chart(
                "quote": quote.strip(), "location": location.strip()[:100]}  # fmt: skip
         if old is None and is_empty(raw) and not new["quote"] and not new["location"]:
             continue  # nothing typed into a field never touched: no row, no history
-        if _state(old) == new:
+        before = _state(old)
+        if before == new:
             continue
         value = old or ChartValue(chart=chart, field=form_field)
         value.value, value.draft = new["value"], new["draft"]
         value.quote, value.location = new["quote"], new["location"]
         value.is_valid, value.updated_by = parsed.ok, by
         value.save()
-        ChartValueChange.objects.create(value=value, changed_by=by, old=_state(old), new=new)
+        ChartValueChange.objects.create(value=value, changed_by=by, old=before, new=new)
         result.changed += 1
     result.errors = field_errors(chart)
     return result
