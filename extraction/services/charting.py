@@ -110,13 +110,17 @@ def _claim_revision(chart: Chart, revision: int) -> None:
 def save_chart(
     *, chart: Chart, posted: dict[str, tuple[Raw, str, str]], revision: int, by: AbstractBaseUser
 ) -> SaveResult:
-    """Write what was typed (drafts, quotes, locations) for the posted fields; history kept."""
+    """Write what was typed (drafts, quotes, locations) for the posted fields; history kept.
+
+    A save that changes nothing is accepted whatever its revision (it overwrites nothing) and
+    hands the page the current revision: a page whose fields match the chart is in step with it.
+    """
+    chart = Chart.objects.select_for_update().select_related("form").get(pk=chart.pk)
     if chart.status == Chart.Status.SUBMITTED:
         raise ChartingRefused("This chart was submitted; it can no longer change.")
-    _claim_revision(chart, revision)
     fields = {f.key: f for f in form_fields(chart.form)}
     stored = {v.field_id: v for v in chart.values.all()}
-    result = SaveResult(chart=chart)
+    pending = []
     for key, (raw, quote, location) in posted.items():
         form_field = fields.get(key)
         if form_field is None:
@@ -127,18 +131,19 @@ def save_chart(
                "quote": quote.strip(), "location": location.strip()[:100]}  # fmt: skip
         if old is None and is_empty(raw) and not new["quote"] and not new["location"]:
             continue  # nothing typed into a field never touched: no row, no history
+        if _state(old) != new:
+            pending.append((form_field, old, new, parsed.ok))
+    if pending:
+        _claim_revision(chart, revision)
+    for form_field, old, new, ok in pending:
         before = _state(old)
-        if before == new:
-            continue
         value = old or ChartValue(chart=chart, field=form_field)
         value.value, value.draft = new["value"], new["draft"]
         value.quote, value.location = new["quote"], new["location"]
-        value.is_valid, value.updated_by = parsed.ok, by
+        value.is_valid, value.updated_by = ok, by
         value.save()
         ChartValueChange.objects.create(value=value, changed_by=by, old=before, new=new)
-        result.changed += 1
-    result.errors = field_errors(chart)
-    return result
+    return SaveResult(chart=chart, errors=field_errors(chart), changed=len(pending))
 
 
 def field_errors(chart: Chart) -> dict[str, str]:

@@ -74,9 +74,13 @@ def chart_page(request: HttpRequest, slug: str, study_id: int) -> HttpResponse:
 
 def _chart_context(review, study: Study, user, problems=()) -> dict:
     membership = review.membership
-    chart = chart_of(study, user) if membership.can_screen else _settled_chart(study)
-    read_only = not membership.can_screen or (chart is not None and chart.is_done)
-    refusal = "" if read_only else why_cannot_chart(study, user)
+    refusal = why_cannot_chart(study, user) if membership.can_screen else ""
+    if membership.can_screen and not refusal:
+        chart = chart_of(study, user)
+        read_only = chart is not None and chart.is_done
+    else:
+        # Not charting it: read what is settled (never a chart still blind to others).
+        chart, read_only = _settled_chart(study), True
     form = chart.form if chart is not None else current_form(review)
     reports = study.reports.order_by("id").prefetch_related("fulltexts")
     fulltext = next((ft for r in reports for ft in r.fulltexts.all() if ft.kind == "report"), None)
@@ -88,7 +92,7 @@ def _chart_context(review, study: Study, user, problems=()) -> dict:
         "fulltext": fulltext,
         "refusal": refusal,
         "read_only": read_only,
-        "entry": entry_form_for(chart, form, read_only=read_only) if form and not refusal else None,
+        "entry": entry_form_for(chart, form, read_only=read_only) if form else None,
         "problems": problems,
         "comparison_ready": membership.is_lead and ready_for_comparison(study),
         "needed": charters_needed(study),

@@ -86,6 +86,19 @@ def test_an_unchanged_save_writes_no_history(client_for, review, reviewer, study
     post_chart(client, review, study, {"design": "Survey"}, 0)
     post_chart(client, review, study, {"design": "Survey"}, 1)
     assert ChartValueChange.objects.count() == 1
+    assert Chart.objects.get(study=study).revision == 1
+
+
+def test_a_stale_save_that_changes_nothing_brings_the_page_up_to_date(
+    client_for, review, reviewer, study
+):
+    client = client_for(reviewer)
+    post_chart(client, review, study, {"design": "Survey"}, 0)
+    post_chart(client, review, study, {"design": "Survey", "sample": "3"}, 1)
+    # A page loaded at revision 1 (before the sample landed) that now shows the same values.
+    response = post_chart(client, review, study, {"design": "Survey", "sample": "3"}, 1)
+    assert response.status_code == 200
+    assert b'id="chart-revision" value="2" hx-swap-oob="true"' in response.content
 
 
 def test_unticking_every_option_clears_a_multiple_choice(client_for, review, reviewer, study):
@@ -226,3 +239,16 @@ def test_extraction_index_shows_my_chart_status(client_for, review, reviewer, st
     assert b"Warrington 2013" in page.content
     assert b"In progress" in page.content
     assert ChartValue.objects.count() == 1
+
+
+def test_with_one_charter_the_lead_reads_the_submitted_chart_only_once_submitted(
+    client_for, review, reviewer, lead, study
+):
+    post_chart(client_for(reviewer), review, study, {"design": "Survey"}, 0)
+    page = client_for(lead).get(chart_url(review, study)).content.decode()
+    assert "Someone is already charting this study." in page
+    assert "No settled chart of this study yet." in page
+    assert 'value="Survey"' not in page
+    post_chart(client_for(reviewer), review, study, {"design": "Survey"}, 1, "chart-submit", False)
+    page = client_for(lead).get(chart_url(review, study)).content.decode()
+    assert 'value="Survey"' in page and 'id="chart-form"' not in page

@@ -41,6 +41,7 @@ def test_a_third_charter_is_refused_in_dual_mode(
     post_chart(client_for(second_reviewer), review, study, {"design": "b"}, 0)
     page = client_for(lead).get(chart_url(review, study))
     assert b"Two reviewers are already charting this study." in page.content
+    assert b'value="a"' not in page.content and b'value="b"' not in page.content
 
 
 def test_the_comparison_waits_for_both_charts(client_for, review, lead, reviewer, study):
