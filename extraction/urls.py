@@ -12,6 +12,11 @@ urlpatterns = [
     path("extraction/form/", builder.form_builder, name="form"),
     path("extraction/form/settings/", builder.form_settings, name="form-settings"),
     path("extraction/form/sections/new/", builder.section_add, name="form-section-add"),
+    path(
+        "extraction/form/sections/questions/",
+        builder.sections_for_questions,
+        name="form-sections-questions",
+    ),
     path("extraction/form/sections/<str:key>/", builder.section_edit, name="form-section"),
     path(
         "extraction/form/sections/<str:key>/delete/",

@@ -163,6 +163,7 @@ ACCESS: dict[str, Access] = {
     "extraction:form": Access(get=Role.LEAD),
     "extraction:form-settings": Access(get=None, post=Role.LEAD),
     "extraction:form-section-add": Access(get=None, post=Role.LEAD),
+    "extraction:form-sections-questions": Access(get=None, post=Role.LEAD),
     "extraction:form-section": Access(get=Role.LEAD, post=Role.LEAD, kwargs=_section_key),
     "extraction:form-section-delete": Access(get=None, post=Role.LEAD, kwargs=_section_key),
     "extraction:form-field-add": Access(get=None, post=Role.LEAD),

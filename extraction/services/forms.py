@@ -270,3 +270,24 @@ def find_field(form: ChartForm | None, key: str) -> FormField:
     if field is None:
         raise Http404("No such field on the form.")
     return field
+
+
+@transaction.atomic
+def add_question_sections(*, review: Review, by: AbstractBaseUser) -> list[FormSection]:
+    """A 'source characteristics' section and one per review question, where missing."""
+    form = writable_form(review=review, by=by)
+    wanted = [("source", "Source characteristics", None)] + [
+        (f"rq{q.number}", str(q), q) for q in review.questions.all()
+    ]
+    have = set(form.sections.values_list("key", flat=True))
+    have_questions = set(form.sections.values_list("question_id", flat=True))
+    made = []
+    for order, (key, title, question) in enumerate(wanted):
+        if key in have or (question is not None and question.pk in have_questions):
+            continue
+        made.append(
+            FormSection.objects.create(
+                form=form, key=key, title=title[:300], order=order * 10, question=question
+            )
+        )
+    return made

@@ -69,6 +69,16 @@ def form_settings(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
+def sections_for_questions(request: HttpRequest, slug: str) -> HttpResponse:
+    """One section per review question (and one for source characteristics), where missing."""
+    review = get_review_for(request.user, slug, role=Role.LEAD)
+    before = current_form(review)
+    made = builder.add_question_sections(review=review, by=request.user)
+    return _done(request, review, before, f"{len(made)} section(s) added.")
+
+
+@login_required
+@require_POST
 def section_add(request: HttpRequest, slug: str) -> HttpResponse:
     review = get_review_for(request.user, slug, role=Role.LEAD)
     before = current_form(review)

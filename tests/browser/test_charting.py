@@ -46,6 +46,7 @@ def test_reviewer_charts_a_study_with_a_dependent_section_and_autosave(page, liv
     expect(page.get_by_test_id("error-sample")).to_have_text("Enter a whole number, such as 42.")
     expect(page.get_by_test_id("save-status")).to_contain_text("1 value to fix, kept as typed")
 
+    expect(page.get_by_test_id("chart-form")).to_have_attribute("data-unsaved", "0")
     page.reload()
     expect(page.get_by_label("Design")).to_have_value("Qualitative interviews")
     expect(page.get_by_label("RQ1")).to_be_checked()
@@ -58,6 +59,7 @@ def test_reviewer_charts_a_study_with_a_dependent_section_and_autosave(page, liv
     page.get_by_label("Sample size").fill("40")
     page.get_by_label("Sample size").press("Tab")
     expect(page.get_by_test_id("save-status")).to_have_text("Saved.")
+    expect(page.get_by_test_id("chart-form")).to_have_attribute("data-unsaved", "0")
     page.get_by_test_id("chart-submit").click()
     expect(page.get_by_test_id("chart-studies")).to_contain_text("Submitted")
     chart = Chart.objects.get(study=study)

@@ -170,3 +170,14 @@ def test_only_the_lead_changes_the_form(client_for, review, team, persona, statu
     response = add_section(client_for(team[persona]), review, "general")
     assert response.status_code == status
     assert not FormSection.objects.exists()
+
+
+def test_one_section_per_review_question_plus_source_characteristics(client_for, review, lead):
+    QuestionFactory(review=review, number=1, text="How do young people take part?")
+    QuestionFactory(review=review, number=2, text="What helps?")
+    client = client_for(lead)
+    assert client.post(url(review, "form-sections-questions")).status_code == 302
+    sections = list(FormSection.objects.order_by("order").values_list("key", "question__number"))
+    assert sections == [("source", None), ("rq1", 1), ("rq2", 2)]
+    client.post(url(review, "form-sections-questions"))  # twice: nothing doubles
+    assert FormSection.objects.count() == 3
