@@ -66,3 +66,26 @@ def test_reviewer_charts_a_study_with_a_dependent_section_and_autosave(page, liv
     assert chart.status == "submitted"
     assert chart.values.get(field__key="sample").value == 40
     assert violations == []
+
+
+def test_a_save_from_a_stale_tab_is_refused_and_the_typing_stays(page, live_server, login):
+    review = ReviewFactory(slug="chart-tabs")
+    MembershipFactory(review=review, user=UserFactory(username="rev"), role="reviewer")
+    build_form(review)
+    study = included_study(review)
+    login("rev", PASSWORD)
+    url = f"{live_server.url}/reviews/chart-tabs/extraction/studies/{study.pk}/"
+    page.goto(url)
+    other = page.context.new_page()
+    other.goto(url)
+    other.get_by_label("Design").fill("From the other tab")
+    other.get_by_label("Design").press("Tab")
+    expect(other.get_by_test_id("save-status")).to_have_text("Saved.")
+
+    page.get_by_label("Design").fill("From this tab")
+    page.get_by_label("Design").press("Tab")
+    expect(page.get_by_test_id("save-status")).to_contain_text("changed in another tab")
+    expect(page.get_by_label("Design")).to_have_value("From this tab")
+    expect(page.get_by_test_id("chart-form")).to_have_attribute("data-unsaved", "1")
+    chart = Chart.objects.get(study=study)
+    assert chart.values.get(field__key="design").value == "From the other tab"
