@@ -47,7 +47,12 @@ def _form_field(field: FormField) -> forms.Field:
     if field.type == FieldType.LONG_TEXT:
         return forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), strip=False, **common)
     if field.type == FieldType.DATE:
-        return forms.CharField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+        # A text box, not type=date: a browser sends a half-typed date there as "", and what was
+        # typed would be lost instead of kept as a draft with its error.
+        return forms.CharField(
+            widget=forms.TextInput(attrs={"placeholder": "YYYY-MM-DD", "inputmode": "numeric"}),
+            **common,
+        )
     if field.type in (FieldType.INTEGER, FieldType.DECIMAL):
         mode = "numeric" if field.type == FieldType.INTEGER else "decimal"
         return forms.CharField(widget=forms.TextInput(attrs={"inputmode": mode}), **common)

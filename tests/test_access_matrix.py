@@ -89,6 +89,7 @@ def _export_id(review: Review, team: dict) -> dict:
     return {"job_id": job.pk}
 
 
+<<<<<<< HEAD
 # Charting (form builder, charts, consensus).
 def _chart_form(review: Review) -> None:
     from tests.factories import ChartFormFactory, FormFieldFactory, FormSectionFactory
@@ -105,11 +106,19 @@ def _section_key(review: Review, team: dict) -> dict:
 def _field_key(review: Review, team: dict) -> dict:
     _chart_form(review)
     return {"key": "design"}
+=======
+# Themes (s-themes): a code, and a study with a quote coded by the (blind) reviewer.
+def _code_id(review: Review, team: dict) -> dict:
+    from extraction.models import Code
+
+    return {"code_id": Code.objects.create(review=review, code="T1", label="A theme").pk}
+>>>>>>> main
 
 
 def _study_id(review: Review, team: dict) -> dict:
     from tests.factories import StudyFactory
 
+<<<<<<< HEAD
     _chart_form(review)
     study = StudyFactory(review=review)
     RecordFactory(
@@ -120,6 +129,20 @@ def _study_id(review: Review, team: dict) -> dict:
         study=study,
     )
     return {"study_id": study.pk}
+=======
+    return {"study_id": StudyFactory(review=review).pk}
+
+
+def _coded_quote_id(review: Review, team: dict) -> dict:
+    from extraction.models import Code
+    from extraction.services.themes import add_quote
+    from tests.factories import StudyFactory
+
+    code = Code.objects.create(review=review, code="T1", label="A theme")
+    study = StudyFactory(review=review)
+    coded = add_quote(study=study, code=code, by=team["reviewer"], quote="in their words")
+    return {"study_id": study.pk, "quote_id": coded.pk}
+>>>>>>> main
 
 
 ACCESS: dict[str, Access] = {
@@ -158,6 +181,7 @@ ACCESS: dict[str, Access] = {
     "extraction:exports": Access(get=Role.VIEWER, post=Role.VIEWER),
     "extraction:export-job": Access(get=Role.VIEWER, kwargs=_export_id),
     "extraction:export-download": Access(get=Role.VIEWER, kwargs=_export_id),
+<<<<<<< HEAD
     # Charting (form builder, charts, consensus).
     "extraction:index": Access(get=Role.VIEWER),
     "extraction:form": Access(get=Role.LEAD),
@@ -176,6 +200,19 @@ ACCESS: dict[str, Access] = {
     "extraction:consensus": Access(get=Role.LEAD, post=Role.LEAD, kwargs=_study_id),
     "extraction:consensus-save": Access(get=None, post=Role.LEAD, kwargs=_study_id),
     "extraction:consensus-verify": Access(get=None, post=Role.LEAD, kwargs=_study_id),
+=======
+    # Themes (s-themes): codebook, coding, theme table, data dictionary.
+    "extraction:themes": Access(get=Role.VIEWER),
+    "extraction:codebook": Access(get=Role.VIEWER, post=Role.LEAD),
+    "extraction:code-edit": Access(get=Role.LEAD, post=Role.LEAD, kwargs=_code_id),
+    "extraction:code-retire": Access(get=None, post=Role.LEAD, kwargs=_code_id),
+    "extraction:code-delete": Access(get=None, post=Role.LEAD, kwargs=_code_id),
+    "extraction:code-merge": Access(get=None, post=Role.LEAD, kwargs=_code_id),
+    "extraction:study-codes": Access(get=Role.VIEWER, post=Role.REVIEWER, kwargs=_study_id),
+    "extraction:coded-quote": Access(get=Role.REVIEWER, post=Role.REVIEWER, kwargs=_coded_quote_id),
+    "extraction:coded-quote-delete": Access(get=None, post=Role.REVIEWER, kwargs=_coded_quote_id),
+    "extraction:dictionary": Access(get=Role.VIEWER),
+>>>>>>> main
 }
 
 

@@ -83,7 +83,11 @@ def _chart_context(review, study: Study, user, problems=()) -> dict:
         chart, read_only = _settled_chart(study), True
     form = chart.form if chart is not None else current_form(review)
     reports = study.reports.order_by("id").prefetch_related("fulltexts")
-    fulltext = next((ft for r in reports for ft in r.fulltexts.all() if ft.kind == "report"), None)
+    # The main report's full text if there is one, else whatever full text the study has.
+    fulltexts = sorted(
+        (ft for r in reports for ft in r.fulltexts.all()), key=lambda ft: ft.kind != "report"
+    )
+    fulltext = fulltexts[0] if fulltexts else None
     return {
         "review": review,
         "study": study,

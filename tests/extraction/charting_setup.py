@@ -13,7 +13,8 @@ from tests.factories import (
 
 
 def build_form(review, charters=1):
-    """general: design (required), rq_relevance (RQ1/RQ2), sample (integer, with quote);
+    """general: design (required), rq_relevance (RQ1/RQ2), sample (integer, with quote),
+    published (date);
     rq1 (shown when rq_relevance includes RQ1): rq1_methods (required)."""
     form = ChartFormFactory(review=review, charters_per_study=charters)
     general = FormSectionFactory(form=form, key="general", title="Source characteristics", order=0)
@@ -26,6 +27,7 @@ def build_form(review, charters=1):
         section=general, key="sample", label="Sample size", type="integer", order=2,
         takes_quote=True,
     )  # fmt: skip
+    FormFieldFactory(section=general, key="published", label="Published", type="date", order=3)
     rq1 = FormSectionFactory(
         form=form, key="rq1", title="RQ1: how they took part", order=1,
         depends_on=relevance, depends_on_choice="RQ1",

@@ -252,3 +252,11 @@ def test_with_one_charter_the_lead_reads_the_submitted_chart_only_once_submitted
     post_chart(client_for(reviewer), review, study, {"design": "Survey"}, 1, "chart-submit", False)
     page = client_for(lead).get(chart_url(review, study)).content.decode()
     assert 'value="Survey"' in page and 'id="chart-form"' not in page
+
+
+def test_a_half_typed_date_is_kept_with_its_error(client_for, review, reviewer, study):
+    client = client_for(reviewer)
+    response = post_chart(client, review, study, {"published": "2013-06"}, 0)
+    assert b"Enter a date as YYYY-MM-DD" in response.content
+    page = client.get(chart_url(review, study)).content.decode()
+    assert 'name="published" value="2013-06"' in page
