@@ -1,17 +1,12 @@
 from django.urls import path
 
-<<<<<<< HEAD
-from .views import builder, charting, consensus, exports
-=======
-from .views import exports, themes
->>>>>>> main
+from .views import builder, charting, consensus, exports, themes
 
 app_name = "extraction"
 urlpatterns = [
     path("exports/", exports.exports, name="exports"),
     path("exports/<int:job_id>/", exports.export_job, name="export-job"),
     path("exports/<int:job_id>/download/", exports.export_download, name="export-download"),
-<<<<<<< HEAD
     # Charting: form builder, charts per study, consensus.
     path("extraction/", charting.extraction_index, name="index"),
     path("extraction/form/", builder.form_builder, name="form"),
@@ -50,7 +45,6 @@ urlpatterns = [
         consensus.consensus_verify,
         name="consensus-verify",
     ),
-=======
     # Themes: codebook, coding quotes on a study, the theme table, the data dictionary.
     path("themes/", themes.themes, name="themes"),
     path("themes/codebook/", themes.codebook, name="codebook"),
@@ -66,5 +60,4 @@ urlpatterns = [
         name="coded-quote-delete",
     ),
     path("dictionary/", themes.dictionary, name="dictionary"),
->>>>>>> main
 ]

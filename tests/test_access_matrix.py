@@ -89,7 +89,6 @@ def _export_id(review: Review, team: dict) -> dict:
     return {"job_id": job.pk}
 
 
-<<<<<<< HEAD
 # Charting (form builder, charts, consensus).
 def _chart_form(review: Review) -> None:
     from tests.factories import ChartFormFactory, FormFieldFactory, FormSectionFactory
@@ -106,19 +105,18 @@ def _section_key(review: Review, team: dict) -> dict:
 def _field_key(review: Review, team: dict) -> dict:
     _chart_form(review)
     return {"key": "design"}
-=======
+
+
 # Themes (s-themes): a code, and a study with a quote coded by the (blind) reviewer.
 def _code_id(review: Review, team: dict) -> dict:
     from extraction.models import Code
 
     return {"code_id": Code.objects.create(review=review, code="T1", label="A theme").pk}
->>>>>>> main
 
 
 def _study_id(review: Review, team: dict) -> dict:
     from tests.factories import StudyFactory
 
-<<<<<<< HEAD
     _chart_form(review)
     study = StudyFactory(review=review)
     RecordFactory(
@@ -129,8 +127,6 @@ def _study_id(review: Review, team: dict) -> dict:
         study=study,
     )
     return {"study_id": study.pk}
-=======
-    return {"study_id": StudyFactory(review=review).pk}
 
 
 def _coded_quote_id(review: Review, team: dict) -> dict:
@@ -142,7 +138,6 @@ def _coded_quote_id(review: Review, team: dict) -> dict:
     study = StudyFactory(review=review)
     coded = add_quote(study=study, code=code, by=team["reviewer"], quote="in their words")
     return {"study_id": study.pk, "quote_id": coded.pk}
->>>>>>> main
 
 
 ACCESS: dict[str, Access] = {
@@ -181,7 +176,6 @@ ACCESS: dict[str, Access] = {
     "extraction:exports": Access(get=Role.VIEWER, post=Role.VIEWER),
     "extraction:export-job": Access(get=Role.VIEWER, kwargs=_export_id),
     "extraction:export-download": Access(get=Role.VIEWER, kwargs=_export_id),
-<<<<<<< HEAD
     # Charting (form builder, charts, consensus).
     "extraction:index": Access(get=Role.VIEWER),
     "extraction:form": Access(get=Role.LEAD),
@@ -200,7 +194,6 @@ ACCESS: dict[str, Access] = {
     "extraction:consensus": Access(get=Role.LEAD, post=Role.LEAD, kwargs=_study_id),
     "extraction:consensus-save": Access(get=None, post=Role.LEAD, kwargs=_study_id),
     "extraction:consensus-verify": Access(get=None, post=Role.LEAD, kwargs=_study_id),
-=======
     # Themes (s-themes): codebook, coding, theme table, data dictionary.
     "extraction:themes": Access(get=Role.VIEWER),
     "extraction:codebook": Access(get=Role.VIEWER, post=Role.LEAD),
@@ -212,7 +205,6 @@ ACCESS: dict[str, Access] = {
     "extraction:coded-quote": Access(get=Role.REVIEWER, post=Role.REVIEWER, kwargs=_coded_quote_id),
     "extraction:coded-quote-delete": Access(get=None, post=Role.REVIEWER, kwargs=_coded_quote_id),
     "extraction:dictionary": Access(get=Role.VIEWER),
->>>>>>> main
 }
 
 

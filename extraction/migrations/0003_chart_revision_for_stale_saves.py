@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("extraction", "0002_export_jobs"),
+        ("extraction", "0004_theme_codebook"),
     ]
 
     operations = [

@@ -41,15 +41,12 @@ PAGES = [
     ("agreement/", "lead"),
     ("prioritise/", "lead"),
     ("studies/", "lead"),
-<<<<<<< HEAD
     # Charting (the chart page itself: tests/browser/test_charting.py watches it).
     ("extraction/", "lead"),
     ("extraction/form/", "lead"),
-=======
     ("themes/", "lead"),
     ("themes/codebook/", "lead"),
     ("dictionary/", "lead"),
->>>>>>> main
 ]
 
 WATCH = """
