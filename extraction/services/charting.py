@@ -115,7 +115,7 @@ def save_chart(
     A save that changes nothing is accepted whatever its revision (it overwrites nothing) and
     hands the page the current revision: a page whose fields match the chart is in step with it.
     """
-    chart = Chart.objects.select_for_update().select_related("form").get(pk=chart.pk)
+    chart = Chart.objects.select_for_update().get(pk=chart.pk)  # saves of one chart in turn
     if chart.status == Chart.Status.SUBMITTED:
         raise ChartingRefused("This chart was submitted; it can no longer change.")
     fields = {f.key: f for f in form_fields(chart.form)}

@@ -47,6 +47,7 @@ PAGES = [
     ("themes/", "lead"),
     ("themes/codebook/", "lead"),
     ("dictionary/", "lead"),
+    ("full-texts/search/?q=young+people&scope=all", "lead"),
 ]
 
 WATCH = """
