@@ -20,7 +20,7 @@ from screening.services.fulltext import sought_records
 from screening.services.studies import link_reports
 
 from ..models import Chart, ChartForm, ChartValue, ChartValueChange, FormField, FormSection
-from ..values import Raw, is_empty, parse_value
+from ..values import Raw, display, is_empty, parse_value
 from .forms import current_form, form_fields
 
 
@@ -245,3 +245,40 @@ def study_for_report(*, review, record_id: int, by: AbstractBaseUser) -> Study:
     if record.study is not None:
         return record.study
     return link_reports(review=review, record_ids=[record.pk], by=by)
+
+
+@dataclass
+class HistoryRow:
+    change: ChartValueChange
+    label: str
+    old: str
+    new: str
+
+
+def _as_text(field_type: str, state: dict) -> str:
+    if not state:
+        return ""
+    if state.get("value") is None and not is_empty(state.get("draft")):
+        draft = state["draft"]
+        return f"{'; '.join(draft) if isinstance(draft, list) else draft} (not valid)"
+    return display(field_type, state.get("value"))
+
+
+def chart_history(chart: Chart | None, limit: int = 100) -> list[HistoryRow]:
+    """The chart's latest changes, newest first, each as the field's old and new text."""
+    if chart is None:
+        return []
+    changes = (
+        ChartValueChange.objects.filter(value__chart=chart)
+        .select_related("value__field", "changed_by")
+        .order_by("-changed_at", "-id")[:limit]
+    )
+    return [
+        HistoryRow(
+            change=c,
+            label=c.value.field.label,
+            old=_as_text(c.value.field.type, c.old),
+            new=_as_text(c.value.field.type, c.new),
+        )
+        for c in changes
+    ]

@@ -18,6 +18,7 @@ from ..models import Chart
 from ..services.charting import (
     ChartingRefused,
     StaleSave,
+    chart_history,
     chart_of,
     charters_needed,
     charting_studies,
@@ -98,6 +99,7 @@ def _chart_context(review, study: Study, user, problems=()) -> dict:
         "read_only": read_only,
         "entry": entry_form_for(chart, form, read_only=read_only) if form else None,
         "problems": problems,
+        "history": chart_history(chart),
         "comparison_ready": membership.is_lead and ready_for_comparison(study),
         "needed": charters_needed(study),
         "save_url": "extraction:chart-save",

@@ -260,3 +260,13 @@ def test_a_half_typed_date_is_kept_with_its_error(client_for, review, reviewer, 
     assert b"Enter a date as YYYY-MM-DD" in response.content
     page = client.get(chart_url(review, study)).content.decode()
     assert 'name="published" value="2013-06"' in page
+
+
+def test_the_chart_page_shows_its_history(client_for, review, reviewer, study):
+    client = client_for(reviewer)
+    post_chart(client, review, study, {"sample": "about 40"}, 0)
+    post_chart(client, review, study, {"sample": "40"}, 1)
+    page = client.get(chart_url(review, study)).content.decode()
+    assert "History of this chart (2 latest changes)" in page
+    assert "about 40 (not valid)" in page
+    assert '<td class="text-prewrap">40</td>' in page
