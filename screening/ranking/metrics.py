@@ -38,7 +38,8 @@ def screening_metrics(order_labels: Sequence[int], n: int, n_relevant: int) -> S
 
     - screened_to_95: records screened until ceil(0.95 R) relevant records had been found.
     - WSS@95 = (N - screened_to_95) / N - 0.05 (Cohen et al. 2006, as in shared/data/README);
-      WSS@100 = (N - screened_to_100) / N, screened_to_100 the position of the last relevant.
+      WSS@100 = (N - screened_to_100) / N, screened_to_100 the position of the last relevant
+      (nan and 0 when the order stops before it).
     - recall@x = relevant found among the first round(x N) records screened / R, rounded as
       ASReview rounds it (Python's round: to the nearest whole record, halves to even), not
       floored: on small sets floor under-counts the records a reviewer has screened.
@@ -60,7 +61,10 @@ def screening_metrics(order_labels: Sequence[int], n: int, n_relevant: int) -> S
     if hit >= n:
         raise ValueError("the screening order never reaches 95 % recall")
     screened_to_95 = int(hit) + 1
-    screened_to_100 = min(n, int(np.searchsorted(found, n_relevant)) + 1)
+    # An order cut before its last relevant record (a run stopped at 95 % recall) cannot say
+    # where that record was: WSS@100 is unknown (nan, screened_to_100 0), not a made-up 0.
+    reached = found[-1] >= n_relevant
+    screened_to_100 = int(np.searchsorted(found, n_relevant)) + 1 if reached else 0
 
     def recall_at(fraction: float) -> float:
         k = min(n, round(fraction * n))
@@ -69,7 +73,7 @@ def screening_metrics(order_labels: Sequence[int], n: int, n_relevant: int) -> S
     recall10 = recall_at(0.10)
     return ScreeningMetrics(
         wss95=(n - screened_to_95) / n - 0.05,
-        wss100=(n - screened_to_100) / n,
+        wss100=(n - screened_to_100) / n if reached else math.nan,
         recall10=recall10,
         recall25=recall_at(0.25),
         recall50=recall_at(0.50),

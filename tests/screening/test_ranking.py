@@ -100,6 +100,9 @@ def test_metrics_match_a_hand_computed_example():
     assert m.wss100 == pytest.approx((10 - 6) / 10)
     # an order cut after the last relevant record gives the same figures
     assert ranking.screening_metrics(order[:6], n=10, n_relevant=3) == m
+    # cut before it (a run stopped at 95 % recall of 40), WSS@100 is unknown, not 0
+    cut = ranking.screening_metrics([1] * 38, n=100, n_relevant=40)
+    assert cut.screened_to_95 == 38 and cut.screened_to_100 == 0 and math.isnan(cut.wss100)
 
 
 def test_recall_at_x_rounds_the_records_screened_as_asreview_does():
