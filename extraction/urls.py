@@ -33,6 +33,11 @@ urlpatterns = [
     path("extraction/studies/<int:study_id>/save/", charting.chart_save, name="chart-save"),
     path("extraction/studies/<int:study_id>/submit/", charting.chart_submit, name="chart-submit"),
     path(
+        "extraction/studies/<int:study_id>/charts/<int:chart_id>/reopen/",
+        charting.chart_reopen,
+        name="chart-reopen",
+    ),
+    path(
         "extraction/studies/<int:study_id>/consensus/", consensus.consensus_page, name="consensus"
     ),
     path(
