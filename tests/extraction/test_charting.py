@@ -287,3 +287,15 @@ def test_the_lead_reopens_a_submitted_chart_for_its_charter(client_for, review, 
     assert b"Saved." in response.content
     assert values(chart)["design"].value == "Cohort"
     assert ChartValueChange.objects.filter(value__chart=chart).count() == 2
+
+
+def test_moving_a_charted_studys_reports_elsewhere_keeps_its_charts(
+    client_for, review, reviewer, lead, study
+):
+    from screening.services.studies import link_reports, unlink_report
+
+    post_chart(client_for(reviewer), review, study, {"design": "Survey"}, 0)
+    report = study.reports.get()
+    link_reports(review=review, record_ids=[report.pk], by=lead, new_label="Other")
+    unlink_report(review=review, record_id=report.pk)
+    assert Chart.objects.get(study=study).values.get().value == "Survey"
