@@ -47,6 +47,13 @@ class UploadForm(forms.Form):
     )
     name = forms.CharField(max_length=200, label="Source name", help_text="e.g. PsycINFO")
     method = forms.ChoiceField(choices=Source.Method.choices, initial=Source.Method.DATABASE)
+    other_kind = forms.ChoiceField(
+        choices=[("", "---------"), *Source.OtherKind.choices],
+        required=False,
+        label="Other method",
+        help_text="For an other-method source: its line in PRISMA 2020's right-hand column. "
+        "Its records skip title/abstract screening and go straight to full text.",
+    )
     platform = forms.CharField(max_length=200, required=False, help_text="e.g. Ovid, EBSCOhost")
     searched_on = forms.DateField(
         required=False, label="Date searched", widget=forms.DateInput(attrs={"type": "date"})
@@ -58,6 +65,12 @@ class UploadForm(forms.Form):
         required=False,
         label="Import even if this exact file was imported before",
     )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("other_kind") and data.get("method") != Source.Method.OTHER:
+            self.add_error("other_kind", "Only a source of method 'Other method' takes this.")
+        return data
 
     def clean_files(self) -> list:
         # Refused here, before a worker reads a file too big to import into memory.
