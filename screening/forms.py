@@ -11,6 +11,7 @@ from reviewapp.params import NumberField
 
 from .importers import FORMATS
 from .models import Source
+from .prisma import boxes
 from .services.imports import size_problem
 
 FORMAT_CHOICES = [("auto", "Detect from the file")] + [(f, f) for f in FORMATS]
@@ -92,6 +93,9 @@ class RecordFilterForm(forms.Form):
         choices=[("", "All records"), ("unique", "Unique only"), ("duplicate", "Duplicates only")],
     )
     status = forms.ChoiceField(required=False, label="Title/abstract")
+    # The records behind a number of the PRISMA diagram (screening.prisma), and its part.
+    box = forms.CharField(required=False, widget=forms.HiddenInput, label="PRISMA box")
+    label = forms.CharField(required=False, widget=forms.HiddenInput, max_length=500)
 
     STATUS_ALL = [
         ("", "Any status"),
@@ -112,9 +116,24 @@ class RecordFilterForm(forms.Form):
         self.fields["source"].queryset = review.sources.all()
         self.fields["source"].empty_label = "Any source"
         self.fields["status"].choices = self.STATUS_BLIND if blind else self.STATUS_ALL
+        self.blind = blind
         for field in self.fields.values():  # Bootstrap's look: the bar renders bare widgets
             is_select = isinstance(field.widget, forms.Select)
             field.widget.attrs["class"] = "form-select" if is_select else "form-control"
+
+    def clean_box(self) -> str:
+        key = self.cleaned_data["box"]
+        if key and key not in boxes(blind=self.blind):
+            raise forms.ValidationError(f"There is no PRISMA box '{key}'.")
+        return key
+
+    def box_label(self) -> str:
+        """The wording of the PRISMA box the list is filtered by (and its part), or ''."""
+        data = getattr(self, "cleaned_data", {})
+        if not data.get("box"):
+            return ""
+        found = boxes(blind=self.blind)[data["box"]].label
+        return f"{found}: {data['label']}" if data.get("label") else found
 
 
 class DecisionForm(forms.Form):

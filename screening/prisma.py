@@ -78,6 +78,12 @@ BOXES: tuple[Box, ...] = (
     Box("removed_other", LEFT_COLUMN, "Records removed for other reasons", None),
     Box("screened", LEFT_COLUMN, "Records screened", LEFT & UNIQUE),
     Box(
+        "excluded_screening",
+        LEFT_COLUMN,
+        "Records excluded",
+        LEFT & UNIQUE & Q(ta_status=StageStatus.EXCLUDE),
+    ),
+    Box(
         "excluded_human",
         LEFT_COLUMN,
         "Records excluded by a human",
@@ -213,6 +219,20 @@ class PrismaFlow:
                 shown = self.boxes[box.key]
                 found.append((box.column, box.key, shown.label, self.n[box.key]))
         return found
+
+    def table(self) -> list[dict]:
+        """rows() for the page: each with `part`, the label to filter by when it names a part."""
+        parted = {box.key for box in BOXES if box.part}
+        return [
+            {
+                "column": column,
+                "box": key,
+                "label": label,
+                "n": n,
+                "part": label if key in parted and self.parts.get(key) else "",
+            }
+            for column, key, label, n in self.rows()
+        ]
 
     def as_json(self) -> dict:
         """The DESIGN.md key set (top level: databases and registers; `other_methods`: the

@@ -125,6 +125,9 @@ ACCESS: dict[str, Access] = {
     "extraction:exports": Access(get=Role.VIEWER, post=Role.VIEWER),
     "extraction:export-job": Access(get=Role.VIEWER, kwargs=_export_id),
     "extraction:export-download": Access(get=Role.VIEWER, kwargs=_export_id),
+    # PRISMA 2020 diagram and its downloads (issue 12)
+    "extraction:prisma": Access(get=Role.VIEWER),
+    "extraction:prisma-download": Access(get=Role.VIEWER, kwargs=lambda r, t: {"fmt": "svg"}),
 }
 
 

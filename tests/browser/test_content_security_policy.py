@@ -41,6 +41,7 @@ PAGES = [
     ("agreement/", "lead"),
     ("prioritise/", "lead"),
     ("studies/", "lead"),
+    ("prisma/", "lead"),  # the inline SVG diagram: presentation attributes, no style
 ]
 
 WATCH = """
