@@ -46,16 +46,20 @@ class Placed:
     h: int
 
 
+NBSP = "\u00a0"  # "(n = 12)" stays on one line: textwrap breaks at ASCII spaces only
+
+
 def _count(n: int | None) -> str:
-    return "hidden" if n is None else f"{n:,}"
+    shown = "hidden" if n is None else f"{n:,}"
+    return f"(n{NBSP}={NBSP}{shown})"
 
 
 def _numbered(text: str, flow: PrismaFlow, key: str, indent: int = 0) -> Line:
-    return Line(f"{text} (n = {_count(flow.n[key])})", key, indent=indent)
+    return Line(f"{text} {_count(flow.n[key])}", key, indent=indent)
 
 
 def _parts(flow: PrismaFlow, key: str, indent: int = 1) -> list[Line]:
-    return [Line(f"{name} (n = {n:,})", key, name, indent) for name, n in flow.parts[key].items()]
+    return [Line(f"{name} {_count(n)}", key, name, indent) for name, n in flow.parts[key].items()]
 
 
 def _boxes(flow: PrismaFlow) -> dict[str, list[Line]]:
