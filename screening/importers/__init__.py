@@ -6,6 +6,7 @@ where ("record 12 (line 340): no end-of-record tag (ER) before the next record's
 
     result = parse_bytes(uploaded.read(), filename=uploaded.name)   # fmt="auto"
     result.format, result.encoding, result.records[0].title
+    result.notes   # for the person importing: ["header found on line 5, not line 1: …"]
 
     stream = stream_bytes(data, filename=name)   # the same records, one by one as parsed
     for record in stream.records: ...            # (RIS: a large file never held as records)
@@ -20,7 +21,7 @@ from __future__ import annotations
 import functools
 import gc
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import PurePath
 
 from .bibtex import parse_bibtex
@@ -93,13 +94,14 @@ ALIASES = {
     "tab": "tsv",
 }
 
-_TEXT_PARSERS: dict[str, Callable[[str], list[ParsedRecord]]] = {
-    "ris": parse_ris,
-    "bibtex": parse_bibtex,
-    "medline": parse_medline,
-    "wos": parse_wos,
-    "csv": parse_csv,
-    "tsv": lambda text: parse_csv(text, "\t"),
+# Each takes the text and a list to append notes to (entries skipped, a header found lower down).
+_TEXT_PARSERS: dict[str, Callable[[str, list[str]], list[ParsedRecord]]] = {
+    "ris": lambda text, notes: parse_ris(text),
+    "bibtex": lambda text, notes: parse_bibtex(text, notes=notes),
+    "medline": lambda text, notes: parse_medline(text),
+    "wos": lambda text, notes: parse_wos(text),
+    "csv": lambda text, notes: parse_csv(text, notes=notes),
+    "tsv": lambda text, notes: parse_csv(text, "\t", notes=notes),
 }
 _XML_PARSERS: dict[str, Callable[[bytes], list[ParsedRecord]]] = {
     "pubmed-xml": parse_pubmed_xml,
@@ -142,16 +144,18 @@ def parse_bytes(data: bytes, filename: str = "", fmt: str = "auto") -> ParseResu
 
 def _parse_bytes(data: bytes, filename: str, fmt: str) -> ParseResult:
     stream = _open(data, filename, fmt, streaming=False)
-    return ParseResult(stream.format, list(stream.records), stream.encoding)
+    return ParseResult(stream.format, list(stream.records), stream.encoding, stream.notes)
 
 
 @dataclass
 class ParseStream:
-    """A file being parsed: its format and encoding, and its records as an iterator."""
+    """A file being parsed: its format and encoding, its records as an iterator, and notes for
+    the reader ("header found on row 7", entries skipped), complete once the records are."""
 
     format: str
     records: Iterator[ParsedRecord]
     encoding: str
+    notes: list[str] = field(default_factory=list)
 
 
 def stream_bytes(
@@ -178,6 +182,7 @@ def stream_bytes(
 
 def _open(data: bytes, filename: str, fmt: str, streaming: bool, lazy: bool = False) -> ParseStream:
     requested = resolve_format(fmt)
+    notes: list[str] = []  # the parsers' notes for the reader
     tabular_alias = requested == "csv"  # the CLI's csv means csv/tsv/xlsx by content
     if not data:
         raise ImportFormatError("the file is empty")
@@ -185,8 +190,8 @@ def _open(data: bytes, filename: str, fmt: str, streaming: bool, lazy: bool = Fa
     if kind == "zip":
         if requested in ("auto", "xlsx") or tabular_alias:
             detect_format(data, filename)  # refuses a zip that is not a workbook
-            records = _nonempty(parse_xlsx(data), "xlsx", "")
-            return ParseStream("xlsx", iter(records), "binary")
+            records = _nonempty(parse_xlsx(data, notes=notes), "xlsx", "")
+            return ParseStream("xlsx", iter(records), "binary", notes)
         raise ImportFormatError(
             f"the file is a zip archive (XLSX?), not {FORMAT_LABELS[requested]}"
         )
@@ -231,10 +236,10 @@ def _open(data: bytes, filename: str, fmt: str, streaming: bool, lazy: bool = Fa
             xml_bytes = text.encode("utf-8")
         records = _XML_PARSERS[fmt_name](xml_bytes)
     else:
-        records = _TEXT_PARSERS[fmt_name](text)
+        records = _TEXT_PARSERS[fmt_name](text, notes)
     if not records:
         _nonempty(records, fmt_name, hint())
-    return ParseStream(fmt_name, iter(records), encoding)
+    return ParseStream(fmt_name, iter(records), encoding, notes)
 
 
 def _hint(sample: str, ext: str, requested: str, fmt_name: str) -> str:

@@ -4,16 +4,15 @@
 ``#`` concatenation and ``@string`` macros are resolved here, so entries that bibtexparser marks as
 failed only because they repeat a field (Scopus writes ``funding_details`` twice) or reuse a key
 go through the same path as clean ones and are kept: a repeated field becomes a list in ``raw``
-and its values are joined for the mapped fields. LaTeX is decoded (pylatexenc) only in the fields
+and its values are joined for the mapped fields. LaTeX is decoded (.latex) only in the fields
 mapped onto the record and only when they contain a backslash; ``raw`` keeps the source text.
+An entry with nothing to screen (``@set``, ``@xdata``, a crossref stub) is skipped and noted;
+one that cross-references another takes the booktitle and year it lacks from it.
 """
 
 from __future__ import annotations
 
-import contextlib
-import functools
 import re
-import unicodedata
 from typing import Any
 
 import bibtexparser
@@ -27,15 +26,17 @@ from bibtexparser.model import (
 )
 
 from .common import (
+    NO_CONTENT,
     ImportFormatError,
     ParsedRecord,
-    check_readable,
     clean_abstract,
     clean_text,
     extract_year,
+    has_content,
     normalise_doi,
     split_keywords,
 )
+from .latex import delatex as _delatex
 
 __all__ = ["parse_bibtex"]
 
@@ -50,86 +51,6 @@ _PUBMED_URL_RE = re.compile(r"(?:ncbi\.nlm\.nih\.gov/pubmed/|pubmed\.ncbi\.nlm\.
 _STRAY_FIELD_RE = re.compile(
     r"""^\s*,?\s*([A-Za-z][\w:.+-]*)\s*=\s*(?:[{"]|[\w.:-]+\s*[,}])""", re.MULTILINE
 )
-
-
-@functools.cache
-def _latex_decoder():
-    from pylatexenc.latex2text import LatexNodes2Text
-
-    return LatexNodes2Text(math_mode="text", strict_latex_spaces=False)
-
-
-# The accents and letters that make up nearly all LaTeX in bibliographic exports, decoded here
-# without pylatexenc (which costs about a millisecond per call); anything left over still goes
-# through pylatexenc.
-_ACCENTS = {
-    '"': "\u0308",
-    "'": "\u0301",
-    "`": "\u0300",
-    "^": "\u0302",
-    "~": "\u0303",
-    "=": "\u0304",
-    ".": "\u0307",
-    "u": "\u0306",
-    "v": "\u030c",
-    "H": "\u030b",
-    "c": "\u0327",
-    "k": "\u0328",
-    "r": "\u030a",
-}
-_SYMBOL_ACCENT_RE = re.compile(
-    r"""\\(["'`^~=.])\s*(?:\{\s*(\\[ij]|[A-Za-z])\s*\}|(\\[ij]|[A-Za-z]))"""
-)
-_LETTER_ACCENT_RE = re.compile(r"\\([uvHckr])(?:\s*\{\s*(\\[ij]|[A-Za-z])\s*\}|\s+([A-Za-z]))")
-_LETTERS = {
-    "ss": "ß",
-    "o": "ø",
-    "O": "Ø",
-    "aa": "å",
-    "AA": "Å",
-    "ae": "æ",
-    "AE": "Æ",
-    "oe": "œ",
-    "OE": "Œ",
-    "l": "ł",
-    "L": "Ł",
-    "i": "\u0131",  # dotless i
-    "j": "\u0237",  # dotless j
-}
-_LETTER_RE = re.compile(r"\\(ss|aa|AA|ae|AE|oe|OE|[oOlLij])(?![A-Za-z])(?:\{\}|\s*)")
-_ESCAPED_RE = re.compile(r"\\([&%$#_])")
-_OTHER_MACRO_RE = re.compile(r"\\(?![&%$#_{}])")
-
-
-def _accent(match: re.Match) -> str:
-    base = match.group(2) or match.group(3)
-    if base.startswith("\\"):  # \'{\i}: the accent sits on a dotless i, which reads as i
-        base = base[1:]
-    return unicodedata.normalize("NFC", base + _ACCENTS[match.group(1)])
-
-
-def _delatex(value: str) -> str:
-    """LaTeX to text: common accents here, other macros through pylatexenc, braces dropped."""
-    if not value:
-        return ""
-    if "\\" in value:
-        value = _SYMBOL_ACCENT_RE.sub(_accent, value)
-        value = _LETTER_ACCENT_RE.sub(_accent, value)
-        value = _LETTER_RE.sub(lambda m: _LETTERS[m.group(1)], value)
-        if _OTHER_MACRO_RE.search(value):
-            with contextlib.suppress(Exception):  # malformed LaTeX: keep the text, do not fail
-                return _latex_decoder().latex_to_text(value)
-        value = value.replace("\\{", "\x01").replace("\\}", "\x02")
-        value = _ESCAPED_RE.sub(r"\1", value)
-    if "{" in value or "}" in value:
-        value = value.replace("{", "").replace("}", "")
-    if "~" in value:
-        value = value.replace("~", " ")
-    if "--" in value:
-        value = value.replace("---", "\u2014").replace("--", "\u2013")
-    if "\x01" in value or "\x02" in value:  # escaped braces survive the brace removal
-        value = value.replace("\x01", "{").replace("\x02", "}")
-    return value
 
 
 def _split_top_level(value: str) -> list[str]:
@@ -170,7 +91,10 @@ def _resolve(value: Any, strings: dict[str, str]) -> str:
     return "".join(out)
 
 
-def parse_bibtex(text: str) -> list[ParsedRecord]:
+def parse_bibtex(text: str, *, notes: list[str] | None = None) -> list[ParsedRecord]:
+    """The entries of a BibTeX file as records. Entries with no bibliographic content (a
+    biblatex ``@set``, an ``@xdata`` block, an entry that only cross-references another) are
+    skipped, and ``notes`` (when given) says how many and which."""
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     library = bibtexparser.parse_string(text, parse_stack=[])
@@ -179,7 +103,10 @@ def parse_bibtex(text: str) -> list[ParsedRecord]:
     for block in blocks:
         if isinstance(block, String):
             strings[block.key.lower()] = _resolve(block.value, strings)
+    parents = {e.key.lower(): e for e in map(_entry_of, reversed(blocks)) if e is not None}
     records: list[ParsedRecord] = []
+    skipped: list[str] = []
+    last: Entry | None = None
     for block in blocks:
         entry = block
         if isinstance(block, DuplicateFieldKeyBlock | DuplicateBlockKeyBlock):
@@ -192,32 +119,59 @@ def parse_bibtex(text: str) -> list[ParsedRecord]:
                 (block.start_line or 0) + 1,
             )
         elif isinstance(block, ImplicitComment):
-            _refuse_stray_fields(block, records)
+            _refuse_stray_fields(block, records, last)
         if isinstance(entry, Entry):
-            records.append(_to_record(entry, strings, len(records) + 1))
+            last = entry
+            record = _to_record(entry, strings, parents)
+            if has_content(record):
+                records.append(record)
+            else:
+                skipped.append(f"@{entry.entry_type[:20]}{{{entry.key[:60]}}}")
+    if skipped:
+        _report_skipped(skipped, records, notes)
     return records
 
 
-def _refuse_stray_fields(comment: ImplicitComment, records: list[ParsedRecord]) -> None:
+def _report_skipped(skipped: list[str], records: list[ParsedRecord], notes: list[str] | None):
+    """Say which entries were left out and why; refuse a file that holds nothing else."""
+    shown = ", ".join(skipped[:5]) + (f" and {len(skipped) - 5:,} more" if len(skipped) > 5 else "")
+    entries = "entry" if len(skipped) == 1 else "entries"
+    if not records:
+        raise ImportFormatError(
+            f"no BibTeX records with content in the file: its {len(skipped):,} {entries} "
+            f"({shown}) have {NO_CONTENT}"
+        )
+    if notes is not None:
+        notes.append(
+            f"{len(skipped):,} BibTeX {entries} skipped ({NO_CONTENT}: sets or "
+            f"cross-references only?): {shown}"
+        )
+
+
+def _refuse_stray_fields(
+    comment: ImplicitComment, records: list[ParsedRecord], last: Entry | None
+) -> None:
     """Refuse text between entries that reads as fields.
 
     BibTeX takes any text outside an entry as a comment, so an extra ``}`` in a field ends the
-    entry there and its remaining fields (authors, year …) would be dropped without a word.
+    entry there and its remaining fields (authors, year …) would be dropped without a word (or
+    the entry, left with no content, skipped). ``last`` is the entry before the text.
     """
     match = _STRAY_FIELD_RE.search(comment.comment)
     if match is None:
         return
     stray = f'"{match.group(1)} = …"'
     line = (comment.start_line or 0) + 1
-    if not records:
+    if last is None:
         raise ImportFormatError(
             f'BibTeX fields outside any entry ({stray}): an entry without its "@type{{key," start?',
             line=line,
         )
+    kept = bool(records) and records[-1].raw["ID"] == last.key
     raise ImportFormatError(
-        f"BibTeX entry {records[-1].raw['ID']!r} ends before its fields do ({stray} follows it): "
+        f"BibTeX entry {last.key!r} ends before its fields do ({stray} follows it): "
         'an extra "}" in a field?',
-        len(records),
+        len(records) if kept else None,
         line,
     )
 
@@ -239,14 +193,48 @@ def _names(value: str) -> list[str]:
     return [n for n in (clean_text(_delatex(n)) for n in names) if n and n.lower() != "others"]
 
 
-def _to_record(entry: Entry, strings: dict[str, str], number: int) -> ParsedRecord:
+def _entry_of(block: Any) -> Entry | None:
+    if isinstance(block, DuplicateFieldKeyBlock | DuplicateBlockKeyBlock):
+        block = block.ignore_error_block
+    return block if isinstance(block, Entry) else None
+
+
+def _fields(entry: Entry, strings: dict[str, str]) -> dict[str, list[str]]:
     fields: dict[str, list[str]] = {}
     for fld in entry.fields:
         fields.setdefault(fld.key.lower(), []).append(_resolve(fld.value, strings))
+    return fields
+
+
+# What a paper takes from the proceedings or book it cross-references (DBLP writes its papers
+# so), when it lacks them, as BibTeX fills them in. Never the title, authors, editors or
+# identifiers: those are the parent's own.
+_INHERITED = ("booktitle", "journal", "journaltitle", "year", "date", "volume", "series")
+_CONTAINERS = frozenset(("proceedings", "book", "collection", "mvbook", "mvproceedings"))
+
+
+def _inherit(fields: dict[str, list[str]], parent: Entry, strings: dict[str, str]) -> None:
+    """Fill a cross-referencing entry's missing container fields from its parent."""
+    given = _fields(parent, strings)
+    for key in _INHERITED:
+        if key not in fields and key in given:
+            fields[key] = given[key]
+    if "booktitle" not in fields and parent.entry_type.lower() in _CONTAINERS and "title" in given:
+        fields["booktitle"] = given["title"]  # biblatex: the parent's title is the book title
+
+
+def _to_record(
+    entry: Entry, strings: dict[str, str], parents: dict[str, Entry] | None = None
+) -> ParsedRecord:
+    fields = _fields(entry, strings)
     # field names are lower case, so ENTRYTYPE and ID cannot clash with a field
     raw: dict[str, Any] = {"ENTRYTYPE": entry.entry_type, "ID": entry.key}
     for key, values in fields.items():
-        raw[key] = values[0] if len(values) == 1 else values
+        raw[key] = values[0] if len(values) == 1 else values  # as written: nothing inherited
+    parent_key = fields.get("crossref", [""])[0].strip().lower()
+    parent = (parents or {}).get(parent_key)
+    if parent is not None and parent is not entry:
+        _inherit(fields, parent, strings)
 
     def get(*keys: str, sep: str = " ") -> str:
         for key in keys:
@@ -270,7 +258,7 @@ def _to_record(entry: Entry, strings: dict[str, str], number: int) -> ParsedReco
         match = _PUBMED_URL_RE.search(url)
         pmid = match.group(1) if match else ""
     pages = get("pages").replace("--", "-").replace("\u2013", "-")
-    record = ParsedRecord(
+    return ParsedRecord(
         title=clean_text(_delatex(get("title"))),
         abstract=clean_abstract(_delatex(get("abstract", sep="\n"))),
         authors=_names(get("author", sep=" and ") or get("editor", sep=" and ")),
@@ -286,4 +274,3 @@ def _to_record(entry: Entry, strings: dict[str, str], number: int) -> ParsedReco
         type=entry.entry_type,
         raw=raw,
     )
-    return check_readable(record, number, (entry.start_line or 0) + 1)

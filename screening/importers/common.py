@@ -24,6 +24,7 @@ from .fields import (
 )
 
 __all__ = [
+    "NO_CONTENT",
     "EncodingChanged",
     "ImportFormatError",
     "LazyText",
@@ -35,6 +36,7 @@ __all__ = [
     "decode_bytes",
     "decode_lazily",
     "extract_year",
+    "has_content",
     "join_pages",
     "normalise_doi",
     "split_keywords",
@@ -105,6 +107,7 @@ class ParseResult:
     format: str
     records: list[ParsedRecord]
     encoding: str
+    notes: list[str] = field(default_factory=list)  # what the reader should know (skipped …)
 
 
 # --------------------------------------------------------------------------- decoding
@@ -302,15 +305,23 @@ def decode_lazily(data: bytes) -> LazyText | None:
 # --------------------------------------------------------------------------- field helpers
 
 
+NO_CONTENT = "no title, abstract, authors, DOI, PMID or URL"
+
+
+def has_content(record: ParsedRecord) -> bool:
+    """Whether a record carries something to screen or identify it by."""
+    return bool(
+        record.title or record.authors or record.doi or record.pmid or record.abstract or record.url
+    )
+
+
 def check_readable(
     record: ParsedRecord, record_number: int, line: int | None = None
 ) -> ParsedRecord:
     """Reject a record that carries nothing to screen or identify it by."""
-    if not (
-        record.title or record.authors or record.doi or record.pmid or record.abstract or record.url
-    ):
+    if not has_content(record):
         raise ImportFormatError(
-            "unreadable record: no title, abstract, authors, DOI, PMID or URL",
+            f"unreadable record: {NO_CONTENT}",
             record_number,
             line,
         )

@@ -139,6 +139,9 @@ def detect_text_format(sample: str, filename: str = "") -> str:
         return "wos"
     if _BIBTEX_ANY_RE.search(sample):
         return "bibtex"
+    below = _header_below(lines)
+    if below:
+        return below
     if delimited:
         return delimited
     if _EXTENSIONS.get(ext) in ("csv", "tsv"):
@@ -189,8 +192,21 @@ def _delimited_format(first_line: str) -> str | None:
     return None
 
 
+def _header_below(lines: list[str]) -> str | None:
+    """csv/tsv when a line below the first (among the first few) reads as a table's header:
+    a title row or a search query above it (Lens, Embase, Dimensions)."""
+    from .columns import HEADER_SEARCH_LINES, header_delimiter
+
+    for line in lines[1:HEADER_SEARCH_LINES]:
+        delimiter = header_delimiter(line)
+        if delimiter:
+            return "tsv" if delimiter == "\t" else "csv"
+    return None
+
+
 def _has_known_columns(first_line: str, fmt: str) -> bool:
-    from .tabular import map_headers, sniff_delimiter
+    from .columns import map_headers
+    from .tabular import sniff_delimiter
 
     delimiter = "\t" if fmt == "tsv" else sniff_delimiter(first_line)
     headers = [h.strip().strip('"') for h in first_line.split(delimiter)]

@@ -5,7 +5,9 @@ an import runs them on every field of every record.
 
 from __future__ import annotations
 
+import ast
 import html
+import json
 import re
 from urllib.parse import unquote
 
@@ -14,6 +16,7 @@ __all__ = [
     "clean_text",
     "extract_year",
     "join_pages",
+    "list_cell",
     "normalise_doi",
     "split_keywords",
     "split_lines",
@@ -181,3 +184,34 @@ def split_keywords(values: list[str] | str, separators: str = ";") -> list[str]:
             if part:
                 out.append(part)
     return out
+
+
+# Longer cells are left as text: literal_eval's time and memory grow with its input, and no
+# list of authors or keywords comes near this.
+_LIST_CELL_MAX = 100_000
+
+
+def list_cell(value: str) -> list[str] | None:
+    """The items of a cell written as a Python or JSON list of strings, as pandas and
+    rispy-based tools write list columns (``['Marx, Karl', 'Lindgren, Astrid']``,
+    ``["a", "b"]``); None for any other cell, which the caller splits as text.
+
+    Read with ``ast.literal_eval`` (literals only, never code) or, for JSON's null/true, with
+    ``json``, and only for a bounded cell that starts with ``[`` and ends with ``]``.
+    """
+    value = value.strip()
+    if len(value) < 2 or value[0] != "[" or value[-1] != "]" or len(value) > _LIST_CELL_MAX:
+        return None
+    try:
+        items = ast.literal_eval(value)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        try:
+            items = json.loads(value)
+        except (ValueError, RecursionError):
+            return None
+    if not isinstance(items, list | tuple) or not all(
+        item is None or (isinstance(item, str | int | float) and not isinstance(item, bool))
+        for item in items
+    ):
+        return None
+    return [text for text in (str(item).strip() for item in items if item is not None) if text]

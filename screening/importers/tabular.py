@@ -12,10 +12,12 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
 import re
 import sys
 from collections.abc import Iterator
 
+from .columns import HEADER_SEARCH_LINES, Rows, by_count, find_header, header_delimiter
 from .common import (
     ImportFormatError,
     ParsedRecord,
@@ -27,6 +29,7 @@ from .common import (
     normalise_doi,
     split_keywords,
 )
+from .fields import list_cell
 from .wos import wos_author
 
 __all__ = [
@@ -34,102 +37,18 @@ __all__ = [
     "sniff_delimiter",
 ]
 
-# field -> header spellings (normalised: lower case, single spaces), best first
-_COLUMNS: dict[str, tuple[str, ...]] = {
-    "title": (
-        "title",
-        "article title",
-        "document title",
-        "primary title",
-        "t1",
-        "ti",
-    ),
-    "abstract": ("abstract", "abstract note", "notes abstract", "ab", "n2"),
-    "authors_full": ("author full names", "author full name", "full authors"),
-    "authors": ("authors", "author", "first authors", "au", "a1", "author names"),
-    "year": ("year", "publication year", "pub year", "py", "year published", "date"),
-    "journal": (
-        "source title",
-        "journal",
-        "journal title",
-        "journal name",
-        "publication title",
-        "secondary title",
-        "source",
-        "journal/book",
-        "t2",
-        "jf",
-    ),
-    "volume": ("volume", "vl"),
-    "issue": ("issue", "number", "is"),
-    "pages": ("pages", "page", "page range", "art. no", "article number"),
-    "page_start": ("page start", "start page", "sp", "first page"),
-    "page_end": ("page end", "end page", "ep", "last page"),
-    "doi": ("doi", "do", "digital object identifier"),
-    "pmid": ("pmid", "pubmed id", "pubmed", "pubmed_id", "medline pmid"),
-    "keywords": (
-        "keywords",
-        "author keywords",
-        "index keywords",
-        "manual tags",
-        "automatic tags",
-        "mesh terms",
-        "kw",
-    ),
-    "url": ("url", "link", "urls", "ur"),
-    "type": ("document type", "type", "item type", "type of reference", "publication type", "ty"),
-}
-# Web of Science tab-delimited column codes (only used when the header is WoS-shaped)
-_WOS_COLUMNS: dict[str, tuple[str, ...]] = {
-    "title": ("ti",),
-    "abstract": ("ab",),
-    "authors_full": ("af",),
-    "authors": ("au", "ca"),
-    "year": ("py", "ey"),
-    "journal": ("so",),
-    "volume": ("vl",),
-    "issue": ("is",),
-    "page_start": ("bp",),
-    "page_end": ("ep",),
-    "pages": ("ar",),
-    "doi": ("di",),
-    "pmid": ("pm",),
-    "keywords": ("de", "id"),
-    "url": (),
-    "type": ("dt", "pt"),
-}
 _ID_SUFFIX_RE = re.compile(r"\s*\(\d+\)\s*$")  # Scopus: "Li, Wei (57203…)"
 _INITIALS_RE = re.compile(r"^(?:[A-Z]\.?[- ]?){1,4}$")
-
-
-def _norm_header(header: str) -> str:
-    return " ".join(header.replace("_", " ").replace("-", " ").lower().split()).strip(" .")
-
-
-def map_headers(headers: list[str]) -> dict[str, list[int]]:
-    normalised = [_norm_header(h) for h in headers]
-    codes = sum(1 for h in headers if len(h.strip()) == 2 and h.strip().isupper())
-    wos = codes >= 5 and codes >= len([h for h in headers if h.strip()]) // 2
-    table = _WOS_COLUMNS if wos else _COLUMNS
-    mapping: dict[str, list[int]] = {}
-    for fld, names in table.items():
-        found = []
-        for name in names:
-            for index, header in enumerate(normalised):
-                if header == name and index not in found:
-                    found.append(index)
-        if fld in ("keywords",):
-            mapping[fld] = found
-        elif found:
-            mapping[fld] = found[:1]
-    return mapping
 
 
 def _split_authors(value: str, full_names: bool) -> list[str]:
     value = value.strip()
     if not value:
         return []
-    if ";" in value:
+    items = list_cell(value) if value[0] == "[" else None
+    if items is not None:
+        parts = items  # ['Marx, Karl', 'Lindgren, Astrid']: one author per item
+    elif ";" in value:
         parts = value.split(";")
     elif "\n" in value:
         parts = value.split("\n")
@@ -172,21 +91,11 @@ def cell_text(value: object) -> str:
     return str(value)
 
 
-def rows_to_records(rows: Iterator[tuple[int, list[str]]], what: str) -> list[ParsedRecord]:
-    """``rows`` yields (line or row number, cells); the first non-empty row is the header."""
-    header: list[str] | None = None
-    for _line, cells in rows:
-        if any(c.strip() for c in cells):
-            header = [c.strip() for c in cells]
-            break
-    if header is None:
-        raise ImportFormatError(f"the {what} has no header row")
-    mapping = map_headers(header)
-    if "title" not in mapping and "abstract" not in mapping:
-        shown = ", ".join(repr(h) for h in header[:40]) + (" …" if len(header) > 40 else "")
-        raise ImportFormatError(
-            f"the {what} has no recognisable title or abstract column; columns found: {shown}"
-        )
+def rows_to_records(rows: Rows, what: str, notes: list[str] | None = None) -> list[ParsedRecord]:
+    """``rows`` yields (line or row number, cells); the header is the first non-empty row, or
+    the first of the first rows naming a title or abstract column (see columns.find_header)."""
+    header, mapping, read_past = find_header(rows, what, notes)
+    rows = itertools.chain(read_past, rows)
     width = len(header)
     keys: list[str] = []  # raw keys: the headers, made unique (a repeated column is kept too)
     for index, name in enumerate(header):
@@ -224,7 +133,8 @@ def rows_to_records(rows: Iterator[tuple[int, list[str]]], what: str) -> list[Pa
         keywords: list[str] = []
         for index in mapping.get("keywords", ()):
             if index < len(cells):
-                keywords += split_keywords(cells[index])
+                items = list_cell(cells[index]) if "[" in cells[index] else None
+                keywords += split_keywords(cells[index]) if items is None else items
         pmid = one(cells, "pmid")
         if pmid.endswith(".0") and pmid[:-2].isascii() and pmid[:-2].isdigit():
             pmid = pmid[:-2]
@@ -241,12 +151,18 @@ def rows_to_records(rows: Iterator[tuple[int, list[str]]], what: str) -> list[Pa
             doi=normalise_doi(one(cells, "doi")),
             pmid=pmid,
             keywords=keywords,
-            url=one(cells, "url"),
+            url=_first_url(one(cells, "url")),
             type=one(cells, "type"),
             raw=raw,
         )
         records.append(check_readable(record, len(records) + 1, line))
     return records
+
+
+def _first_url(value: str) -> str:
+    """A URL cell; of a list of them (rispy's ``urls``), the first."""
+    items = list_cell(value) if value[:1] == "[" else None
+    return value if items is None else (items[0] if items else "")
 
 
 def _numbered_errors(
@@ -262,22 +178,33 @@ def _numbered_errors(
 
 
 def sniff_delimiter(text: str) -> str:
-    """Comma, semicolon or tab, from the header line (the first non-blank line)."""
+    """Comma, semicolon or tab: the one with which a line among the first reads as the header
+    (as find_header chooses it), else the most frequent on the first non-blank line."""
     head = text[:65536].replace("\r", "\n")
-    for line in head.split("\n", 50)[:50]:
-        if line.strip():
-            counts = {d: line.count(d) for d in ("\t", ",", ";")}
-            best = max(counts, key=lambda d: counts[d])
-            return best if counts[best] else ","
-    return ","
+    limit = HEADER_SEARCH_LINES
+    lines = [line for line in head.split("\n", limit)[:limit] if line.strip()]
+    for line in lines:
+        found = header_delimiter(line)
+        if found:
+            return found
+    for line in lines:
+        found = header_delimiter(line, strict=False)
+        if found:
+            return found
+    counted = by_count(lines[0]) if lines else []
+    return counted[0] if counted else ","
 
 
-def parse_csv(text: str, delimiter: str | None = None) -> list[ParsedRecord]:
+def parse_csv(
+    text: str, delimiter: str | None = None, *, notes: list[str] | None = None
+) -> list[ParsedRecord]:
+    """The rows of a CSV or TSV text as records (``notes``: where the header was found, when
+    not on the first line)."""
     delimiter = delimiter or sniff_delimiter(text)
     what = "TSV file" if delimiter == "\t" else "CSV file"
     if csv.field_size_limit() < 64 * 1024 * 1024:
         csv.field_size_limit(min(sys.maxsize, 64 * 1024 * 1024))
-    return rows_to_records(_csv_rows(text, delimiter, what), what)
+    return rows_to_records(_csv_rows(text, delimiter, what), what, notes)
 
 
 class _KeptLines:

@@ -58,9 +58,10 @@ def _one_line(exc: Exception) -> str:
     return " ".join(str(exc).split())
 
 
-def parse_xlsx(data: bytes) -> list[ParsedRecord]:
+def parse_xlsx(data: bytes, *, notes: list[str] | None = None) -> list[ParsedRecord]:
     """The first worksheet of a workbook. Formula cells come back as their formula text (a title
-    typed as ``=…`` stays text; bibliographic exports hold no real formulas)."""
+    typed as ``=…`` stays text; bibliographic exports hold no real formulas). ``notes``: where
+    the header was found, when not on the first row."""
     archive = check_zip_bomb(data)
     names = set(archive.namelist())
     if "xl/workbook.xml" not in names:
@@ -87,6 +88,6 @@ def parse_xlsx(data: bytes) -> list[ParsedRecord]:
                     f"the XLSX sheet cannot be read: {_one_line(exc)}"
                 ) from None
 
-        return rows_to_records(iter(rows()), "XLSX sheet")
+        return rows_to_records(iter(rows()), "XLSX sheet", notes)
     finally:
         workbook.close()

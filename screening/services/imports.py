@@ -86,7 +86,7 @@ class ImportOutcome:
     duplicates_marked: int = 0  # pairs
     duplicates_hidden: int = 0  # records hidden as duplicates (what a person counts)
     duplicates_pending: int = 0
-    notes: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # the parser's: skipped entries, header row
 
 
 def _quiet(phase: str, percent: int) -> None:
@@ -224,7 +224,9 @@ def import_records(
     finally:
         if collecting:
             gc.enable()
-    return after_storing(review=review, source=source, progress=progress, dedup=dedup)
+    outcome = after_storing(review=review, source=source, progress=progress, dedup=dedup)
+    outcome.notes = list(stream.notes)
+    return outcome
 
 
 def after_storing(

@@ -178,10 +178,11 @@ def _resume(job: ImportJob) -> None:
 
 
 def _imported(outcome: ImportOutcome, how: str = "") -> str:
+    notes = "".join(f" Note: {note}." for note in outcome.notes)
     return (
         f"{outcome.source.record_count:,} records imported{f' ({how})' if how else ''}; "
         f"{outcome.duplicates_hidden:,} hidden as duplicates, {outcome.duplicates_pending:,} "
-        "possible duplicate pairs to check."
+        f"possible duplicate pairs to check.{notes}"
     )
 
 

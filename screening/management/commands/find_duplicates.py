@@ -16,7 +16,7 @@ class Command(BaseCommand):
             raise CommandError(f"No review is called '{slug}'.")
         result = find_duplicates(review=review)
         self.stdout.write(
-            f"{result.candidates} candidate pairs: {result.marked} newly marked duplicate "
-            f"({result.hidden} records hidden as duplicates), "
-            f"{result.pending} newly waiting for the lead"
+            f"{result.hidden} records hidden as duplicates "
+            f"({result.marked} sure pairs among {result.candidates} candidate pairs), "
+            f"{result.pending} pairs newly waiting for the lead"
         )

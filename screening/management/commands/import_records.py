@@ -128,4 +128,6 @@ class Command(BaseCommand):
                 f"{outcome.duplicates_hidden} hidden as duplicates, "
                 f"{outcome.duplicates_pending} pairs to check"
             )
+            for note in outcome.notes:
+                self.stdout.write(f"{path.name}: note: {note}")
         return failed
