@@ -11,6 +11,7 @@ import re
 import pytest
 from defusedxml import ElementTree as ET
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.urls import reverse
 
 from extraction.exports.prisma import TEMPLATE_HEADER, template_counts
@@ -337,3 +338,43 @@ def test_an_empty_review_draws_zeros(client_for, review, viewer):
     assert all(v == 0 for v in prisma_flow(review).n.values())
     url = reverse("extraction:prisma-download", kwargs={"slug": review.slug, "fmt": "png"})
     assert client.get(url).status_code == 404
+
+
+def test_an_upload_of_citation_searching_goes_straight_to_full_text(
+    client_for, lead, review, django_capture_on_commit_callbacks
+):
+    from tests.screening.test_sources_views import ris, upload
+
+    client = client_for(lead)
+    refused = upload(client, review, ris("c.ris"), method="database", other_kind="citations")
+    assert refused.status_code == 400
+    assert "Only a source of method" in refused.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload(
+            client, review, ris("refs.ris"), name="Reference lists", method="other",
+            other_kind="citations",
+        )  # fmt: skip
+    assert response.status_code == 302
+    source = Source.objects.get(name="Reference lists")
+    assert (source.method, source.other_kind) == ("other", "citations")
+    assert set(source.records.values_list("ta_status", flat=True)) == {"include"}
+    counts = prisma_counts(review)
+    assert counts["screened"] == 0
+    assert counts["other_methods"]["identified"]["citation_searching"] == {"Reference lists": 3}
+    assert counts["other_methods"]["sought"] == 3
+
+
+def test_the_import_command_takes_the_other_method(review):
+    from pathlib import Path
+
+    data = Path(__file__).resolve().parent.parent / "data" / "small.ris"
+    call_command(
+        "import_records", review.slug, str(data), "--source", "Google", "--method", "other",
+        "--other-kind", "website",
+    )  # fmt: skip
+    assert Source.objects.get().other_kind == "website"
+    assert prisma_counts(review)["other_methods"]["identified"]["websites"] == {"Google": 3}
+    with pytest.raises(CommandError, match="only a source of method 'other'"):
+        call_command(
+            "import_records", review.slug, str(data), "--source", "X", "--other-kind", "website"
+        )
