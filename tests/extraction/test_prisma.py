@@ -50,8 +50,9 @@ def listed(client, review, **params) -> int:
     return response.context["page"].paginator.count
 
 
-def test_every_box_of_both_columns_has_its_known_number(review, known):
-    flow = prisma_flow(review)
+def test_every_box_of_both_columns_has_its_known_number(review, known, django_assert_num_queries):
+    with django_assert_num_queries(3):  # every box; per source; per reason
+        flow = prisma_flow(review)
     assert flow.n == EXPECTED
     assert flow.parts == EXPECTED_PARTS
     assert set(EXPECTED) == {box.key for box in BOXES}
