@@ -89,6 +89,30 @@ def _export_id(review: Review, team: dict) -> dict:
     return {"job_id": job.pk}
 
 
+# Themes (s-themes): a code, and a study with a quote coded by the (blind) reviewer.
+def _code_id(review: Review, team: dict) -> dict:
+    from extraction.models import Code
+
+    return {"code_id": Code.objects.create(review=review, code="T1", label="A theme").pk}
+
+
+def _study_id(review: Review, team: dict) -> dict:
+    from tests.factories import StudyFactory
+
+    return {"study_id": StudyFactory(review=review).pk}
+
+
+def _coded_quote_id(review: Review, team: dict) -> dict:
+    from extraction.models import Code
+    from extraction.services.themes import add_quote
+    from tests.factories import StudyFactory
+
+    code = Code.objects.create(review=review, code="T1", label="A theme")
+    study = StudyFactory(review=review)
+    coded = add_quote(study=study, code=code, by=team["reviewer"], quote="in their words")
+    return {"study_id": study.pk, "quote_id": coded.pk}
+
+
 ACCESS: dict[str, Access] = {
     "reviewapp:dashboard": Access(get=Role.VIEWER),
     "reviewapp:settings": Access(get=Role.LEAD, post=Role.LEAD),
@@ -125,6 +149,17 @@ ACCESS: dict[str, Access] = {
     "extraction:exports": Access(get=Role.VIEWER, post=Role.VIEWER),
     "extraction:export-job": Access(get=Role.VIEWER, kwargs=_export_id),
     "extraction:export-download": Access(get=Role.VIEWER, kwargs=_export_id),
+    # Themes (s-themes): codebook, coding, theme table, data dictionary.
+    "extraction:themes": Access(get=Role.VIEWER),
+    "extraction:codebook": Access(get=Role.VIEWER, post=Role.LEAD),
+    "extraction:code-edit": Access(get=Role.LEAD, post=Role.LEAD, kwargs=_code_id),
+    "extraction:code-retire": Access(get=None, post=Role.LEAD, kwargs=_code_id),
+    "extraction:code-delete": Access(get=None, post=Role.LEAD, kwargs=_code_id),
+    "extraction:code-merge": Access(get=None, post=Role.LEAD, kwargs=_code_id),
+    "extraction:study-codes": Access(get=Role.VIEWER, post=Role.REVIEWER, kwargs=_study_id),
+    "extraction:coded-quote": Access(get=Role.REVIEWER, post=Role.REVIEWER, kwargs=_coded_quote_id),
+    "extraction:coded-quote-delete": Access(get=None, post=Role.REVIEWER, kwargs=_coded_quote_id),
+    "extraction:dictionary": Access(get=Role.VIEWER),
     # PRISMA 2020 diagram and its downloads (issue 12)
     "extraction:prisma": Access(get=Role.VIEWER),
     "extraction:prisma-download": Access(get=Role.VIEWER, kwargs=lambda r, t: {"fmt": "svg"}),

@@ -41,6 +41,9 @@ PAGES = [
     ("agreement/", "lead"),
     ("prioritise/", "lead"),
     ("studies/", "lead"),
+    ("themes/", "lead"),
+    ("themes/codebook/", "lead"),
+    ("dictionary/", "lead"),
     ("prisma/", "lead"),  # the inline SVG diagram: presentation attributes, no style
 ]
 
