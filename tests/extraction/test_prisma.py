@@ -379,3 +379,66 @@ def test_the_import_command_takes_the_other_method(review):
         call_command(
             "import_records", review.slug, str(data), "--source", "X", "--other-kind", "website"
         )
+
+
+def _import_titles(review, lead, name, method, titles, other_kind="", dedup=True):
+    from screening.services.imports import SourceFields, import_records
+    from tests.extraction.prisma_review import ris
+
+    fields = SourceFields(name=name, method=method, other_kind=other_kind)
+    data = ris(*titles)
+    return import_records(
+        review=review, data=data, file_name=f"{name}.ris", source_fields=fields, by=lead,
+        force=True, dedup=dedup,
+    ).source  # fmt: skip
+
+
+def test_a_citation_found_again_is_removed_in_the_right_hand_column(review, lead):
+    _import_titles(review, lead, "PsycINFO", "database", ["Youth voice in CSE services"])
+    _import_titles(
+        review, lead, "Reference lists", "other", ["Youth voice in CSE services"], "citations"
+    )
+    counts = prisma_counts(review)
+    assert counts["removed_before_screening"]["duplicates"] == 0
+    assert counts["other_methods"]["duplicates"] == 1
+    assert counts["screened"] == 1 and counts["other_methods"]["sought"] == 0
+
+
+def test_dedup_leaves_to_the_lead_a_copy_whose_full_text_work_it_would_hide(review, lead):
+    """A record found by other methods is included unread on import, so dedup may hide it; once
+    its full text is retrieved, hiding it would drop that work, as for a screened record."""
+    from screening.models import DuplicatePair
+    from screening.services.dedup import find_duplicates
+    from screening.services.fulltext import attach_url
+
+    _import_titles(review, lead, "PsycINFO", "database", ["Youth voice in CSE services"])
+    refs = _import_titles(
+        review, lead, "Reference lists", "other", ["Youth voice in CSE services"], "citations",
+        dedup=False,
+    )  # fmt: skip
+    copy = refs.records.get()
+    attach_url(review=review, record=copy, url="https://example.org/voice", by=lead)
+    find_duplicates(review=review)
+    pair = DuplicatePair.objects.get()
+    assert (pair.duplicate_id, pair.status) == (copy.pk, "pending")
+    assert Record.objects.get(pk=copy.pk).duplicate_of_id is None
+    assert prisma_counts(review)["other_methods"]["sought"] == 1
+
+
+def test_the_migration_sends_unread_other_method_records_to_full_text(review, reviewer):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "screening.migrations.0012_source_other_kind_and_other_methods_skip_title_abstract"
+    )
+    source = SourceFactory(review=review, name="Hand search", method="other", other_kind="")
+    unread = RecordFactory(source=source, title="Unread")
+    decided = RecordFactory(source=source, title="Decided", ta_count=1)
+    database = RecordFactory(source=SourceFactory(review=review), title="From a database")
+    migration.other_methods_skip_title_abstract(apps, None)
+    assert Record.objects.get(pk=unread.pk).ta_status == "include"
+    assert Record.objects.get(pk=decided.pk).ta_status == ""  # its decision stays the reviewers'
+    assert Record.objects.get(pk=database.pk).ta_status == ""
+    assert Source.objects.get(pk=source.pk).other_kind == "other"
