@@ -24,4 +24,5 @@ urlpatterns = [
         name="coded-quote-delete",
     ),
     path("dictionary/", themes.dictionary, name="dictionary"),
+    path("exports/<int:job_id>/retry/", exports.export_retry, name="export-retry"),
 ]

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 import pytest
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
-from reviewapp.models import ROLE_RANK, Membership, Review, Role
+from reviewapp.models import ROLE_RANK, Invitation, Membership, Review, Role
 from screening.models import ExclusionRule, FullText, ImportJob
 from tests.factories import DuplicatePairFactory, RecordFactory, SourceFactory
 
@@ -31,8 +32,22 @@ def _member_id(review: Review, team: dict) -> dict:
     return {"member_id": Membership.objects.get(user=team["viewer"]).pk}
 
 
+def _invitation_id(review: Review, team: dict) -> dict:
+    invitation = Invitation.objects.create(
+        review=review, invited_as="someone", invited_by=team["lead"], expires_at=timezone.now()
+    )
+    return {"invitation_id": invitation.pk}
+
+
 def _job_id(review: Review, team: dict) -> dict:
     job = ImportJob.objects.create(review=review, file_name="x.ris", status="done")
+    return {"job_id": job.pk}
+
+
+def _refused_job_id(review: Review, team: dict) -> dict:
+    job = ImportJob.objects.create(
+        review=review, file_name="photo.jpg", status="failed", phase=ImportJob.REFUSED
+    )
     return {"job_id": job.pk}
 
 
@@ -118,6 +133,8 @@ ACCESS: dict[str, Access] = {
     "reviewapp:settings": Access(get=Role.LEAD, post=Role.LEAD),
     "reviewapp:team": Access(get=Role.VIEWER, post=Role.LEAD),
     "reviewapp:team-member": Access(get=None, post=Role.LEAD, kwargs=_member_id),
+    # Team invitations (issue #13 item 8): the lead withdraws one
+    "reviewapp:invitation-revoke": Access(get=None, post=Role.LEAD, kwargs=_invitation_id),
     "screening:sources": Access(get=Role.VIEWER, post=Role.LEAD),
     "screening:import-job": Access(get=Role.VIEWER, kwargs=_job_id),
     "screening:import-retry": Access(get=None, post=Role.LEAD, kwargs=_job_id),
@@ -146,6 +163,9 @@ ACCESS: dict[str, Access] = {
     "screening:fulltext-remove": Access(get=None, post=Role.LEAD, kwargs=_unassigned_fulltext_id),
     "screening:fulltext-record": Access(get=None, post=Role.REVIEWER, kwargs=_sought_record_id),
     "screening:studies": Access(get=Role.VIEWER, post=Role.LEAD),
+    # Reader, text and search (issue 18)
+    "screening:fulltext-read": Access(get=Role.VIEWER, kwargs=_fulltext_id),
+    "screening:fulltext-search": Access(get=Role.VIEWER),
     "extraction:exports": Access(get=Role.VIEWER, post=Role.VIEWER),
     "extraction:export-job": Access(get=Role.VIEWER, kwargs=_export_id),
     "extraction:export-download": Access(get=Role.VIEWER, kwargs=_export_id),
@@ -160,6 +180,10 @@ ACCESS: dict[str, Access] = {
     "extraction:coded-quote": Access(get=Role.REVIEWER, post=Role.REVIEWER, kwargs=_coded_quote_id),
     "extraction:coded-quote-delete": Access(get=None, post=Role.REVIEWER, kwargs=_coded_quote_id),
     "extraction:dictionary": Access(get=Role.VIEWER),
+    # Exports (s-exports): "try again" on a failed job, by anyone who sees the job.
+    "extraction:export-retry": Access(get=None, post=Role.VIEWER, kwargs=_export_id),
+    # New-user fixes (#17): refused import attempts are deleted by a lead.
+    "screening:import-delete": Access(get=None, post=Role.LEAD, kwargs=_refused_job_id),
     # PRISMA 2020 diagram and its downloads (issue 12)
     "extraction:prisma": Access(get=Role.VIEWER),
     "extraction:prisma-download": Access(get=Role.VIEWER, kwargs=lambda r, t: {"fmt": "svg"}),
