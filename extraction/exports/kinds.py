@@ -81,7 +81,7 @@ LABELS = {
     "dictionary": "Data dictionary",
     "records": "Records with decision trail",
     "sources": "Search log (PRISMA-S)",
-    "prisma": "PRISMA 2020 counts",
+    "prisma": "PRISMA 2020 counts and diagram",
 }
 
 

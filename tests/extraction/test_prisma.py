@@ -321,6 +321,17 @@ def test_a_blind_reviewer_cannot_tell_a_conflict_from_an_open_record(
     assert listed(client, review, box="awaiting_title_abstract") == 2
 
 
+def test_a_blind_reviewers_prisma_export_hides_conflicts_as_the_page_does(
+    review, reviewer, lead, known
+):
+    buffer = io.StringIO()
+    write_export(handle=buffer, review=review, kind="prisma", fmt="json", user=reviewer)
+    assert json.loads(buffer.getvalue())["awaiting"]["conflicts"] is None
+    buffer = io.StringIO()
+    write_export(handle=buffer, review=review, kind="prisma", fmt="json", user=lead)
+    assert json.loads(buffer.getvalue())["awaiting"]["conflicts"] == 1
+
+
 def test_the_records_list_names_the_box_it_shows(client_for, review, lead, known):
     client = client_for(lead)
     url = reverse("screening:records", kwargs={"slug": review.slug})
