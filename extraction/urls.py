@@ -1,12 +1,14 @@
 from django.urls import path
 
-from .views import builder, charting, consensus, exports, themes
+from .views import builder, charting, consensus, exports, prisma, themes
 
 app_name = "extraction"
 urlpatterns = [
     path("exports/", exports.exports, name="exports"),
     path("exports/<int:job_id>/", exports.export_job, name="export-job"),
     path("exports/<int:job_id>/download/", exports.export_download, name="export-download"),
+    path("prisma/", prisma.prisma_page, name="prisma"),
+    path("prisma/download/<str:fmt>/", prisma.prisma_download, name="prisma-download"),
     # Charting: form builder, charts per study, consensus.
     path("extraction/", charting.extraction_index, name="index"),
     path("extraction/form/", builder.form_builder, name="form"),

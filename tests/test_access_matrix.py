@@ -241,6 +241,9 @@ ACCESS: dict[str, Access] = {
     "extraction:export-retry": Access(get=None, post=Role.VIEWER, kwargs=_export_id),
     # New-user fixes (#17): refused import attempts are deleted by a lead.
     "screening:import-delete": Access(get=None, post=Role.LEAD, kwargs=_refused_job_id),
+    # PRISMA 2020 diagram and its downloads (issue 12)
+    "extraction:prisma": Access(get=Role.VIEWER),
+    "extraction:prisma-download": Access(get=Role.VIEWER, kwargs=lambda r, t: {"fmt": "svg"}),
 }
 
 
