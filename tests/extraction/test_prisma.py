@@ -442,7 +442,7 @@ def test_the_migration_sends_unread_other_method_records_to_full_text(review, re
     from django.apps import apps
 
     migration = importlib.import_module(
-        "screening.migrations.0012_source_other_kind_and_other_methods_skip_title_abstract"
+        "screening.migrations.0015_source_other_kind_and_other_methods_skip_title_abstract"
     )
     source = SourceFactory(review=review, name="Hand search", method="other", other_kind="")
     unread = RecordFactory(source=source, title="Unread")
