@@ -28,7 +28,7 @@ from .xlsx import write_xlsx_sheets
 # Studies a chunk: each brings its charts and every value of them, so fewer than the records'.
 STUDY_CHUNK = 250
 
-BASE_COLUMNS = ["study_id", "study", "report_ids", "chart", "charted_by", "status", "form_version"]
+BASE_COLUMNS = ["study_id", "study", "reports", "chart", "charted_by", "status", "form_version"]
 
 
 @dataclass(frozen=True)
@@ -149,16 +149,17 @@ def _values(chart_ids: list[int]) -> dict[int, dict[tuple[str, str], tuple]]:
 
 
 def _reports(ctx: ExportContext, study_ids: list[int]) -> dict[int, str]:
+    """Each study's included reports by their record numbers (the numbers people quote)."""
     included = Q(ft_status=StageStatus.INCLUDE, ta_status=StageStatus.INCLUDE)
     pairs = (
         Record.objects.in_review(ctx.review)
         .filter(included, study_id__in=study_ids, duplicate_of__isnull=True)
-        .order_by("study_id", "pk")
-        .values_list("study_id", "pk")
+        .order_by("study_id", "number", "pk")
+        .values_list("study_id", "number")
     )
     reports: dict[int, list[str]] = defaultdict(list)
-    for study_id, pk in pairs:
-        reports[study_id].append(str(pk))
+    for study_id, number in pairs:
+        reports[study_id].append(str(number))
     return {study_id: "; ".join(ids) for study_id, ids in reports.items()}
 
 
