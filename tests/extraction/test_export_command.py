@@ -14,7 +14,7 @@ from extraction.exports.kinds import KINDS
 FIRST = {
     "extraction": "study_id",
     "themes": "code",
-    "dictionary": "form_version",
+    "dictionary": "kind",
     "records": "record_id",
     "sources": "source_id",
     "prisma": "count",

@@ -147,27 +147,47 @@ def test_the_command_writes_the_table_with_a_bom_and_per_reviewer(review, charte
     assert [r["charted_by"] for r in rows] == ["rev1", "rev2", "", ""]
 
 
-def test_the_data_dictionary_describes_every_field_of_every_version(review, charted, tmp_path):
+def test_the_data_dictionary_describes_every_field_of_every_version_and_the_codebook(
+    review, charted, coded, tmp_path
+):
+    from extraction.dictionary import data_dictionary
+
     out = tmp_path / "dictionary.csv"
     call_command("export", review.slug, "dictionary", "-o", str(out))
     rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
-    assert [(r["form_version"], r["section"], r["key"], r["column"]) for r in rows] == [
-        ("2", "source", "country", "country"),
-        ("2", "source", "participants", "participants"),
-        ("2", "rq1", "forms", "forms"),
-        ("1", "source", "country", "country"),
-        ("1", "source", "setting", "setting"),
+    assert [(r["kind"], r["form_version"], r["key"], r["columns"]) for r in rows] == [
+        ("field", "2", "country", "country"),
+        ("field", "2", "participants", "participants"),
+        ("field", "2", "forms", "forms; forms:quote; forms:page"),
+        ("field", "1", "country", "country"),
+        ("field", "1", "setting", "setting"),
+        ("code", "", "T1", ""),
+        ("code", "", "T1.1", ""),
     ]
     forms = rows[2]
-    assert forms["question"] == "RQ1: How do young people take part?"
+    assert (forms["section"], forms["label"]) == ("RQ1: participation", "Forms of participation")
     assert (forms["type"], forms["required"], forms["takes_quote"]) == (
         "Multiple choice",
         "yes",
         "yes",
     )
     assert forms["choices"] == "Consultation; Co-production; Peer support"
-    assert forms["quote_columns"] == "forms:quote; forms:page"
-    assert (rows[1]["type"], rows[1]["quote_columns"]) == ("Integer", "")
+    assert (rows[1]["type"], rows[1]["required"]) == ("Integer", "no")
+    t11 = rows[6]
+    assert (t11["section"], t11["type"], t11["parent"], t11["status"]) == (
+        "Codebook",
+        "Sub-code",
+        "T1",
+        "Proposed",
+    )
+    # The current version's rows and the codebook are the dictionary page's rows, cell for cell.
+    page = [r.as_list() for r in data_dictionary(review)]
+    ours = [[r[k] for k in rows[0] if k != "columns"] for r in rows[:3] + rows[5:]]
+
+    def as_csv(v):
+        return "yes" if v is True else "no" if v is False else "" if v is None else str(v)
+
+    assert ours == [[as_csv(v) for v in r] for r in page]
 
 
 def test_a_key_in_two_sections_gets_two_columns(review, lead):
