@@ -15,6 +15,11 @@ review_patterns = (
         path("settings/", views.review_settings, name="settings"),
         path("team/", views.team, name="team"),
         path("team/<int:member_id>/", views.team_member, name="team-member"),
+        path(
+            "team/invitations/<int:invitation_id>/revoke/",
+            views.invitation_revoke,
+            name="invitation-revoke",
+        ),
     ],
     "reviewapp",
 )
@@ -41,6 +46,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", views.home, name="home"),
     path("reviews/new/", views.review_create, name="review-create"),
+    path("invitations/<int:invitation_id>/", views.invitation_respond, name="invitation-respond"),
     path("reviews/<slug:slug>/", include(review_patterns)),
     path("reviews/<slug:slug>/", include("screening.urls")),
     path("reviews/<slug:slug>/", include("extraction.urls")),

@@ -12,6 +12,7 @@ from .views import (
     screen,
     sources,
     studies,
+    textsearch,
 )
 
 TA = {"stage": Stage.TITLE_ABSTRACT}
@@ -35,7 +36,9 @@ urlpatterns = [
     path("screen/full-text/undo/", screen.screen_undo, FT, name="screen-ft-undo"),
     path("full-texts/", fulltexts.fulltexts, name="fulltexts"),
     path("full-texts/bulk/", fulltexts.fulltext_bulk, name="fulltexts-bulk"),
+    path("full-texts/search/", textsearch.fulltext_search, name="fulltext-search"),
     path("full-texts/<int:fulltext_id>/file/", fulltexts.fulltext_file, name="fulltext-file"),
+    path("full-texts/<int:fulltext_id>/read/", fulltexts.fulltext_read, name="fulltext-read"),
     path("full-texts/<int:fulltext_id>/assign/", fulltexts.fulltext_assign, name="fulltext-assign"),
     path("full-texts/<int:fulltext_id>/remove/", fulltexts.fulltext_remove, name="fulltext-remove"),
     path("records/<int:record_id>/full-text/", fulltexts.fulltext_record, name="fulltext-record"),

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from django.contrib.auth import get_user_model
-from django.db.models import F
+from django.db.models import F, Q
 
-from reviewapp.models import Stage
+from reviewapp.models import Membership, Stage
 from screening.models import Decision, Record, Resolution
 
 from .base import ExportContext, in_chunks
@@ -57,9 +57,18 @@ RECORD_COLUMNS = [
 
 
 def trail_reviewers(ctx: ExportContext) -> list[tuple[int, str]]:
-    """Everyone with a decision in the review, by name: one group of columns each."""
-    ids = Decision.objects.filter(review=ctx.review).values("reviewer_id").distinct()
-    users = get_user_model().objects.filter(pk__in=ids)
+    """The review's screeners and anyone else with a decision (a former member), by name: one
+    group of columns each. For a blind reviewer only decisions they may see add a column, so a
+    colleague's vote on an open record does not show even as a new column."""
+    decided = Decision.objects.filter(review=ctx.review)
+    if ctx.blind:
+        decided = decided.filter(
+            Q(reviewer_id=ctx.user_id) | Q(record__resolutions__stage=F("stage"))
+        )
+    screeners = Membership.objects.filter(review=ctx.review).screeners().values("user_id")
+    users = get_user_model().objects.filter(
+        Q(pk__in=screeners) | Q(pk__in=decided.values("reviewer_id"))
+    )
     return sorted((u.pk, u.get_username()) for u in users.only("pk", "username"))
 
 

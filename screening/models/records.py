@@ -287,6 +287,12 @@ class FullText(models.Model):
         REPORT = "report", "Main report"
         SUPPLEMENT = "supplement", "Supplement"
 
+    class TextState(models.TextChoices):
+        PENDING = "", "Text not yet extracted"
+        DONE = "done", "Text extracted"
+        NO_TEXT = "no_text", "No text: quotes cannot be checked"
+        FAILED = "failed", "The text could not be read"
+
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="fulltexts")
     record = models.ForeignKey(
         Record, null=True, blank=True, on_delete=models.CASCADE, related_name="fulltexts"
@@ -301,6 +307,9 @@ class FullText(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
+    # The PDF's text, extracted once after upload (screening.services.texts) into its pages.
+    text_state = models.CharField(max_length=8, choices=TextState.choices, blank=True, default="")
+    page_count = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["kind", "uploaded_at"]

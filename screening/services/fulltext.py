@@ -20,6 +20,7 @@ from django.db.models import Exists, OuterRef
 from reviewapp.models import Review
 
 from ..models import FullText, Record, StageStatus
+from .texts import queue_text_extraction
 
 
 class RetrievalError(Exception):
@@ -98,6 +99,7 @@ def _store(review, record, name: str, data: bytes, kind: str, by) -> FullText:
     # so nothing served from the media folder could ever run as a page or a script.
     fulltext.file.save(f"{uuid.uuid4().hex}.pdf", ContentFile(data), save=False)
     fulltext.save()
+    queue_text_extraction(fulltext)
     return fulltext
 
 

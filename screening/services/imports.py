@@ -29,6 +29,7 @@ from ..importers import (
 )
 from ..models import Record, Source
 from .bulk import insert_records
+from .field_cap import FieldCap
 from .prioritise import rank_new_records
 
 Progress = Callable[[str, int], None]
@@ -147,14 +148,20 @@ def _open_upload(*, data: bytes, file_name: str, fmt: str, lazy: bool = True) ->
         raise _rejected(file_name, error) from error
 
 
-def _store(stream: ParseStream, source: Source, on_stored: Stored | None = None) -> Source:
+def _store(
+    stream: ParseStream,
+    source: Source,
+    on_stored: Stored | None = None,
+    cap: FieldCap | None = None,
+) -> Source:
     """Create the Source and its records from the stream, in one transaction (`on_stored` runs
-    inside it: an import job notes its source in the same commit)."""
+    inside it: an import job notes its source in the same commit; `cap` cuts overlong fields)."""
     with transaction.atomic():
         source.file_encoding = stream.encoding
         source.save(force_insert=True)
+        records = stream.records if cap is None else cap.records(stream.records)
         source.record_count = insert_records(
-            stream.records, fixed={"review_id": source.review_id, "source_id": source.pk}
+            records, fixed={"review_id": source.review_id, "source_id": source.pk}
         )
         source.file_encoding = stream.encoding  # final once the records are read
         Source.objects.filter(pk=source.pk).update(
@@ -210,12 +217,19 @@ def import_records(
     # would cost about a third of the time (see importers.parse_bytes).
     collecting = gc.isenabled()
     gc.disable()
+    # No field can be longer than the file: a small file skips the check.
+    cap = (
+        FieldCap(settings.IMPORT_MAX_FIELD_CHARS)
+        if len(data) > settings.IMPORT_MAX_FIELD_CHARS
+        else None
+    )
     try:
         try:
-            source = _store(stream, Source(**fields), on_stored)
+            source = _store(stream, Source(**fields), on_stored, cap)
         except EncodingChanged:  # rare: not UTF-8 after all; start again, decoded whole
             stream = _open_upload(data=data, file_name=file_name, fmt=fmt, lazy=False)
-            source = _store(stream, Source(**fields), on_stored)
+            cap = cap and FieldCap(cap.limit)
+            source = _store(stream, Source(**fields), on_stored, cap)
     except (ImportFormatError, RecursionError, MemoryError) as error:
         # a bad record, however late in the file: the transaction kept nothing of it
         raise _rejected(file_name, error) from error
@@ -223,7 +237,7 @@ def import_records(
         if collecting:
             gc.enable()
     outcome = after_storing(review=review, source=source, progress=progress, dedup=dedup)
-    outcome.notes = list(stream.notes)
+    outcome.notes = list(stream.notes) + (cap.summary() if cap else [])
     return outcome
 
 

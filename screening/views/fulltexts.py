@@ -169,3 +169,14 @@ def fulltext_file(request: HttpRequest, slug: str, fulltext_id: int) -> HttpResp
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@login_required
+@require_safe
+def fulltext_read(request: HttpRequest, slug: str, fulltext_id: int) -> HttpResponse:
+    """One PDF in the app's reader (search results open it at their page: #page=N)."""
+    review = get_review_for(request.user, slug)
+    fulltext = get_object_or_404(
+        FullText.objects.select_related("record").exclude(file=""), review=review, pk=fulltext_id
+    )
+    return render(request, "screening/fulltext_read.html", {"review": review, "fulltext": fulltext})

@@ -31,9 +31,8 @@ def test_reviewer_uploads_a_pdf_sees_it_inline_and_excludes_by_keyboard(page, li
     page.get_by_test_id(f"sought-{record.pk}").get_by_role("button", name="Upload").click()
     expect(page.get_by_test_id(f"retrieval-{record.pk}")).to_contain_text("Retrieved")
     page.get_by_role("link", name="Screen full texts").click()
-    frame = page.get_by_test_id("pdf")
-    expect(frame).to_be_visible()
-    pdf_url = frame.get_attribute("src")
+    expect(page.get_by_test_id("reader")).to_have_attribute("data-rendered", "1")
+    pdf_url = page.get_by_test_id("pdf-link").get_attribute("href")
     response = page.request.get(f"{live_server.url}{pdf_url}")
     assert response.headers["content-type"] == "application/pdf"
     assert response.headers["content-disposition"].startswith("inline")

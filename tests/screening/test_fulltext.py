@@ -263,7 +263,7 @@ def test_full_text_page_shows_the_pdf_inline(client_for, review, sought, reviewe
         reverse("screening:fulltext-file", kwargs={"slug": review.slug, "fulltext_id": fulltext.pk})
         in body
     )
-    assert 'data-testid="pdf"' in body
+    assert 'data-testid="reader"' in body
 
 
 def test_full_text_conflicts_go_to_the_lead_who_picks_the_reason(
