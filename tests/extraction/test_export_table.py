@@ -81,19 +81,23 @@ def test_per_reviewer_gives_one_row_per_reviewers_chart(review, charted, lead):
     ]
 
 
-def test_a_reviewer_sees_a_colleagues_chart_only_once_their_own_is_handed_in(
-    review, charted, reviewer, second_reviewer
+def test_a_reviewer_sees_a_colleagues_chart_only_once_both_are_handed_in(
+    review, charted, lead, reviewer, second_reviewer
 ):
     from extraction.models import Chart
 
     Chart.objects.filter(study=charted["a"], kind="consensus").delete()
-    # rev2's own chart of study A is a draft: rev1's answers stay hidden from them.
-    mine = [(r["study"], r["charted_by"]) for r in table(review, second_reviewer, per_reviewer=1)]
-    assert ("Warrington 2013", "rev1") not in mine
-    assert ("Warrington 2013", "rev2") in mine
-    # rev1 has handed theirs in: the comparison is open to them.
-    theirs = [(r["study"], r["charted_by"]) for r in table(review, reviewer, per_reviewer=1)]
-    assert ("Warrington 2013", "rev2") in theirs
+
+    def seen_by(user):
+        rows = table(review, user, per_reviewer=1)
+        return [r["charted_by"] for r in rows if r["study"] == "Warrington 2013"]
+
+    # rev2's chart of study A is a draft: nobody sees anyone else's answers yet.
+    assert seen_by(reviewer) == ["rev1"]
+    assert (seen_by(second_reviewer), seen_by(lead)) == (["rev2"], [""])
+    Chart.objects.filter(study=charted["a"], charted_by=second_reviewer).update(status="submitted")
+    both = ["rev1", "rev2"]  # the comparison is open
+    assert seen_by(reviewer) == seen_by(second_reviewer) == seen_by(lead) == both
 
 
 def test_single_charting_takes_the_one_finished_chart_as_the_result(review, lead, reviewer):
@@ -106,7 +110,7 @@ def test_single_charting_takes_the_one_finished_chart_as_the_result(review, lead
         source=SourceFactory(review=review), study=s, ta_status="include", ft_status="include"
     )
     ChartValueFactory(
-        chart=ChartFactory(study=s, form=form, charted_by=reviewer, status="complete"),
+        chart=ChartFactory(study=s, form=form, charted_by=reviewer, status="submitted"),
         field=field,
         value=True,
     )
