@@ -11,6 +11,7 @@ from reviewapp.models import ExclusionReason, Membership, Review, ReviewQuestion
 from reviewapp.services import create_review, update_criteria
 
 from . import protocol as demo
+from .charting import seed_chart_form, seed_codebook
 from .open_data import import_demo_records
 
 User = get_user_model()
@@ -109,10 +110,12 @@ def seed_demo(*, password: str | None = None) -> Iterator[str]:
     """Create or top up the demo users and reviews; yields a line per thing done."""
     users = _seed_users(password)
     review = seed_cse_review(users)
+    seed_chart_form(review, users["lead"])
+    seed_codebook(review, users["lead"])
     open_review = seed_open_review(users)
     yield (
-        f"Review '{review.slug}': {review.questions.count()} questions; "
-        "no records until you import its search results."
+        f"Review '{review.slug}': {review.questions.count()} questions, a charting form and "
+        f"{review.codes.count()} codes; no records until you import its search results."
     )
     yield (
         f"Review '{open_review.slug}': {open_review.records.count():,} records "

@@ -23,6 +23,7 @@ urlpatterns = [
     path("sources/", sources.sources, name="sources"),
     path("sources/jobs/<int:job_id>/", sources.import_job, name="import-job"),
     path("sources/jobs/<int:job_id>/retry/", sources.import_retry, name="import-retry"),
+    path("sources/jobs/<int:job_id>/delete/", sources.import_delete, name="import-delete"),
     path("records/", records.record_list, name="records"),
     path("records/<int:record_id>/", records.record_detail, name="record-detail"),
     path("records/<int:record_id>/unmark/", records.record_unmark, name="record-unmark"),

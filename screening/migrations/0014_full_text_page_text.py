@@ -28,7 +28,7 @@ def drop_search_index(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("screening", "0011_import_job_started_at"),
+        ("screening", "0013_record_number_within_review"),
     ]
 
     operations = [

@@ -27,7 +27,7 @@ def test_reviewer_uploads_a_pdf_sees_it_inline_and_excludes_by_keyboard(page, li
     )
     login("rev", PASSWORD)
     page.goto(f"{live_server.url}/reviews/ft-demo/full-texts/")
-    page.get_by_label(f"PDF for record {record.pk}").set_input_files(str(PDF))
+    page.get_by_label(f"PDF for record #{record.number}").set_input_files(str(PDF))
     page.get_by_test_id(f"sought-{record.pk}").get_by_role("button", name="Upload").click()
     expect(page.get_by_test_id(f"retrieval-{record.pk}")).to_contain_text("Retrieved")
     page.get_by_role("link", name="Screen full texts").click()
