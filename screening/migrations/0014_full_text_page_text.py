@@ -13,12 +13,6 @@ INDEX = "screening_fulltextpage_search"
 def create_search_index(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(f"CREATE INDEX {INDEX} ON screening_fulltextpage USING gin (search)")
-        # A page's vector (a few KB) is kept in the row, compressed, not out of line: the
-        # planner then sees what scanning the table really costs and takes the index (out of
-        # line, a scan looked 30 times cheaper than it is: 600 ms for 40,000 pages, not 10).
-        schema_editor.execute(
-            "ALTER TABLE screening_fulltextpage ALTER COLUMN search SET STORAGE MAIN"
-        )
 
 
 def drop_search_index(apps, schema_editor):
