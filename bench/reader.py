@@ -247,10 +247,12 @@ def bench_search(texts: list[str], fulltexts: int, pages: int, reps: int) -> Non
 
 def drop_database(url: str) -> None:
     import psycopg2
+    from django.conf import settings
     from django.db import connections
     from psycopg2 import sql
 
-    connections.close_all()
+    if settings.configured:
+        connections.close_all()
     base, name = url.rsplit("/", 1)
     connection = psycopg2.connect(f"{base}/postgres")
     connection.autocommit = True
@@ -271,6 +273,7 @@ def main() -> None:
     fulltexts, per_doc, reps = (100, 20, 5) if args.quick else (2000, 20, 20)
     os.environ.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix="bench-reader-media-"))
     os.environ.setdefault("CELERY_BROKER_URL", "")  # extraction runs in process, like tests
+    drop_database(args.postgres)  # a run cut short leaves one behind: start from nothing
     setup_django(args.postgres)
     sys.path.insert(0, str(REPO))
     from tests.pdfs import make_pdf

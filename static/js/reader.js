@@ -341,5 +341,11 @@ async function start() {
 }
 
 start();
+// A link to #page=N on the page (a checked quote's "show p. N") scrolls the first reader there.
+window.addEventListener("hashchange", () => {
+  const wanted = /(?:^|&)page=(\d+)/.exec(window.location.hash.slice(1));
+  const reader = [...active][0];
+  if (wanted && reader?.pages.length) reader.goTo(Number(wanted[1]));
+});
 // The full-text screening card is swapped by htmx: its new full texts get their readers.
 document.addEventListener("htmx:afterSettle", start);
