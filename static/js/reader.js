@@ -98,6 +98,11 @@ class Reader {
       kind.button.addEventListener("click", () => this.next(key));
     }
     this.box.addEventListener("scroll", () => this.track(), { passive: true });
+    // Quote by selection: selecting text in a page offers the chart's quote fields.
+    this.box.addEventListener("mouseup", () => setTimeout(() => this.openMenu(false), 0));
+    document.addEventListener("mousedown", (event) => {
+      if (this.menu && !this.menu.contains(event.target)) this.closeMenu();
+    });
     window.addEventListener("resize", () => {
       if (this.fit) this.zoom(null);
     });
@@ -308,6 +313,85 @@ class Reader {
     this.status.textContent = `${kind.at + 1} of ${kind.hits.length}, page ${hit.page}`;
   }
 
+  // The quote fields of the chart form on this page (those shown): its quote and page boxes.
+  quoteTargets() {
+    const boxes = document.querySelectorAll('#chart-form [name$="__quote"]');
+    return [...boxes]
+      .filter((el) => !el.disabled && !el.readOnly && !el.closest(".d-none"))
+      .map((el) => {
+        const key = el.name.slice(0, -"__quote".length);
+        const label = document.querySelector(`label[for="id_${CSS.escape(key)}"]`);
+        return {
+          el,
+          label: (label?.textContent || key).replace(/\*\s*$/, "").trim(),
+          location: document.querySelector(`#chart-form [name="${CSS.escape(`${key}__location`)}"]`),
+        };
+      });
+  }
+
+  // The selection inside this reader's pages: its text (one space between words) and page.
+  selection() {
+    const sel = window.getSelection();
+    if (!sel || sel.isCollapsed || !sel.rangeCount) return null;
+    const node = sel.anchorNode?.nodeType === Node.TEXT_NODE ? sel.anchorNode.parentElement : sel.anchorNode;
+    const page = node?.closest?.(".pdf-page");
+    if (!page || !this.box.contains(page)) return null;
+    const text = sel.toString().replace(/\s+/g, " ").trim();
+    if (!text) return null;
+    return { text, page: Number(page.dataset.page), rect: sel.getRangeAt(0).getBoundingClientRect() };
+  }
+
+  openMenu(focus) {
+    const picked = this.selection();
+    const targets = picked ? this.quoteTargets() : [];
+    if (!targets.length) return this.closeMenu();
+    if (!this.menu) {
+      this.menu = document.createElement("div");
+      this.menu.className = "quote-menu";
+      this.menu.setAttribute("role", "menu");
+      this.menu.dataset.testid = "quote-menu";
+      this.menu.addEventListener("keydown", (event) => {
+        if (event.key === "Escape") this.closeMenu();
+      });
+      this.root.append(this.menu);
+    }
+    const title = document.createElement("div");
+    title.className = "small text-muted px-2";
+    title.textContent = `Quote into… (p. ${picked.page})`;
+    const buttons = targets.map((target) => {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "dropdown-item small";
+      button.setAttribute("role", "menuitem");
+      button.textContent = target.label;
+      button.addEventListener("click", () => this.quoteInto(target, picked));
+      return button;
+    });
+    this.menu.replaceChildren(title, ...buttons);
+    const root = this.root.getBoundingClientRect();
+    this.menu.style.left = `${Math.max(0, picked.rect.left - root.left)}px`;
+    this.menu.style.top = `${picked.rect.bottom - root.top + 4}px`;
+    this.menu.hidden = false;
+    if (focus) buttons[0].focus();
+  }
+
+  closeMenu() {
+    if (this.menu) this.menu.hidden = true;
+  }
+
+  // Fills the field's quote and page as if typed: the chart form's autosave sends them.
+  quoteInto(target, picked) {
+    const type = (el, value) => {
+      el.value = value;
+      el.dispatchEvent(new Event("input", { bubbles: true }));
+      el.dispatchEvent(new Event("change", { bubbles: true }));
+    };
+    if (target.location) type(target.location, `p. ${picked.page}`);
+    type(target.el, picked.text);
+    this.closeMenu();
+    this.status.textContent = `Quoted into ${target.label} (p. ${picked.page})`;
+  }
+
   destroy() {
     this.observer?.disconnect();
     this.doc?.destroy();
@@ -346,6 +430,19 @@ window.addEventListener("hashchange", () => {
   const wanted = /(?:^|&)page=(\d+)/.exec(window.location.hash.slice(1));
   const reader = [...active][0];
   if (wanted && reader?.pages.length) reader.goTo(Number(wanted[1]));
+});
+// q opens "Quote into…" on the current selection in a reader (keyboard first, as the mouse).
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "q" || event.ctrlKey || event.metaKey || event.altKey) return;
+  const target = event.target;
+  if (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName)) return;
+  for (const reader of active) {
+    if (reader.selection()) {
+      event.preventDefault();
+      reader.openMenu(true);
+      return;
+    }
+  }
 });
 // The full-text screening card is swapped by htmx: its new full texts get their readers.
 document.addEventListener("htmx:afterSettle", start);
