@@ -313,20 +313,45 @@ class Reader {
     this.status.textContent = `${kind.at + 1} of ${kind.hits.length}, page ${hit.page}`;
   }
 
-  // The quote fields of the chart form on this page (those shown): its quote and page boxes.
+  // Where a selection can go on this page: the chart form's quote fields (those shown), and
+  // the codes of the "Code a quote" form. Each fills its boxes as if typed; the page's own
+  // save (the chart's autosave, the code form's submit) sends them.
   quoteTargets() {
+    const type = (el, value) => {
+      if (!el) return;
+      el.value = value;
+      el.dispatchEvent(new Event("input", { bubbles: true }));
+      el.dispatchEvent(new Event("change", { bubbles: true }));
+    };
     const boxes = document.querySelectorAll('#chart-form [name$="__quote"]');
-    return [...boxes]
+    const fields = [...boxes]
       .filter((el) => !el.disabled && !el.readOnly && !el.closest(".d-none"))
       .map((el) => {
         const key = el.name.slice(0, -"__quote".length);
         const label = document.querySelector(`label[for="id_${CSS.escape(key)}"]`);
+        const location = document.querySelector(`#chart-form [name="${CSS.escape(`${key}__location`)}"]`);
         return {
-          el,
           label: (label?.textContent || key).replace(/\*\s*$/, "").trim(),
-          location: document.querySelector(`#chart-form [name="${CSS.escape(`${key}__location`)}"]`),
+          fill: (picked) => {
+            type(location, `p. ${picked.page}`);
+            type(el, picked.text);
+          },
         };
       });
+    const form = document.querySelector('[data-testid="code-quote-form"]');
+    const select = form?.querySelector('select[name="quote-code"]');
+    const codes = [...(select?.options || [])]
+      .filter((option) => option.value)
+      .map((option) => ({
+        label: `Code ${option.textContent.trim()}`,
+        fill: (picked) => {
+          type(select, option.value);
+          type(form.querySelector('[name="quote-quote"]'), picked.text);
+          type(form.querySelector('[name="quote-page_number"]'), String(picked.page));
+          form.requestSubmit();
+        },
+      }));
+    return [...fields, ...codes];
   }
 
   // The selection inside this reader's pages: its text (one space between words) and page.
@@ -379,15 +404,8 @@ class Reader {
     if (this.menu) this.menu.hidden = true;
   }
 
-  // Fills the field's quote and page as if typed: the chart form's autosave sends them.
   quoteInto(target, picked) {
-    const type = (el, value) => {
-      el.value = value;
-      el.dispatchEvent(new Event("input", { bubbles: true }));
-      el.dispatchEvent(new Event("change", { bubbles: true }));
-    };
-    if (target.location) type(target.location, `p. ${picked.page}`);
-    type(target.el, picked.text);
+    target.fill(picked);
     this.closeMenu();
     this.status.textContent = `Quoted into ${target.label} (p. ${picked.page})`;
   }

@@ -5,6 +5,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from playwright.sync_api import expect
 
+from extraction.models import CodedQuote
+from extraction.services.themes import save_code
 from screening.services.fulltext import attach_pdf
 from tests.extraction.charting_setup import build_form, chart_url, included_study
 from tests.factories import PASSWORD, MembershipFactory, ReviewFactory, UserFactory
@@ -54,3 +56,33 @@ def test_a_selected_sentence_is_quoted_into_a_field_with_its_page(page, live_ser
     page.reload()
     expect(page.get_by_label("Verbatim quote")).to_have_value("Young people chose the questions.")
     expect(page.get_by_test_id("quote-status")).to_have_text("found on p. 2")
+
+
+def test_a_selection_is_coded_to_a_theme_with_its_page(page, live_server, login):
+    review = ReviewFactory(slug="code-demo")
+    lead = UserFactory(username="lead")
+    MembershipFactory(review=review, user=lead, role="lead")
+    save_code(review=review, by=lead, code="T1", label="Trusted workers", order=1)
+    study = included_study(review)
+    attach_pdf(
+        review=review, record=study.reports.get(), upload=SimpleUploadedFile("k.pdf", known_pdf()),
+        kind="report", by=lead,
+    )  # fmt: skip
+    page.set_viewport_size({"width": 1366, "height": 768})
+    login("lead", PASSWORD)
+    page.goto(live_server.url + chart_url(review, study, "study-codes"))
+    reader = page.get_by_test_id("reader")
+    expect(reader).to_have_attribute("data-rendered", "1")
+    reader.get_by_test_id("reader-page").fill("2")
+    reader.get_by_test_id("reader-page").press("Enter")
+    expect(reader.locator("[data-page='2'] .textLayer")).to_contain_text("chose the questions")
+    reader.locator("[data-reader-pages]").focus()
+    page.evaluate(SELECT, "Young people chose")
+    page.keyboard.press("q")
+    page.get_by_test_id("quote-menu").get_by_role("menuitem", name="Code T1").click()
+    coded = page.get_by_test_id("coded-quote")
+    expect(coded).to_have_attribute("data-code", "T1")
+    expect(coded).to_contain_text("Young people chose the questions.")
+    expect(coded).to_contain_text("p. 2")
+    quote = CodedQuote.objects.get()
+    assert (quote.quote, quote.page_number) == ("Young people chose the questions.", 2)
