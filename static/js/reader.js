@@ -29,6 +29,60 @@ function countIn(text, re) {
   return n;
 }
 
+// Saved quotes shown in the reader: the chart form's quotes (with the page their location
+// names) and the study's coded quotes (data-quote-page on the list). Each mark of one leads back
+// to its field or code; `marks` keeps which.
+const marks = new WeakMap();
+
+function normalised(text) {
+  return text
+    .normalize("NFKC")
+    .replace(/[\u2018\u2019]/g, "'")
+    .replace(/[\u201c\u201d]/g, '"')
+    .replace(/\s+/g, " ")
+    .trim()
+    .toLowerCase();
+}
+
+function savedQuotes() {
+  const quotes = [];
+  for (const box of document.querySelectorAll('#chart-form [name$="__quote"]')) {
+    if (!box.value.trim()) continue;
+    const key = box.name.slice(0, -"__quote".length);
+    const where = document.querySelector(`#chart-form [name="${CSS.escape(`${key}__location`)}"]`);
+    const page = /\d+/.exec(where?.value || "");
+    const label = document.querySelector(`label[for="id_${CSS.escape(key)}"]`)?.textContent || key;
+    quotes.push({ text: normalised(box.value), page: page ? Number(page[0]) : 0, el: box, label });
+  }
+  for (const item of document.querySelectorAll("[data-quote-page]")) {
+    const text = item.querySelector("blockquote")?.textContent || "";
+    if (!text.trim()) continue;
+    const label = `code ${item.dataset.code || ""}`.trim();
+    quotes.push({ text: normalised(text), page: Number(item.dataset.quotePage) || 0, el: item, label });
+  }
+  return quotes;
+}
+
+// Marks for the saved quotes in one text span: the whole span when it lies inside a quote (a
+// quote over several lines marks each), or the quote where it lies inside the span.
+function savedIn(text, quotes) {
+  const found = [];
+  const span = normalised(text).replace(/-$/, "");
+  if (span.length < 4) return found;
+  for (const quote of quotes) {
+    if (quote.text.includes(span)) {
+      found.push({ start: 0, end: text.length, key: "saved", css: "saved-quote", quote });
+      break;
+    }
+    const at = text.toLowerCase().indexOf(quote.text);
+    if (at >= 0) {
+      found.push({ start: at, end: at + quote.text.length, key: "saved", css: "saved-quote", quote });
+      break;
+    }
+  }
+  return found;
+}
+
 class Reader {
   constructor(root, pdfjs) {
     this.root = root;
@@ -98,6 +152,23 @@ class Reader {
       kind.button.addEventListener("click", () => this.next(key));
     }
     this.box.addEventListener("scroll", () => this.track(), { passive: true });
+    this.box.addEventListener("click", (event) => {
+      const quote = marks.get(event.target.closest?.("mark.saved-quote"));
+      if (!quote) return;
+      quote.el.scrollIntoView({ block: "center" });
+      if (quote.el.matches("textarea, input")) quote.el.focus({ preventScroll: true });
+    });
+    document.addEventListener("focusin", (event) => {
+      const box = event.target;
+      if (!box.matches?.('#chart-form [name$="__quote"]') || !box.value.trim()) return;
+      const quote = savedQuotes().find((q) => q.el === box);
+      if (quote?.page) this.goTo(quote.page);
+    });
+    const remark = () => {
+      for (const p of this.pages) this.mark(p);
+    };
+    document.getElementById("chart-form")?.addEventListener("change", remark);
+    document.addEventListener("htmx:afterSettle", remark);  // a coded quote added or edited
     // Quote by selection: selecting text in a page offers the chart's quote fields.
     this.box.addEventListener("mouseup", () => setTimeout(() => this.openMenu(false), 0));
     document.addEventListener("mousedown", (event) => {
@@ -227,8 +298,9 @@ class Reader {
   // marks match the counts, which are taken per item as well).
   mark(p) {
     if (!p.divs) return;
+    const saved = savedQuotes().filter((quote) => !quote.page || quote.page === p.n);
     for (const { div, text } of p.divs) {
-      const found = [];
+      const found = savedIn(text, saved);
       for (const [key, kind] of this.kinds) {
         kind.re.lastIndex = 0;
         for (const m of text.matchAll(kind.re)) {
@@ -248,6 +320,8 @@ class Reader {
         const mark = document.createElement("mark");
         mark.className = hit.css;
         mark.dataset.hit = hit.key;
+        if (hit.quote) mark.title = `Saved quote: ${hit.quote.label}`;
+        if (hit.quote) marks.set(mark, hit.quote);
         mark.textContent = text.slice(hit.start, hit.end);
         nodes.push(mark);
         at = hit.end;

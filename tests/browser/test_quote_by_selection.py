@@ -56,6 +56,17 @@ def test_a_selected_sentence_is_quoted_into_a_field_with_its_page(page, live_ser
     page.reload()
     expect(page.get_by_label("Verbatim quote")).to_have_value("Young people chose the questions.")
     expect(page.get_by_test_id("quote-status")).to_have_text("found on p. 2")
+    # The saved quote is marked where it came from: focusing it turns the reader to its page,
+    # clicking the mark goes back to the field.
+    reader = page.get_by_test_id("reader")
+    expect(reader).to_have_attribute("data-rendered", "1")
+    page.get_by_label("Verbatim quote").focus()
+    expect(reader.get_by_test_id("reader-page")).to_have_value("2")
+    saved = reader.locator("[data-page='2'] mark.saved-quote")
+    expect(saved).to_have_text("Young people chose the questions.")
+    page.get_by_label("Design").focus()
+    saved.click()
+    expect(page.get_by_label("Verbatim quote")).to_be_focused()
 
 
 def test_a_selection_is_coded_to_a_theme_with_its_page(page, live_server, login):
@@ -84,5 +95,8 @@ def test_a_selection_is_coded_to_a_theme_with_its_page(page, live_server, login)
     expect(coded).to_have_attribute("data-code", "T1")
     expect(coded).to_contain_text("Young people chose the questions.")
     expect(coded).to_contain_text("p. 2")
+    expect(reader.locator("[data-page='2'] mark.saved-quote")).to_have_text(
+        "Young people chose the questions."
+    )
     quote = CodedQuote.objects.get()
     assert (quote.quote, quote.page_number) == ("Young people chose the questions.", 2)
