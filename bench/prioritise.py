@@ -428,6 +428,9 @@ CANDIDATES = [
     ("mix_until30", replace(MIX, nb_until=30)),
     ("mix_until60_neutral", replace(MIX, textless="neutral")),
     ("chosen", ranking.DEFAULT_CONFIG),
+    # issue #14, measured on all 16 sets
+    ("rrf_until60", replace(MIX, fusion="rrf")),
+    ("rrf_always", replace(MIX, fusion="rrf", nb_until=None)),
 ]
 
 

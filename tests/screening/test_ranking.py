@@ -261,3 +261,23 @@ def test_mixed_model_hands_over_to_the_svm_after_enough_includes():
     np.testing.assert_array_equal(
         ranking.rank(features, decided, mixed), ranking.rank(features, decided, svm)
     )
+
+
+def test_reciprocal_rank_fusion_scores_each_model_by_its_ranks():
+    from screening.ranking.model import _reciprocal_rank
+
+    np.testing.assert_allclose(
+        _reciprocal_rank(np.array([0.1, 0.9, 0.5])), [60 / 63, 60 / 61, 60 / 62]
+    )
+    texts, _ = fixture()
+    features = ranking.ReviewFeatures.build(texts)
+    decided = {0: 1, 1: 1, len(RELEVANT): 0, len(RELEVANT) + 1: 0}
+    rrf = replace(ranking.DEFAULT_CONFIG, fusion="rrf")
+    assert rrf.label().endswith(",fusion=rrf,nb_until=60,max_excl=1000")
+    scores = ranking.rank(features, decided, rrf)
+    # both halves of a weighted sum of 60 / (60 + rank): at most 1, above 60 / (60 + n)
+    assert scores.max() <= 1.0 and scores.min() >= 60 / (60 + len(texts))
+    queue = ranking.queue_order(scores, list(decided))
+    assert set(queue[:2].tolist()) <= set(range(len(RELEVANT)))  # still the relevant ones first
+    with pytest.raises(ValueError, match="unknown fusion"):
+        ranking.rank(features, decided, replace(rrf, fusion="max"))
