@@ -153,10 +153,20 @@
       box.hidden = false;
     }
   });
+  // The swapped-in card keeps the preview's "key ignored" line: the reviewer is still reading it.
   document.addEventListener("htmx:afterSwap", function () {
+    const old = preview();
+    const said = old && old.querySelector("[data-key-ignored]:not([hidden])");
     dropPreview();
     const current = card();
-    if (current) shown(recordOf(current));
+    if (!current) return;
+    shown(recordOf(current));
+    const box = current.querySelector("[data-key-ignored]");
+    if (said && box) {
+      box.textContent = said.textContent;
+      box.dataset.count = said.dataset.count;
+      box.hidden = false;
+    }
   });
   // No swap (server error, no connection, refused above): the card the reviewer was on returns.
   document.addEventListener("htmx:afterRequest", function () {
