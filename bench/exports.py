@@ -6,10 +6,11 @@ the decision-trail CSV (and XLSX, the slower format) is written by the service t
 runs, in a child process, so its peak resident memory is the export's alone (Django included),
 not the set-up's. Target: peak memory <= 200 MB whatever the size.
 
-The extraction table (2,000 studies) needs the charting models; until they are in this branch
-its line says so.
+The extraction table: 2,000 studies (an included report each), a form of 3 sections x 10 fields
+(a third multiple choice with quote and page), two reviewers' charts and a consensus per study
+with every field answered (180,000 values), as CSV and XLSX (a sheet per section).
 
-    python bench/exports.py [--quick] [--records N] [--postgres URL]
+    python bench/exports.py [--quick] [--records N] [--studies N] [--postgres URL]
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ import importlib.util
 import json
 import os
 import random
-import resource
 import subprocess
 import sys
 import tempfile
@@ -94,6 +94,88 @@ def build(records: int) -> None:
         cursor.execute("VACUUM ANALYZE")
 
 
+SECTIONS, FIELDS = 3, 10
+CHOICES = ["Consultation", "Co-production", "Peer support", "Advisory group", "Evaluation"]
+
+
+def build_extraction(studies: int) -> None:
+    """Studies over the first records (included at full text), a form, three charts each."""
+    from django.contrib.auth import get_user_model
+
+    from extraction.models import Chart, ChartForm, ChartValue, FormField, FormSection
+    from reviewapp.models import Review
+    from screening.models import Record, StageStatus, Study
+
+    review = Review.objects.get(slug=SLUG)
+    users = {
+        u.username: u
+        for u in get_user_model().objects.filter(username__in=["lead", "rev1", "rev2"])
+    }
+    form = ChartForm.objects.create(review=review, version=1, charters_per_study=2)
+    fields = []
+    for s in range(SECTIONS):
+        section = FormSection.objects.create(
+            form=form, key=f"rq{s + 1}", title=f"RQ{s + 1}: question {s + 1}", order=s
+        )
+        for f in range(FIELDS):
+            choice = f % 3 == 0
+            fields.append(
+                FormField.objects.create(
+                    section=section,
+                    key=f"rq{s + 1}_f{f + 1}",
+                    label=f"Field {f + 1} of RQ{s + 1}",
+                    type="multiple_choice" if choice else "long_text",
+                    choices=CHOICES if choice else [],
+                    takes_quote=choice,
+                    order=f,
+                )
+            )
+    ids = list(Record.objects.filter(review=review).order_by("pk").values_list("pk", flat=True))
+    made = Study.objects.bulk_create(
+        Study(review=review, label=f"Author {i} {2000 + i % 25}") for i in range(studies)
+    )
+    for study, pk in zip(made, ids[1 : 10 * studies : 10], strict=False):
+        # Every tenth record from the second on: not among the resolved exclusions above.
+        Record.objects.filter(pk=pk).update(
+            study=study, ta_status=StageStatus.INCLUDE, ft_status=StageStatus.INCLUDE
+        )
+    rng = random.Random(7)
+    charts = Chart.objects.bulk_create(
+        Chart(study=study, form=form, charted_by=users[who], kind=kind, status="submitted")
+        for study in made
+        for who, kind in (("rev1", "reviewer"), ("rev2", "reviewer"), ("lead", "consensus"))
+    )
+    batch: list[ChartValue] = []
+    for chart in charts:
+        for field in fields:
+            if field.takes_quote:
+                value = rng.sample(CHOICES, rng.randint(1, 3))
+                quote, where = (
+                    "young people said the groups were theirs " * 3,
+                    f"p. {rng.randint(1, 40)}",
+                )
+            else:
+                value, quote, where = "=a charted note, " * rng.randint(2, 12), "", ""
+            batch.append(
+                ChartValue(
+                    chart=chart, field=field, value=value, draft=value, quote=quote, location=where
+                )
+            )
+        if len(batch) >= 10000:
+            ChartValue.objects.bulk_create(batch)
+            batch = []
+    ChartValue.objects.bulk_create(batch)
+
+
+def high_water_mb() -> float:
+    """This process's peak resident memory (VmHWM). Not ru_maxrss: Linux carries that over
+    from the parent through fork and exec, so a child would report the set-up's memory."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmHWM in /proc/self/status")
+
+
 def export_once(kind: str, fmt: str, out: Path) -> dict:
     """In the child: write one export as a lead's job would, report rows, seconds, peak MB."""
     import django
@@ -106,7 +188,7 @@ def export_once(kind: str, fmt: str, out: Path) -> dict:
 
     review = Review.objects.get(slug=SLUG)
     lead = get_user_model().objects.get(username="lead")
-    baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Django, apps loaded
+    baseline = high_water_mb()  # Django, apps loaded
     start = time.perf_counter()
     binary = fmt == "xlsx"
     with out.open(
@@ -114,7 +196,7 @@ def export_once(kind: str, fmt: str, out: Path) -> dict:
     ) as handle:
         rows = write_export(handle=handle, review=review, kind=kind, fmt=fmt, user=lead)
     seconds = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = high_water_mb()
     size = out.stat().st_size / 2**20
     return {"rows": rows, "seconds": seconds, "peak_mb": peak, "base_mb": baseline, "mb": size}
 
@@ -139,6 +221,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="5,000 records, a few seconds")
     parser.add_argument("--records", type=int)
+    parser.add_argument("--studies", type=int)
     parser.add_argument("--postgres", default=DATABASE)
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -148,10 +231,12 @@ def main() -> None:
         print(json.dumps(export_once(kind, fmt, Path(out))))
         return
     records = args.records or (5000 if args.quick else 100000)
-    print(f"exports: {records:,} records on {args.postgres}", flush=True)
+    studies = args.studies or (200 if args.quick else 2000)
+    print(f"exports: {records:,} records, {studies:,} studies on {args.postgres}", flush=True)
     setup_django(args.postgres)
     start = time.perf_counter()
     build(records)
+    build_extraction(min(studies, records // 10))
     print(f"  built in {time.perf_counter() - start:.1f} s", flush=True)
     lines = []
     for fmt in ("csv", "xlsx"):
@@ -169,7 +254,21 @@ def main() -> None:
                 target_mb=TARGET_MB,
             )
         )
-    lines.append(bench_line("exports_extraction", studies=0, skipped="no-charting-models"))
+    for fmt in ("csv", "xlsx"):
+        got = run_child("extraction", fmt, args.postgres)
+        print(f"  extraction {fmt}: {got['rows']:,} rows, {got['mb']:.0f} MB file", flush=True)
+        lines.append(
+            bench_line(
+                "exports_extraction" if fmt == "csv" else "exports_extraction_xlsx",
+                studies=got["rows"],
+                values=got["rows"] * SECTIONS * FIELDS,
+                seconds=round(got["seconds"], 2),
+                peak_mb=round(got["peak_mb"], 1),
+                baseline_mb=round(got["base_mb"], 1),
+                file_mb=round(got["mb"], 1),
+                target_mb=TARGET_MB,
+            )
+        )
     for line in lines:
         print(line)
 

@@ -22,6 +22,11 @@ class ExportForm(forms.Form):
         required=False,
         help_text="Excel reads accented letters right only with it.",
     )
+    per_reviewer = forms.BooleanField(
+        label="One row per reviewer's chart (extraction table)",
+        required=False,
+        help_text="Without it, the table holds the agreed (consensus) values.",
+    )
 
     def clean(self) -> dict:
         data = super().clean()

@@ -4,6 +4,7 @@ from .models import (
     CriteriaVersion,
     EligibilityCriterion,
     ExclusionReason,
+    Invitation,
     Membership,
     Review,
     ReviewQuestion,
@@ -45,3 +46,11 @@ class CriteriaVersionAdmin(admin.ModelAdmin):
 class ExclusionReasonAdmin(admin.ModelAdmin):
     list_display = ["review", "code", "label", "active"]
     list_filter = ["review"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["review", "invited_as", "user", "role", "status", "created_at", "expires_at"]
+    list_filter = ["status"]
+    search_fields = ["invited_as", "review__slug"]
+    raw_id_fields = ["user", "invited_by"]

@@ -8,7 +8,7 @@ from django.db import models
 from django.forms import BaseModelFormSet, modelformset_factory
 
 from .models import RESERVED_SLUGS, ExclusionReason, Review, ReviewQuestion, Role
-from .terms import parse_terms, term_problem
+from .terms import count_problem, parse_terms, term_problem
 
 User = get_user_model()
 
@@ -69,6 +69,17 @@ class ReviewSettingsForm(forms.ModelForm):
 
     def clean_exclude_terms(self) -> str:
         return _checked_terms(self.cleaned_data["exclude_terms"])
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if "include_terms" in cleaned and "exclude_terms" in cleaned:
+            count = len(parse_terms(cleaned["include_terms"])) + len(
+                parse_terms(cleaned["exclude_terms"])
+            )
+            problem = count_problem(count)
+            if problem:
+                self.add_error("include_terms", problem)
+        return cleaned
 
 
 def _checked_terms(text: str) -> str:
@@ -214,7 +225,21 @@ ReasonFormSet = modelformset_factory(
 )
 
 
+class InviteForm(forms.Form):
+    who = forms.CharField(
+        label="Username or e-mail",
+        max_length=254,
+        help_text="They see the invitation on their home page and accept or decline it.",
+    )
+    role = forms.ChoiceField(choices=Role.choices, initial=Role.REVIEWER)
+
+    def clean_who(self) -> str:
+        return self.cleaned_data["who"].strip()
+
+
 class AddMemberForm(forms.Form):
+    """Staff only (the team page): it says whether an account exists."""
+
     username = forms.CharField(label="Existing user's username", max_length=150)
     role = forms.ChoiceField(choices=Role.choices, initial=Role.REVIEWER)
 

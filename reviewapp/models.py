@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+from django.utils import timezone
 
 
 class Role(models.TextChoices):
@@ -262,3 +263,76 @@ class LoginFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}: {self.count}"
+
+
+class InvitationQuerySet(models.QuerySet["Invitation"]):
+    def unexpired(self) -> InvitationQuerySet:
+        return self.filter(expires_at__gt=timezone.now())
+
+    def awaiting(self, user) -> InvitationQuerySet:
+        """The invitations `user` may still accept or decline, reviews loaded."""
+        return (
+            self.filter(user=user, status=Invitation.Status.PENDING)
+            .unexpired()
+            .select_related("review", "invited_by")
+            .order_by("-created_at")
+        )
+
+    def listed_for_lead(self, review: Review) -> InvitationQuerySet:
+        """What the team page lists: neither accepted nor revoked. A declined invitation stays
+        listed as if unanswered: an answer would tell the lead that the account exists."""
+        return (
+            self.filter(
+                review=review, status__in=[Invitation.Status.PENDING, Invitation.Status.DECLINED]
+            )
+            .select_related("invited_by")
+            .order_by("-created_at")
+        )
+
+
+class Invitation(models.Model):
+    """A lead's invitation to join a review, by username or e-mail, as the lead typed it.
+
+    `user` is the account it was matched to when sent, or empty (no such account, an inactive
+    one, or someone already in the team). Nothing the lead sees depends on it: the lead reads
+    `invited_as`, and a declined invitation looks to them like one nobody answered."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+        REVOKED = "revoked", "Revoked"
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="invitations")
+    invited_as = models.CharField(max_length=254, help_text="The username or e-mail as typed.")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="invitations",
+    )
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.REVIEWER)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    responded_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["invited_by", "created_at"], name="invitation_sent_by"),
+            models.Index(fields=["user", "status"], name="invitation_for_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.invited_as} to {self.review.slug} ({self.status})"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()

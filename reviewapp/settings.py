@@ -125,6 +125,15 @@ LOGIN_LOCKOUT = timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "1
 # the client's address is then read from there (login.client_address).
 FORWARDED_FOR_HOPS = int(os.environ.get("FORWARDED_FOR_HOPS", "0"))
 LOGIN_REDIRECT_URL = "home"
+# Who may start a review (and so become a lead): "anyone" signed in, or "permission": those the
+# site admin gives reviewapp.add_review (a user's or group's permission in /admin/).
+REVIEW_CREATION = os.environ.get("REVIEW_CREATION", "anyone")
+if REVIEW_CREATION not in {"anyone", "permission"}:
+    raise ImproperlyConfigured("REVIEW_CREATION is 'anyone' or 'permission'.")
+# Team invitations (reviewapp.invitations): how many one lead may send an hour (a lead could
+# otherwise learn nothing but still flood people's home pages), and how long one stays open.
+INVITATIONS_PER_HOUR = int(os.environ.get("INVITATIONS_PER_HOUR", "30"))
+INVITATION_DAYS = int(os.environ.get("INVITATION_DAYS", "14"))
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en-gb"
@@ -158,6 +167,14 @@ FULLTEXT_MAX_BYTES = int(os.environ.get("FULLTEXT_MAX_BYTES", str(50 * 1024 * 10
 FULLTEXT_BATCH_MAX_BYTES = int(
     os.environ.get("FULLTEXT_BATCH_MAX_BYTES", str(20 * FULLTEXT_MAX_BYTES))
 )
+# One field of an imported record (an abstract, a title) longer than this is a mistake in the
+# export, not text anyone screens: it is cut here and the import summary names the record.
+IMPORT_MAX_FIELD_CHARS = int(os.environ.get("IMPORT_MAX_FIELD_CHARS", "100000"))
+# Term highlighting (screening.highlight): what the settings form accepts, and how much of a
+# title or abstract is marked (the rest is shown unmarked), so one card stays milliseconds.
+REVIEW_MAX_TERMS = int(os.environ.get("REVIEW_MAX_TERMS", "500"))
+REVIEW_MAX_TERM_CHARS = int(os.environ.get("REVIEW_MAX_TERM_CHARS", "100"))
+HIGHLIGHT_MAX_CHARS = int(os.environ.get("HIGHLIGHT_MAX_CHARS", "20000"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 20000  # bulk actions on a records page post many ids

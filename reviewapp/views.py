@@ -2,38 +2,73 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from . import services
+from . import invitations, services
 from .access import get_review_for, memberships_for
 from .forms import (
     AddMemberForm,
     CreateCollaboratorForm,
     CriteriaForm,
+    InviteForm,
     QuestionFormSet,
     ReasonFormSet,
     ReviewCreateForm,
     ReviewSettingsForm,
     RoleForm,
 )
-from .models import EligibilityCriterion, Membership, Role
+from .models import EligibilityCriterion, Invitation, Membership, Role
+
+
+def may_create_reviews(user) -> bool:
+    """REVIEW_CREATION: anyone signed in, or those the site admin gave reviewapp.add_review."""
+    return settings.REVIEW_CREATION == "anyone" or user.has_perm("reviewapp.add_review")
 
 
 @login_required
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "reviewapp/home.html", {"memberships": memberships_for(request.user)})
+    return render(
+        request,
+        "reviewapp/home.html",
+        {
+            "memberships": memberships_for(request.user),
+            "invitations": Invitation.objects.awaiting(request.user),
+            "may_create": may_create_reviews(request.user),
+        },
+    )
+
+
+@login_required
+@require_POST
+def invitation_respond(request: HttpRequest, invitation_id: int) -> HttpResponse:
+    """The invitee accepts or declines (404 for anyone else's, or one no longer open)."""
+    if request.POST.get("action") == "accept":
+        membership = invitations.accept_invitation(invitation_id=invitation_id, user=request.user)
+        review = membership.review
+        messages.success(
+            request, f"You joined '{review.title}' as {membership.get_role_display()}."
+        )
+        return redirect("reviewapp:dashboard", slug=review.slug)
+    if request.POST.get("action") == "decline":
+        invitation = invitations.decline_invitation(invitation_id=invitation_id, user=request.user)
+        messages.success(request, f"You declined the invitation to '{invitation.review.title}'.")
+        return redirect("home")
+    return HttpResponseBadRequest("Accept or decline: action is 'accept' or 'decline'.")
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def review_create(request: HttpRequest) -> HttpResponse:
+    if not may_create_reviews(request.user):
+        raise PermissionDenied("Starting a review needs the site admin's permission.")
     form = ReviewCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -122,14 +157,22 @@ def team(request: HttpRequest, slug: str) -> HttpResponse:
     action = request.POST.get("action") if request.method == "POST" else None
     if request.method == "POST" and not review.membership.is_lead:
         raise PermissionDenied("Only a lead changes the team.")
+    if action in {"add", "create"} and not request.user.is_staff:
+        # These say whether an account exists: only staff, who see accounts anyway.
+        raise PermissionDenied("Invite people instead: staff add accounts directly.")
+    invite_form = InviteForm(request.POST if action == "invite" else None, prefix="invite")
     add_form = AddMemberForm(request.POST if action == "add" else None, prefix="add")
     new_form = CreateCollaboratorForm(request.POST if action == "create" else None, prefix="new")
-    form = {"add": add_form, "create": new_form}.get(action or "")
+    form = {"invite": invite_form, "add": add_form, "create": new_form}.get(action or "")
+    status = 200 if form is None else 400
     if form is not None and form.is_valid():
         try:
             _save_team_action(request, review, action, form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
+        except invitations.TooManyInvitations as error:
+            form.add_error(None, str(error))
+            status = 429
         else:
             return redirect("reviewapp:team", slug=review.slug)
     members = review.memberships.select_related("user", "added_by").order_by("user__username")
@@ -139,15 +182,30 @@ def team(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "review": review,
             "members": members,
+            "invitations": Invitation.objects.listed_for_lead(review),
+            "invite_form": invite_form,
             "add_form": add_form,
             "new_form": new_form,
             "roles": Role.choices,
         },
-        status=400 if form is not None else 200,
+        status=status,
     )
 
 
+@login_required
+@require_POST
+def invitation_revoke(request: HttpRequest, slug: str, invitation_id: int) -> HttpResponse:
+    review = get_review_for(request.user, slug, role=Role.LEAD)
+    invitation = invitations.revoke_invitation(review=review, invitation_id=invitation_id)
+    messages.success(request, f"The invitation to '{invitation.invited_as}' is withdrawn.")
+    return redirect("reviewapp:team", slug=review.slug)
+
+
 def _save_team_action(request: HttpRequest, review, action: str, data: dict) -> None:
+    if action == "invite":
+        invitations.invite(review=review, who=data["who"], role=data["role"], by=request.user)
+        messages.success(request, invitations.neutral_answer(data["who"]))
+        return
     if action == "add":
         membership = services.add_member(
             review=review, user=data["username"], role=data["role"], by=request.user

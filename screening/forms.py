@@ -13,6 +13,25 @@ from .importers import FORMATS
 from .models import Source
 from .services.imports import size_problem
 
+# Notes are for a reason in words, not documents: a cap keeps pages and exports readable. No
+# maxlength in the page: a browser would cut a pasted note silently; the form says so instead.
+NOTE_MAX_CHARS = 5000
+
+
+def note_field(**kwargs) -> forms.CharField:
+    """A note: optional, at most NOTE_MAX_CHARS, refused with a message that keeps the text."""
+    return forms.CharField(
+        required=False,
+        max_length=NOTE_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={
+            "max_length": f"A note holds at most {NOTE_MAX_CHARS:,} characters; this one has "
+            "%(show_value)s. Shorten it (your text is kept in the box)."
+        },
+        **kwargs,
+    )
+
+
 FORMAT_CHOICES = [("auto", "Detect from the file")] + [(f, f) for f in FORMATS]
 
 
@@ -42,6 +61,7 @@ class MultipleFileField(forms.FileField):
 class UploadForm(forms.Form):
     files = MultipleFileField(
         label="Export files",
+        allow_empty_file=True,  # refused by name with the others (services.uploads), not here
         help_text="RIS, BibTeX, PubMed (MEDLINE/nbib or XML), Web of Science, EndNote XML, "
         "CSV/TSV/XLSX. Several files of one search are kept as parts of the same source.",
     )
@@ -52,7 +72,7 @@ class UploadForm(forms.Form):
         required=False, label="Date searched", widget=forms.DateInput(attrs={"type": "date"})
     )
     search_string = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    notes = note_field()
     file_format = forms.ChoiceField(choices=FORMAT_CHOICES, initial="auto", label="Format")
     force = forms.BooleanField(
         required=False,
@@ -111,7 +131,7 @@ class DecisionForm(forms.Form):
     )
     # The reasons come in as a list the card shows too, so the hot path reads them once.
     reason = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
-    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = note_field()
     labels = forms.CharField(required=False, help_text="Comma-separated, e.g. 'check later'")
 
     def __init__(self, *args, reasons: Sequence[ExclusionReason], **kwargs):
@@ -133,7 +153,7 @@ class ResolveForm(forms.Form):
     record = NumberField(widget=forms.HiddenInput)
     value = forms.ChoiceField(choices=[("include", "Include"), ("exclude", "Exclude")])
     reason = forms.ModelChoiceField(queryset=None, required=False, empty_label="No reason")
-    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = note_field()
 
     def __init__(self, *args, reasons, **kwargs):
         super().__init__(*args, **kwargs)

@@ -6,7 +6,7 @@ import json
 import re
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 
 class RecordQuerySet(models.QuerySet):
@@ -21,11 +21,15 @@ class RecordQuerySet(models.QuerySet):
         return self.filter(duplicate_of__isnull=False)
 
     def search(self, text: str) -> RecordQuerySet:
-        """Title, abstract, DOI, PMID or author text (case-insensitive)."""
+        """Title, abstract, DOI, PMID or author text (case-insensitive), or a record's number
+        (#12 or 12)."""
         text = text.strip()
         if not text:
             return self
         query = Q(title__icontains=text) | Q(abstract__icontains=text)
+        digits = text.removeprefix("#")
+        if digits.isascii() and digits.isdigit() and len(digits) < 10:
+            query |= Q(number=int(digits))
         # A DOI as copied from a browser or a reference list: the stored DOI has no prefix.
         doi = re.sub(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", "", text, flags=re.IGNORECASE)
         query |= Q(doi__iexact=doi.lower()) | Q(pmid=text)
@@ -36,4 +40,8 @@ class RecordQuerySet(models.QuerySet):
         return self.filter(query)
 
     def for_list(self) -> RecordQuerySet:
-        return self.select_related("source").defer("raw", "abstract")
+        return (
+            self.select_related("source")
+            .defer("raw", "abstract")
+            .annotate(duplicate_number=F("duplicate_of__number"))
+        )

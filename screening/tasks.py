@@ -4,7 +4,7 @@ from celery import shared_task
 
 from reviewapp.models import Review
 
-from .services import jobs, prioritise
+from .services import jobs, prioritise, texts
 from .services.decisions import settle_open_records
 
 
@@ -37,3 +37,9 @@ def settle_records(review_id: int, stages: list[str]) -> None:
     review = Review.objects.filter(pk=review_id).first()
     for stage in stages if review else ():
         settle_open_records(review=review, stage=stage)
+
+
+@shared_task
+def extract_fulltext_text(fulltext_id: int) -> None:
+    """Extract one uploaded PDF's text per page (see services.texts.extract_text)."""
+    texts.extract_text(fulltext_id)

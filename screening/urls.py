@@ -12,6 +12,7 @@ from .views import (
     screen,
     sources,
     studies,
+    textsearch,
 )
 
 TA = {"stage": Stage.TITLE_ABSTRACT}
@@ -22,6 +23,7 @@ urlpatterns = [
     path("sources/", sources.sources, name="sources"),
     path("sources/jobs/<int:job_id>/", sources.import_job, name="import-job"),
     path("sources/jobs/<int:job_id>/retry/", sources.import_retry, name="import-retry"),
+    path("sources/jobs/<int:job_id>/delete/", sources.import_delete, name="import-delete"),
     path("records/", records.record_list, name="records"),
     path("records/<int:record_id>/", records.record_detail, name="record-detail"),
     path("records/<int:record_id>/unmark/", records.record_unmark, name="record-unmark"),
@@ -34,7 +36,9 @@ urlpatterns = [
     path("screen/full-text/undo/", screen.screen_undo, FT, name="screen-ft-undo"),
     path("full-texts/", fulltexts.fulltexts, name="fulltexts"),
     path("full-texts/bulk/", fulltexts.fulltext_bulk, name="fulltexts-bulk"),
+    path("full-texts/search/", textsearch.fulltext_search, name="fulltext-search"),
     path("full-texts/<int:fulltext_id>/file/", fulltexts.fulltext_file, name="fulltext-file"),
+    path("full-texts/<int:fulltext_id>/read/", fulltexts.fulltext_read, name="fulltext-read"),
     path("full-texts/<int:fulltext_id>/assign/", fulltexts.fulltext_assign, name="fulltext-assign"),
     path("full-texts/<int:fulltext_id>/remove/", fulltexts.fulltext_remove, name="fulltext-remove"),
     path("records/<int:record_id>/full-text/", fulltexts.fulltext_record, name="fulltext-record"),

@@ -72,6 +72,16 @@ class SourceFactory(factory.django.DjangoModelFactory):
     file_name = factory.Sequence(lambda n: f"search-{n}.ris")
 
 
+def _next_record_number(review) -> int:
+    # As the import service numbers records: the review's next number.
+    from django.db.models import Max
+
+    from screening.models import Record
+
+    last = Record.objects.filter(review=review).aggregate(last=Max("number"))["last"]
+    return (last or 0) + 1
+
+
 class RecordFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = "screening.Record"
@@ -80,6 +90,7 @@ class RecordFactory(factory.django.DjangoModelFactory):
     source = factory.SubFactory(SourceFactory)
     review = factory.SelfAttribute("source.review")
     source_position = factory.Sequence(lambda n: n + 1)
+    number = factory.LazyAttribute(lambda o: _next_record_number(o.review))
     title = factory.Sequence(lambda n: f"Study {n} of participation in services for young people")
     abstract = factory.Faker("paragraph")
     authors = factory.LazyFunction(lambda: ["Smith, J.", "Jones, K."])

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 import pytest
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
-from reviewapp.models import ROLE_RANK, Membership, Review, Role
+from reviewapp.models import ROLE_RANK, Invitation, Membership, Review, Role
 from screening.models import ExclusionRule, FullText, ImportJob
 from tests.factories import DuplicatePairFactory, RecordFactory, SourceFactory
 
@@ -31,8 +32,22 @@ def _member_id(review: Review, team: dict) -> dict:
     return {"member_id": Membership.objects.get(user=team["viewer"]).pk}
 
 
+def _invitation_id(review: Review, team: dict) -> dict:
+    invitation = Invitation.objects.create(
+        review=review, invited_as="someone", invited_by=team["lead"], expires_at=timezone.now()
+    )
+    return {"invitation_id": invitation.pk}
+
+
 def _job_id(review: Review, team: dict) -> dict:
     job = ImportJob.objects.create(review=review, file_name="x.ris", status="done")
+    return {"job_id": job.pk}
+
+
+def _refused_job_id(review: Review, team: dict) -> dict:
+    job = ImportJob.objects.create(
+        review=review, file_name="photo.jpg", status="failed", phase=ImportJob.REFUSED
+    )
     return {"job_id": job.pk}
 
 
@@ -89,11 +104,37 @@ def _export_id(review: Review, team: dict) -> dict:
     return {"job_id": job.pk}
 
 
+# Themes (s-themes): a code, and a study with a quote coded by the (blind) reviewer.
+def _code_id(review: Review, team: dict) -> dict:
+    from extraction.models import Code
+
+    return {"code_id": Code.objects.create(review=review, code="T1", label="A theme").pk}
+
+
+def _study_id(review: Review, team: dict) -> dict:
+    from tests.factories import StudyFactory
+
+    return {"study_id": StudyFactory(review=review).pk}
+
+
+def _coded_quote_id(review: Review, team: dict) -> dict:
+    from extraction.models import Code
+    from extraction.services.themes import add_quote
+    from tests.factories import StudyFactory
+
+    code = Code.objects.create(review=review, code="T1", label="A theme")
+    study = StudyFactory(review=review)
+    coded = add_quote(study=study, code=code, by=team["reviewer"], quote="in their words")
+    return {"study_id": study.pk, "quote_id": coded.pk}
+
+
 ACCESS: dict[str, Access] = {
     "reviewapp:dashboard": Access(get=Role.VIEWER),
     "reviewapp:settings": Access(get=Role.LEAD, post=Role.LEAD),
     "reviewapp:team": Access(get=Role.VIEWER, post=Role.LEAD),
     "reviewapp:team-member": Access(get=None, post=Role.LEAD, kwargs=_member_id),
+    # Team invitations (issue #13 item 8): the lead withdraws one
+    "reviewapp:invitation-revoke": Access(get=None, post=Role.LEAD, kwargs=_invitation_id),
     "screening:sources": Access(get=Role.VIEWER, post=Role.LEAD),
     "screening:import-job": Access(get=Role.VIEWER, kwargs=_job_id),
     "screening:import-retry": Access(get=None, post=Role.LEAD, kwargs=_job_id),
@@ -122,9 +163,27 @@ ACCESS: dict[str, Access] = {
     "screening:fulltext-remove": Access(get=None, post=Role.LEAD, kwargs=_unassigned_fulltext_id),
     "screening:fulltext-record": Access(get=None, post=Role.REVIEWER, kwargs=_sought_record_id),
     "screening:studies": Access(get=Role.VIEWER, post=Role.LEAD),
+    # Reader, text and search (issue 18)
+    "screening:fulltext-read": Access(get=Role.VIEWER, kwargs=_fulltext_id),
+    "screening:fulltext-search": Access(get=Role.VIEWER),
     "extraction:exports": Access(get=Role.VIEWER, post=Role.VIEWER),
     "extraction:export-job": Access(get=Role.VIEWER, kwargs=_export_id),
     "extraction:export-download": Access(get=Role.VIEWER, kwargs=_export_id),
+    # Themes (s-themes): codebook, coding, theme table, data dictionary.
+    "extraction:themes": Access(get=Role.VIEWER),
+    "extraction:codebook": Access(get=Role.VIEWER, post=Role.LEAD),
+    "extraction:code-edit": Access(get=Role.LEAD, post=Role.LEAD, kwargs=_code_id),
+    "extraction:code-retire": Access(get=None, post=Role.LEAD, kwargs=_code_id),
+    "extraction:code-delete": Access(get=None, post=Role.LEAD, kwargs=_code_id),
+    "extraction:code-merge": Access(get=None, post=Role.LEAD, kwargs=_code_id),
+    "extraction:study-codes": Access(get=Role.VIEWER, post=Role.REVIEWER, kwargs=_study_id),
+    "extraction:coded-quote": Access(get=Role.REVIEWER, post=Role.REVIEWER, kwargs=_coded_quote_id),
+    "extraction:coded-quote-delete": Access(get=None, post=Role.REVIEWER, kwargs=_coded_quote_id),
+    "extraction:dictionary": Access(get=Role.VIEWER),
+    # Exports (s-exports): "try again" on a failed job, by anyone who sees the job.
+    "extraction:export-retry": Access(get=None, post=Role.VIEWER, kwargs=_export_id),
+    # New-user fixes (#17): refused import attempts are deleted by a lead.
+    "screening:import-delete": Access(get=None, post=Role.LEAD, kwargs=_refused_job_id),
 }
 
 

@@ -7,10 +7,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .base import ExportContext
+from .dictionary import write_dictionary_csv, write_dictionary_xlsx
 from .prisma import prisma_json, write_prisma_csv
 from .records import write_records_csv, write_records_xlsx
 from .ris import write_records_ris
 from .sources import write_sources_csv, write_sources_xlsx
+from .table import write_table_csv, write_table_xlsx
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -42,6 +44,14 @@ def _prisma_json(handle, ctx: ExportContext) -> int:
 
 
 KINDS: dict[str, dict[str, ExportFormat]] = {
+    "extraction": {
+        "csv": ExportFormat(write_table_csv),
+        "xlsx": ExportFormat(write_table_xlsx, binary=True),
+    },
+    "dictionary": {
+        "csv": ExportFormat(write_dictionary_csv),
+        "xlsx": ExportFormat(write_dictionary_xlsx, binary=True),
+    },
     "records": {
         "csv": ExportFormat(write_records_csv),
         "xlsx": ExportFormat(write_records_xlsx, binary=True),
@@ -55,6 +65,8 @@ KINDS: dict[str, dict[str, ExportFormat]] = {
 }
 
 LABELS = {
+    "extraction": "Extraction table",
+    "dictionary": "Data dictionary",
     "records": "Records with decision trail",
     "sources": "Search log (PRISMA-S)",
     "prisma": "PRISMA 2020 counts",

@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from django.contrib.auth import get_user_model
+from django.db.models import F, Q
 
-from reviewapp.models import Stage
+from reviewapp.models import Membership, Stage
 from screening.models import Decision, Record, Resolution
 
 from .base import ExportContext, in_chunks
@@ -23,6 +24,8 @@ STAGES = [Stage.TITLE_ABSTRACT.value, Stage.FULL_TEXT.value]
 
 RECORD_COLUMNS = [
     "record_id",
+    # The number people see and quote (1, 2, 3 … within the review); the id stays the key.
+    "record_number",
     "source",
     "source_method",
     "source_file",
@@ -42,6 +45,7 @@ RECORD_COLUMNS = [
     "abstract",
     "duplicate_status",
     "duplicate_of",
+    "duplicate_of_number",
     # Each stage's outcome as PRISMA counts it ("" while open).
     "title_abstract",
     "retrieval",
@@ -53,9 +57,18 @@ RECORD_COLUMNS = [
 
 
 def trail_reviewers(ctx: ExportContext) -> list[tuple[int, str]]:
-    """Everyone with a decision in the review, by name: one group of columns each."""
-    ids = Decision.objects.filter(review=ctx.review).values("reviewer_id").distinct()
-    users = get_user_model().objects.filter(pk__in=ids)
+    """The review's screeners and anyone else with a decision (a former member), by name: one
+    group of columns each. For a blind reviewer only decisions they may see add a column, so a
+    colleague's vote on an open record does not show even as a new column."""
+    decided = Decision.objects.filter(review=ctx.review)
+    if ctx.blind:
+        decided = decided.filter(
+            Q(reviewer_id=ctx.user_id) | Q(record__resolutions__stage=F("stage"))
+        )
+    screeners = Membership.objects.filter(review=ctx.review).screeners().values("user_id")
+    users = get_user_model().objects.filter(
+        Q(pk__in=screeners) | Q(pk__in=decided.values("reviewer_id"))
+    )
     return sorted((u.pk, u.get_username()) for u in users.only("pk", "username"))
 
 
@@ -74,6 +87,7 @@ def _records(ctx: ExportContext):
         Record.objects.in_review(ctx.review)
         .select_related("source", "ft_reason", "study")
         .defer("raw")
+        .annotate(duplicate_number=F("duplicate_of__number"))
     )
 
 
@@ -108,6 +122,7 @@ def _base_cells(r: Record, resolved: set[str], blind: bool) -> list:
 
     return [
         r.pk,
+        r.number,
         r.source.name,
         r.source.method,
         r.source.file_name,
@@ -127,6 +142,7 @@ def _base_cells(r: Record, resolved: set[str], blind: bool) -> list:
         r.abstract,
         "duplicate" if r.duplicate_of_id else "unique",
         r.duplicate_of_id or "",
+        r.duplicate_number or "",
         seen(Stage.TITLE_ABSTRACT, r.ta_status),
         r.retrieval,
         r.retrieval_note,

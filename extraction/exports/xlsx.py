@@ -19,6 +19,8 @@ Sheet = tuple[str, Sequence[str], Iterable[Sequence[object]]]
 
 def xlsx_cell(value: object) -> object:
     """A value Excel shows as typed: never a formula, no control characters, within limits."""
+    if value == "":
+        return None  # a blank cell is not written at all: most of a wide sheet, and slow to write
     value = neutralise(value)
     if isinstance(value, str):
         value = ILLEGAL_CHARACTERS_RE.sub("", value)[:MAX_CELL]
@@ -27,7 +29,7 @@ def xlsx_cell(value: object) -> object:
 
 def sheet_title(title: str, taken: set[str]) -> str:
     """Excel's sheet names: 31 characters at most, none of []:*?/\\, unique in the book."""
-    base = SHEET_FORBIDDEN.sub(" ", title).strip()[:31] or "Sheet"
+    base = " ".join(SHEET_FORBIDDEN.sub(" ", title).split())[:31].strip() or "Sheet"
     name, n = base, 2
     while name.lower() in taken:
         suffix = f" ({n})"
@@ -49,5 +51,26 @@ def write_xlsx(handle, sheets: Iterable[Sheet]) -> int:
             count += 1
     if not taken:
         book.create_sheet(title="Empty")
+    book.save(handle)
+    return count
+
+
+def write_xlsx_sheets(
+    handle, sheets: Sequence[tuple[str, Sequence[str]]], rows: Iterable[Sequence[Sequence[object]]]
+) -> int:
+    """Write several sheets in one pass: each item of `rows` holds one row for every sheet, in
+    the order of `sheets` (title, header). The number of items written."""
+    book = Workbook(write_only=True)
+    taken: set[str] = set()
+    targets = []
+    for title, header in sheets:
+        sheet = book.create_sheet(title=sheet_title(title, taken))
+        sheet.append([xlsx_cell(cell) for cell in header])
+        targets.append(sheet)
+    count = 0
+    for parts in rows:
+        for sheet, row in zip(targets, parts, strict=True):
+            sheet.append([xlsx_cell(cell) for cell in row])
+        count += 1
     book.save(handle)
     return count

@@ -1,6 +1,7 @@
 from .charts import Chart, ChartValue, ChartValueChange
 from .exports import ExportJob
 from .forms import CHOICE_TYPES, ChartForm, FieldType, FormField, FormSection
+from .themes import Code, CodedQuote, CodedQuoteChange
 
 __all__ = [
     "CHOICE_TYPES",
@@ -8,6 +9,9 @@ __all__ = [
     "ChartForm",
     "ChartValue",
     "ChartValueChange",
+    "Code",
+    "CodedQuote",
+    "CodedQuoteChange",
     "ExportJob",
     "FieldType",
     "FormField",

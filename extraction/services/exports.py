@@ -6,6 +6,7 @@ import io
 import logging
 import uuid
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 from django.conf import settings
@@ -14,7 +15,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from reviewapp.models import Membership, Review
+from reviewapp.jobs import fail_stale_jobs, stale_jobs
+from reviewapp.models import Membership, Review, Role
 
 from ..exports.base import ExportContext
 from ..exports.kinds import ExportFormat, export_format
@@ -65,31 +67,36 @@ def write_export(
     """Write one export to `handle` (bytes for binary formats, text otherwise) as `user` may see
     it (None: everything, as on the command line); the number of rows written."""
     spec = _format(kind, fmt)
-    blind = False
+    blind = charter = False
     if user is not None:
         membership = Membership.objects.filter(review=review, user=user).first()
         if membership is None:
             raise ExportRefused("The person who asked for it is no longer in the review.")
         blind = membership.is_blind
+        charter = membership.role == Role.REVIEWER
     ctx = ExportContext(
         review=review,
         user_id=user.pk if user is not None else None,
         blind=blind,
+        charter=charter,
         options=options or {},
         **({"progress": progress} if progress else {}),
     )
     return spec.write(handle, ctx)
 
 
-def run_export(job_id: int) -> None:
-    """Build one queued export; the job ends done with its file, or failed with a message."""
+def run_export(job_id: int, *, after_lost_worker: bool = False) -> None:
+    """Build one queued export; the job ends done with its file, or failed with a message.
+    After a lost worker the job is taken over even though it still shows running."""
     job = ExportJob.objects.select_related("review", "requested_by").filter(pk=job_id).first()
-    if job is None or not _claim(job):
+    claim = _claim(job, takeover=after_lost_worker) if job is not None else None
+    if claim is None:
         return  # deleted, finished, or running elsewhere: a redelivery does nothing
     final = export_folder(job.review) / f"{job.pk}-{job.kind}.{job.format}"
+    remove_partials(job)  # what a killed run of this job left: one job, at most one file
     temp = final.with_name(f".{final.name}.{uuid.uuid4().hex}.partial")
     try:
-        rows = _write_file(job, temp)
+        rows = _write_file(job, temp, claim)
         temp.replace(final)  # atomic: the final name only ever holds a whole file
     except Exception as error:
         temp.unlink(missing_ok=True)
@@ -99,17 +106,63 @@ def run_export(job_id: int) -> None:
         )
         _finish(
             job.pk,
+            claim,
             ExportJob.Status.FAILED,
             f"The export failed ({reason[:300]}); no file was kept.",
         )
         return
     _finish(
         job.pk,
+        claim,
         ExportJob.Status.DONE,
-        f"{rows:,} rows",
+        f"{rows:,} row{'' if rows == 1 else 's'}",
         size=final.stat().st_size,
         file_path=str(final.relative_to(Path(settings.MEDIA_ROOT))),
     )
+
+
+LOST_MESSAGE = (
+    "The worker stopped while building this export (it may have run out of memory); "
+    "no file was kept. Try again."
+)
+
+
+def fail_lost_exports(*, review: Review) -> int:
+    """Fail the review's exports still running past their stale time (their worker died and
+    no redelivery took them over), dropping what they wrote, so they can be tried again."""
+    lost = list(stale_jobs(ExportJob.objects.filter(review=review)))
+    count = fail_stale_jobs(
+        ExportJob.objects.filter(pk__in=[job.pk for job in lost]), message=LOST_MESSAGE
+    )
+    for job in lost:
+        remove_partials(job)
+    return count
+
+
+def retry_export(*, job: ExportJob) -> ExportJob:
+    """Queue a failed export again under the same id: it rewrites the same file name."""
+    from ..tasks import run_export_job
+
+    fail_lost_exports(review=job.review)  # a job stuck "running" becomes failed, then retried
+    with transaction.atomic():
+        again = ExportJob.objects.filter(pk=job.pk, status=ExportJob.Status.FAILED).update(
+            status=ExportJob.Status.QUEUED,
+            message="",
+            progress=0,
+            started_at=None,
+            finished_at=None,
+        )
+        if not again:  # a double click, or a job that is not failed
+            raise ExportRefused("Only a failed export can be tried again.")
+        transaction.on_commit(lambda: run_export_job.delay(job.pk))
+    job.refresh_from_db()
+    return job
+
+
+def remove_partials(job: ExportJob) -> None:
+    """Delete the temporary files of this job's earlier, unfinished runs."""
+    for path in export_folder(job.review).glob(f".{job.pk}-*.partial"):
+        path.unlink(missing_ok=True)
 
 
 def export_folder(review: Review) -> Path:
@@ -126,7 +179,7 @@ def export_file(job: ExportJob) -> Path | None:
     return path if path.is_file() else None
 
 
-def _write_file(job: ExportJob, temp: Path) -> int:
+def _write_file(job: ExportJob, temp: Path, claim: datetime) -> int:
     spec = _format(job.kind, job.format)
     with temp.open("wb") as raw:
         handle = raw if spec.binary else io.TextIOWrapper(raw, encoding="utf-8", newline="")
@@ -137,7 +190,7 @@ def _write_file(job: ExportJob, temp: Path) -> int:
             fmt=job.format,
             user=job.requested_by,
             options=job.options,
-            progress=_reporter(job.pk),
+            progress=_reporter(job.pk, claim),
         )
         handle.flush()
         if not spec.binary:
@@ -145,35 +198,38 @@ def _write_file(job: ExportJob, temp: Path) -> int:
     return rows
 
 
-def _reporter(job_id: int) -> Callable[[int, int], None]:
+def _reporter(job_id: int, claim: datetime) -> Callable[[int, int], None]:
     last = [-1]
 
     def report(done: int, total: int) -> None:
         percent = min(99, done * 100 // total) if total else 0
         if percent != last[0]:  # one UPDATE per percent, not per chunk
             last[0] = percent
-            ExportJob.objects.filter(pk=job_id).update(progress=percent)
+            ExportJob.objects.filter(pk=job_id, started_at=claim).update(progress=percent)
 
     return report
 
 
-def _claim(job: ExportJob) -> bool:
+def _claim(job: ExportJob, *, takeover: bool = False) -> datetime | None:
     """Take the job if queued, or running past its stale time (its worker died and the broker
-    handed the task out again): that run starts over under a new temporary name."""
-    stale = timezone.now() - ExportJob.STALE_AFTER
+    handed the task out again), or at once when the worker saw its child die (takeover): that
+    run starts over under a new temporary name. The claim's start time, or None if not taken."""
+    stale = timezone.now() if takeover else timezone.now() - ExportJob.STALE_AFTER
     claimable = Q(status=ExportJob.Status.QUEUED) | Q(
         status=ExportJob.Status.RUNNING, started_at__lt=stale
     )
-    return bool(
-        ExportJob.objects.filter(claimable, pk=job.pk).update(
-            status=ExportJob.Status.RUNNING, progress=0, started_at=timezone.now()
-        )
+    started = timezone.now()
+    taken = ExportJob.objects.filter(claimable, pk=job.pk).update(
+        status=ExportJob.Status.RUNNING, progress=0, started_at=started, message=""
     )
+    return started if taken else None
 
 
-def _finish(job_id: int, status: str, message: str, **fields) -> None:
+def _finish(job_id: int, claim: datetime, status: str, message: str, **fields) -> None:
+    # Only the run that holds the claim ends the job: a run swept as lost that comes back to
+    # life later does not overwrite the outcome of the retry that replaced it.
     if status == ExportJob.Status.DONE:
         fields["progress"] = 100
-    ExportJob.objects.filter(pk=job_id).update(
+    ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.RUNNING, started_at=claim).update(
         status=status, message=message, finished_at=timezone.now(), **fields
     )

@@ -8,6 +8,7 @@ from .decisions import (
 )
 from .prioritise import ExclusionRule, RankingRun
 from .records import DuplicatePair, FullText, ImportJob, Record, Source, Study
+from .texts import FullTextPage
 
 __all__ = [
     "SCREENING_STAGES",
@@ -15,6 +16,7 @@ __all__ = [
     "DuplicatePair",
     "ExclusionRule",
     "FullText",
+    "FullTextPage",
     "ImportJob",
     "RankingRun",
     "Record",

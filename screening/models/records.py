@@ -89,9 +89,22 @@ class ImportJob(models.Model):
     # the task out again after its visibility timeout, an hour on Redis; services.jobs).
     STALE_AFTER = timedelta(minutes=30)
 
+    # The phase of a failed job that importing the same file again cannot get past (not a
+    # search export, an unreadable record): it gets no "Import it anyway". Other failures (the
+    # file was imported before, a lost worker, an unexpected error) can be tried again.
+    REFUSED = "Refused"
+
     @property
     def is_active(self) -> bool:
         return self.status in {self.Status.QUEUED, self.Status.RUNNING}
+
+    @property
+    def can_retry(self) -> bool:
+        return (
+            self.status == self.Status.FAILED
+            and self.phase != self.REFUSED
+            and not self.retried_as_id
+        )
 
 
 class Record(models.Model):
@@ -104,6 +117,10 @@ class Record(models.Model):
     )
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="records")
     source_position = models.PositiveIntegerField(help_text="1-based place in the file.")
+    # The number people see, quote and type in ?record= (1, 2, 3 … in import order within the
+    # review, never reused); the import service assigns it, so a bulk insert leaves it empty
+    # for the moment before that, in the same transaction.
+    number = models.PositiveIntegerField(null=True, blank=True, editable=False)
     title = models.TextField(blank=True)
     abstract = models.TextField(blank=True)
     authors = models.JSONField(default=list, blank=True)
@@ -184,6 +201,9 @@ class Record(models.Model):
 
     class Meta:
         ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "number"], name="record_number_in_review"),
+        ]
         indexes = [
             models.Index(fields=["review", "doi"], name="record_review_doi"),
             models.Index(fields=["review", "pmid"], name="record_review_pmid"),
@@ -220,7 +240,7 @@ class Record(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.title[:80] or f"Record {self.pk}"
+        return self.title[:80] or f"Record #{self.number}"
 
     @property
     def first_author(self) -> str:
@@ -267,6 +287,12 @@ class FullText(models.Model):
         REPORT = "report", "Main report"
         SUPPLEMENT = "supplement", "Supplement"
 
+    class TextState(models.TextChoices):
+        PENDING = "", "Text not yet extracted"
+        DONE = "done", "Text extracted"
+        NO_TEXT = "no_text", "No text: quotes cannot be checked"
+        FAILED = "failed", "The text could not be read"
+
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="fulltexts")
     record = models.ForeignKey(
         Record, null=True, blank=True, on_delete=models.CASCADE, related_name="fulltexts"
@@ -281,6 +307,9 @@ class FullText(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
+    # The PDF's text, extracted once after upload (screening.services.texts) into its pages.
+    text_state = models.CharField(max_length=8, choices=TextState.choices, blank=True, default="")
+    page_count = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["kind", "uploaded_at"]

@@ -20,6 +20,7 @@ from django.db.models import Exists, OuterRef
 from reviewapp.models import Review
 
 from ..models import FullText, Record, StageStatus
+from .texts import queue_text_extraction
 
 
 class RetrievalError(Exception):
@@ -35,10 +36,21 @@ class RetrievalError(Exception):
 def _read_pdf(name: str, data: bytes) -> bytes:
     if len(data) > settings.FULLTEXT_MAX_BYTES:
         raise _too_big(name, len(data))
-    if not data.strip():
+    # A failed download leaves nothing, or zeros where the data should be: that is an empty or
+    # damaged file, not a file of another type.
+    if not data.strip(b" \t\r\n\0"):
+        held = f"{len(data):,} bytes, all blank" if data else "0 bytes"
         raise RetrievalError(
-            f"{name}: the file is empty (0 bytes): choose the PDF again.",
+            f"{name}: the file is empty or damaged ({held}): download the PDF again and "
+            "choose it again.",
             kind="empty file",
+            name=name,
+        )
+    if len(data.lstrip()) < 5 and b"%PDF-".startswith(data.lstrip()):  # cut inside "%PDF-"
+        raise RetrievalError(
+            f"{name}: the PDF is damaged or cut short (only {len(data)} bytes arrived): "
+            "download it again.",
+            kind="damaged PDF",
             name=name,
         )
     # The real content decides, not the name: a PDF starts with %PDF- (within its first KB).
@@ -87,6 +99,7 @@ def _store(review, record, name: str, data: bytes, kind: str, by) -> FullText:
     # so nothing served from the media folder could ever run as a page or a script.
     fulltext.file.save(f"{uuid.uuid4().hex}.pdf", ContentFile(data), save=False)
     fulltext.save()
+    queue_text_extraction(fulltext)
     return fulltext
 
 
@@ -358,7 +371,7 @@ def remove_fulltext(*, review: Review, fulltext: FullText) -> None:
         locked = Record.objects.select_for_update().get(pk=record.pk)
         if locked.ft_count or locked.ft_status:
             raise RetrievalError(
-                f"Record {record.pk} already has full-text decisions on this text: undo them "
+                f"Record #{record.number} already has full-text decisions on this text: undo them "
                 "(or reopen) first."
             )
     name = fulltext.file.name if fulltext.file else ""

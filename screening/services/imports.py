@@ -16,6 +16,7 @@ from datetime import date
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.db.models import F, Max
 
 from reviewapp.models import Review
 
@@ -26,8 +27,9 @@ from ..importers import (
     parse_bytes,
     stream_bytes,
 )
-from ..models import Source
+from ..models import Record, Source
 from .bulk import insert_records
+from .field_cap import FieldCap
 from .prioritise import rank_new_records
 
 Progress = Callable[[str, int], None]
@@ -146,22 +148,39 @@ def _open_upload(*, data: bytes, file_name: str, fmt: str, lazy: bool = True) ->
         raise _rejected(file_name, error) from error
 
 
-def _store(stream: ParseStream, source: Source, on_stored: Stored | None = None) -> Source:
+def _store(
+    stream: ParseStream,
+    source: Source,
+    on_stored: Stored | None = None,
+    cap: FieldCap | None = None,
+) -> Source:
     """Create the Source and its records from the stream, in one transaction (`on_stored` runs
-    inside it: an import job notes its source in the same commit)."""
+    inside it: an import job notes its source in the same commit; `cap` cuts overlong fields)."""
     with transaction.atomic():
         source.file_encoding = stream.encoding
         source.save(force_insert=True)
+        records = stream.records if cap is None else cap.records(stream.records)
         source.record_count = insert_records(
-            stream.records, fixed={"review_id": source.review_id, "source_id": source.pk}
+            records, fixed={"review_id": source.review_id, "source_id": source.pk}
         )
         source.file_encoding = stream.encoding  # final once the records are read
         Source.objects.filter(pk=source.pk).update(
             record_count=source.record_count, file_encoding=source.file_encoding
         )
+        _number_records(source)
         if on_stored is not None:
             on_stored(source)
     return source
+
+
+def _number_records(source: Source) -> None:
+    """Give the source's records the review's next numbers, in file order. The review row's lock
+    (taken last, so imports running side by side wait only for each other's end) makes
+    concurrent imports take consecutive ranges; records are never deleted, so max + 1 never
+    reuses a number."""
+    Review.objects.select_for_update().filter(pk=source.review_id).first()
+    last = Record.objects.filter(review_id=source.review_id).aggregate(last=Max("number"))["last"]
+    Record.objects.filter(source=source).update(number=F("source_position") + (last or 0))
 
 
 def import_records(
@@ -197,12 +216,19 @@ def import_records(
     # would cost about a third of the time (see importers.parse_bytes).
     collecting = gc.isenabled()
     gc.disable()
+    # No field can be longer than the file: a small file skips the check.
+    cap = (
+        FieldCap(settings.IMPORT_MAX_FIELD_CHARS)
+        if len(data) > settings.IMPORT_MAX_FIELD_CHARS
+        else None
+    )
     try:
         try:
-            source = _store(stream, Source(**fields), on_stored)
+            source = _store(stream, Source(**fields), on_stored, cap)
         except EncodingChanged:  # rare: not UTF-8 after all; start again, decoded whole
             stream = _open_upload(data=data, file_name=file_name, fmt=fmt, lazy=False)
-            source = _store(stream, Source(**fields), on_stored)
+            cap = cap and FieldCap(cap.limit)
+            source = _store(stream, Source(**fields), on_stored, cap)
     except (ImportFormatError, RecursionError, MemoryError) as error:
         # a bad record, however late in the file: the transaction kept nothing of it
         raise _rejected(file_name, error) from error
@@ -210,7 +236,7 @@ def import_records(
         if collecting:
             gc.enable()
     outcome = after_storing(review=review, source=source, progress=progress, dedup=dedup)
-    outcome.notes = list(stream.notes)
+    outcome.notes = list(stream.notes) + (cap.summary() if cap else [])
     return outcome
 
 

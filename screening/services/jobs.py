@@ -19,6 +19,8 @@ from .imports import (
     ImportRejected,
     SourceFields,
     after_storing,
+    check_not_imported,
+    file_sha256,
     import_records,
 )
 
@@ -51,6 +53,44 @@ def queue_import(
     return job
 
 
+def refuse_upload(
+    *,
+    review: Review,
+    file_name: str,
+    problem: str,
+    source_fields: SourceFields,
+    by: AbstractBaseUser | None,
+) -> ImportJob:
+    """Note a file refused on sight (not a search export): a refused job, with nothing stored
+    and nothing queued, listed with its reason among the refused files."""
+    now = timezone.now()
+    return ImportJob.objects.create(
+        review=review,
+        file_name=file_name[:255],
+        source_fields=source_fields.as_json(),
+        created_by=by,
+        status=ImportJob.Status.FAILED,
+        phase=ImportJob.REFUSED,
+        progress=100,
+        message=problem,
+        started_at=now,
+        finished_at=now,
+    )
+
+
+def delete_refused_import(*, job: ImportJob) -> None:
+    """Take a refused attempt off the list, with its stored file unless a retry shares it. A
+    job whose records were stored (a lost run) is not a refusal and stays."""
+    job = ImportJob.objects.select_for_update().get(pk=job.pk)
+    if job.status != ImportJob.Status.FAILED or job.source_id is not None:
+        raise ImportRejected(f"{job.file_name}: only a refused file can be deleted.")
+    name = job.upload.name
+    job.delete()
+    if name and not ImportJob.objects.filter(upload=name).exists():
+        storage = job.upload.storage
+        transaction.on_commit(lambda: storage.delete(name))
+
+
 def retry_import(*, job: ImportJob, by: AbstractBaseUser | None) -> ImportJob:
     """Queue a failed import again from its stored file and search details, importing it even
     if the same file was imported before (the usual reason to retry): nothing is retyped."""
@@ -58,6 +98,11 @@ def retry_import(*, job: ImportJob, by: AbstractBaseUser | None) -> ImportJob:
     job = ImportJob.objects.select_for_update().get(pk=job.pk)  # a double click waits here
     if job.status != ImportJob.Status.FAILED:
         raise ImportRejected(f"{job.file_name}: only a failed import can be tried again.")
+    if job.phase == ImportJob.REFUSED:
+        raise ImportRejected(
+            f"{job.file_name}: importing the same file again would be refused again; "
+            "fix the file (or export it again) and upload it."
+        )
     if job.retried_as_id:
         raise ImportRejected(f"{job.file_name}: already imported again (see the newer row).")
     from ..tasks import run_import_job
@@ -129,9 +174,13 @@ def _claim(job: ImportJob, *, takeover: bool = False) -> bool:
 
 
 def _import(job: ImportJob) -> None:
+    checked = False  # past the one refusal "Import it anyway" gets past (imported before)
     try:
         with job.upload.open("rb") as handle:
             data = handle.read()
+        if not job.force:
+            check_not_imported(review=job.review, sha256=file_sha256(data), file_name=job.file_name)
+        checked = True
         outcome = import_records(
             review=job.review,
             data=data,
@@ -139,13 +188,14 @@ def _import(job: ImportJob) -> None:
             source_fields=SourceFields.from_json(job.source_fields),
             by=job.created_by,
             fmt=job.file_format,
-            force=job.force,
+            force=True,  # checked just above (not twice: a race would read as refused)
             progress=_report(job.pk),
             # Noted in the records' own commit: a re-run knows the file is in.
             on_stored=lambda source: ImportJob.objects.filter(pk=job.pk).update(source=source),
         )
     except ImportRejected as error:
-        _finish(job.pk, ImportJob.Status.FAILED, str(error))
+        phase = ImportJob.REFUSED if checked else ""
+        _finish(job.pk, ImportJob.Status.FAILED, str(error), phase=phase)
         return
     except Exception:
         logger.exception("import job %s failed", job.pk)
@@ -186,11 +236,11 @@ def _imported(outcome: ImportOutcome, how: str = "") -> str:
     )
 
 
-def _finish(job_id: int, status: str, message: str) -> None:
+def _finish(job_id: int, status: str, message: str, *, phase: str = "") -> None:
     ImportJob.objects.filter(pk=job_id).update(
         status=status,
         message=message,
         progress=100,
         finished_at=timezone.now(),
-        phase="Done" if status == ImportJob.Status.DONE else "Failed",
+        phase=phase or ("Done" if status == ImportJob.Status.DONE else "Failed"),
     )

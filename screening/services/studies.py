@@ -41,7 +41,7 @@ def _cited_as(record: Record | None) -> str:
         return "Study"
     surname = record.authors[0].split(",")[0].strip() if record.authors else ""
     parts = [surname or (record.title[:40].strip() if record.title else ""), str(record.year or "")]
-    label = " ".join(part for part in parts if part) or f"Study of record {record.pk}"
+    label = " ".join(part for part in parts if part) or f"Study of record #{record.number}"
     return label[: Study._meta.get_field("label").max_length]  # a long group author fits
 
 

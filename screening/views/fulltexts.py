@@ -17,7 +17,7 @@ from reviewapp.access import get_review_for
 from reviewapp.models import Role
 from reviewapp.params import number_param
 
-from ..forms import MultipleFileField
+from ..forms import NOTE_MAX_CHARS, MultipleFileField
 from ..models import FullText
 from ..services.fulltext import (
     RetrievalError,
@@ -55,7 +55,7 @@ def fulltexts(request: HttpRequest, slug: str) -> HttpResponse:
             "query": f"retrieval={wanted}" if wanted else "",
             "wanted": wanted,
             "unassigned": unassigned,
-            "sought": sought_records(review).only("id", "title"),
+            "sought": sought_records(review).only("id", "number", "title"),
         },
     )
 
@@ -78,16 +78,22 @@ def fulltext_record(request: HttpRequest, slug: str, record_id: int) -> HttpResp
                 kind=kind,
                 by=request.user,
             )
-            messages.success(request, f"PDF added to record {record.pk}.")
+            messages.success(request, f"PDF added to record #{record.number}.")
         elif action == "url" and request.POST.get("url", "").startswith(("http://", "https://")):
             attach_url(review=review, record=record, url=request.POST["url"], by=request.user)
-            messages.success(request, f"Link added to record {record.pk}.")
+            messages.success(request, f"Link added to record #{record.number}.")
         elif action == "not_retrieved":
-            mark_not_retrieved(review=review, record=record, note=request.POST.get("note", ""))
-            messages.success(request, f"Record {record.pk} marked not retrieved.")
+            note = request.POST.get("note", "")
+            if len(note) > NOTE_MAX_CHARS:
+                raise RetrievalError(
+                    f"A note holds at most {NOTE_MAX_CHARS:,} characters; this one has "
+                    f"{len(note):,}. Shorten it and mark the record again."
+                )
+            mark_not_retrieved(review=review, record=record, note=note)
+            messages.success(request, f"Record #{record.number} marked not retrieved.")
         elif action == "reset":
             reset_retrieval(review=review, record=record)
-            messages.success(request, f"Record {record.pk} is sought again.")
+            messages.success(request, f"Record #{record.number} is sought again.")
         else:
             raise RetrievalError("Choose a PDF file, a link starting with http(s)://, or a note.")
     except RetrievalError as error:
@@ -142,7 +148,7 @@ def fulltext_assign(request: HttpRequest, slug: str, fulltext_id: int) -> HttpRe
         messages.error(request, "Choose one of the records sought for full text.")
     else:
         assign_fulltext(review=review, fulltext=fulltext, record=record)
-        messages.success(request, f"{fulltext.original_name} assigned to record {record.pk}.")
+        messages.success(request, f"{fulltext.original_name} assigned to record #{record.number}.")
     return redirect("screening:fulltexts", slug=review.slug)
 
 
@@ -163,3 +169,14 @@ def fulltext_file(request: HttpRequest, slug: str, fulltext_id: int) -> HttpResp
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@login_required
+@require_safe
+def fulltext_read(request: HttpRequest, slug: str, fulltext_id: int) -> HttpResponse:
+    """One PDF in the app's reader (search results open it at their page: #page=N)."""
+    review = get_review_for(request.user, slug)
+    fulltext = get_object_or_404(
+        FullText.objects.select_related("record").exclude(file=""), review=review, pk=fulltext_id
+    )
+    return render(request, "screening/fulltext_read.html", {"review": review, "fulltext": fulltext})

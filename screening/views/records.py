@@ -147,7 +147,7 @@ def record_detail(request: HttpRequest, slug: str, record_id: int) -> HttpRespon
             "review": review,
             "record": record,
             "pairs": pairs.select_related("keep", "duplicate", "decided_by"),
-            "duplicates": record.duplicates.filter(review=review).only("id", "title"),
+            "duplicates": record.duplicates.filter(review=review).only("id", "number", "title"),
             "raw": json.dumps(record.raw_record, indent=2, ensure_ascii=False),
             "events": events,
             "stages": stages,

@@ -146,15 +146,16 @@ def draft(decision: Decision | ScreeningEvent | None = None, posted: dict | None
 
 
 def _record_to_show(request: HttpRequest, review: Review, stage: str) -> Record | None:
-    """?record=N shows that record if it is mine to (re)decide; otherwise the next one."""
+    """?record=N (the record's number in the review, as pages show it) shows that record if it
+    is mine to (re)decide; otherwise the next one."""
     wanted = number_param(request.GET, "record")
     if wanted is not None:
         candidates = open_records(review, stage)
         if stage == Stage.TITLE_ABSTRACT and review.calibration:
             candidates = candidates.filter(pilot=True)  # only the pilot set while calibrating
-        record = candidates.filter(pk=wanted).first()
+        record = candidates.filter(number=wanted).first()
         mine = Decision.objects.filter(
-            review=review, record_id=wanted, stage=stage, reviewer=request.user
+            review=review, record__number=wanted, stage=stage, reviewer=request.user
         ).first()
         if record is None and mine is not None:
             record = mine.record
@@ -201,11 +202,12 @@ def _decide(request: HttpRequest, review: Review, stage: str) -> HttpResponse:
         prioritise.retrain_if_due(review, progress)  # queued for the worker, never run here
     if error is None and not request.htmx:
         return redirect(URL_NAMES[Stage(stage)][0], slug=review.slug)  # post/redirect/get
-    # A refused decision keeps its record on screen, with why; otherwise the queue picks the next.
+    # A refused decision shows its record again, with what was typed (a note too long, say);
+    # otherwise, or if the form did not even name a record, the queue picks the next.
+    posted_record = form.cleaned_data.get("record") if error is not None else None
     record = None
-    refused_id = (form.cleaned_data if error else {}).get("record")
-    if refused_id is not None:
-        record = Record.objects.in_review(review).filter(pk=refused_id).defer("raw").first()
+    if posted_record is not None:
+        record = Record.objects.in_review(review).filter(pk=posted_record).first()
     from_queue = record is None
     if from_queue:
         record = next_record(review, request.user, stage)
@@ -243,7 +245,10 @@ def _undo(request: HttpRequest, review: Review, stage: str) -> HttpResponse:
         if error:
             messages.error(request, error)  # the plain page shows it after the redirect
         url = reverse(URL_NAMES[Stage(stage)][0], kwargs={"slug": review.slug})
-        return redirect(url if record is None else f"{url}?record={record.pk}")
+        if record is None:
+            return redirect(url)
+        number = Record.objects.filter(pk=record.pk).values_list("number", flat=True).get()
+        return redirect(f"{url}?record={number}")
     extra = {}
     if record is not None:  # the service locked only the record's state: load it to show
         shown = Record.objects.in_review(review).defer("raw").get(pk=record.pk)

@@ -191,7 +191,8 @@
     if (dialogOpen()) return;
     // Enter in any field of a decision form (a text box, a reason's radio button) would submit
     // the form with its first button, include: it only leaves the field.
-    if (event.key === "Enter" && event.target.tagName === "INPUT" && event.target.closest("[data-key-card] form")) {
+    if (event.key === "Enter" && event.target.tagName === "INPUT" && event.target.closest("[data-key-card] form") &&
+        !event.target.closest("[data-reader]")) {  // the PDF reader's own page and find boxes
       event.preventDefault();
       event.target.blur();
       return;

@@ -41,6 +41,10 @@ PAGES = [
     ("agreement/", "lead"),
     ("prioritise/", "lead"),
     ("studies/", "lead"),
+    ("themes/", "lead"),
+    ("themes/codebook/", "lead"),
+    ("dictionary/", "lead"),
+    ("full-texts/search/?q=young+people&scope=all", "lead"),
 ]
 
 WATCH = """

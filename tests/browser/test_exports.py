@@ -55,3 +55,38 @@ def test_lead_starts_an_export_watches_its_progress_and_downloads_the_csv(
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
     assert [r["title"] for r in rows] == ["Youth voice", "'@SUM(A1:A9)"]
+
+
+def test_a_lost_export_shows_failed_and_try_again_builds_it(page, live_server, login, monkeypatch):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    review = ReviewFactory(slug="lost-export", title="Lost export")
+    lead = MembershipFactory(review=review, user=UserFactory(username="lead"), role="lead").user
+    RecordFactory(source=SourceFactory(review=review, name="ERIC"), title="Youth voice")
+    # Its worker was killed an hour ago: the job still says running.
+    job = ExportJob.objects.create(
+        review=review,
+        kind="records",
+        format="csv",
+        status="running",
+        progress=70,
+        requested_by=lead,
+        started_at=timezone.now() - timedelta(hours=1),
+    )
+    queued = []
+    monkeypatch.setattr(run_export_job, "delay", queued.append)
+    login("lead", PASSWORD)
+    page.goto(f"{live_server.url}/reviews/lost-export/exports/")
+    row = page.get_by_test_id("export-job")
+    expect(row).to_have_attribute("data-status", "failed")
+    expect(page.get_by_test_id("export-message")).to_contain_text("The worker stopped")
+    expect(page.get_by_test_id("export-download")).to_have_count(0)
+    page.get_by_test_id("export-retry").click()
+    expect(row).to_have_attribute("data-status", "queued")
+    assert queued == [job.pk]
+    run_export(job.pk)
+    expect(row).to_have_attribute("data-status", "done")
+    expect(page.get_by_test_id("export-message")).to_have_text("1 row")
+    expect(page.get_by_test_id("export-download")).to_be_visible()

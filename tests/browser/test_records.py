@@ -15,7 +15,7 @@ def test_the_lead_selects_every_record_on_the_page_and_excludes_them(page, live_
     page.goto(f"{live_server.url}/reviews/bulk-demo/records/")
     page.get_by_label("Select every record on this page").check()
     for record in records:
-        expect(page.get_by_label(f"Select record {record.pk}")).to_be_checked()
+        expect(page.get_by_label(f"Select record #{record.number}")).to_be_checked()
     page.get_by_label("Note").fill("off topic after the protocol change")
     page.get_by_role("button", name="Apply to selected").click()
     expect(page.get_by_text("4 record(s) marked excluded by you")).to_be_visible()

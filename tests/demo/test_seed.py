@@ -83,3 +83,78 @@ def test_seeding_again_never_undoes_the_leads_work():
     assert not review.reasons.filter(code="EX-LANG").exists()
     lead.refresh_from_db()
     assert lead.check_password("a-private-password-123")
+
+
+@pytest.mark.django_db
+def test_seed_demo_loads_the_protocols_charting_form_and_codebook_once():
+    from extraction.models import ChartForm, Code, FormField, FormSection
+
+    call_command("seed_demo")
+    review = Review.objects.get(slug="cse-participation")
+    form = ChartForm.objects.get(review=review)
+    assert form.version == 1
+    sections = list(form.sections.order_by("order"))
+    assert [s.key for s in sections] == ["source", "rq1", "rq2", "rq3", "rq4", "rq5"]
+    switch = FormField.objects.get(section__form=form, key="rq_relevance")
+    assert (switch.type, switch.required, switch.choices) == (
+        "multiple_choice",
+        True,
+        ["RQ1", "RQ2", "RQ3", "RQ4", "RQ5"],
+    )
+    assert sections[0].depends_on is None
+    assert [(s.depends_on, s.depends_on_choice, s.question.number) for s in sections[1:]] == [
+        (switch, f"RQ{n}", n) for n in range(1, 6)
+    ]
+    fields = {f.key: f for f in FormField.objects.filter(section__form=form)}
+    assert len(fields) == 16 + 7 + 6 + 7 + 6 + 6  # as the protocol lists; citation is the record
+    assert fields["requirement_explicitness"].type == "ordinal"
+    assert fields["requirement_explicitness"].choices[0] == "Explicit & mandatory"
+    assert fields["definition_text"].takes_quote and fields["definition_text"].type == "long_text"
+    assert fields["model_described"].type == "yes_no"
+    assert fields["groups_addressed"].choices == fields["population_groups"].choices
+    assert "Assessment/planning/review meetings" in fields["participation_activities"].choices
+
+    codes = {c.code: c for c in Code.objects.filter(review=review)}
+    assert len(codes) == 17
+    assert codes["T1.2"].parent == codes["T1"] and codes["T5"].parent is None
+    assert codes["T1"].status == "source_derived" and codes["T1.1"].status == "proposed"
+    assert sorted(q.number for q in codes["T7"].questions.all()) == [1, 4]
+    assert codes["T4.1"].label == "Recognised as an individual"
+
+    counts = (
+        ChartForm.objects.count(),
+        FormSection.objects.count(),
+        FormField.objects.count(),
+        Code.objects.count(),
+        Code.questions.through.objects.count(),
+    )
+    call_command("seed_demo")
+    assert counts == (
+        ChartForm.objects.count(),
+        FormSection.objects.count(),
+        FormField.objects.count(),
+        Code.objects.count(),
+        Code.questions.through.objects.count(),
+    )
+
+
+@pytest.mark.django_db
+def test_seeding_again_never_brings_back_a_code_the_lead_deleted():
+    from extraction.models import Code
+
+    call_command("seed_demo")
+    Code.objects.get(code="T8").delete()
+    call_command("seed_demo")
+    assert not Code.objects.filter(code="T8").exists()
+    assert Code.objects.count() == 16
+
+
+@pytest.mark.django_db
+def test_demo_dictionary_and_theme_pages_show_the_protocol(client):
+    call_command("seed_demo")
+    client.login(username="reviewer1", password="review-demo")
+    dictionary = client.get("/reviews/cse-participation/dictionary/").content.decode()
+    assert 'data-key="rq_relevance"' in dictionary and 'data-key="T7"' in dictionary
+    assert "shown when rq_relevance includes RQ3" in dictionary
+    themes = client.get("/reviews/cse-participation/themes/").content.decode()
+    assert themes.count('data-testid="theme-row"') == 17

@@ -4,7 +4,17 @@ import pytest
 
 from screening.models import Record
 from screening.services.decisions import record_decision, resolve_record
-from tests.factories import RecordFactory, SourceFactory
+from tests.factories import (
+    ChartFactory,
+    ChartFormFactory,
+    ChartValueFactory,
+    FormFieldFactory,
+    FormSectionFactory,
+    QuestionFactory,
+    RecordFactory,
+    SourceFactory,
+    StudyFactory,
+)
 
 TA = "title_abstract"
 
@@ -33,3 +43,78 @@ def known(review, lead, reviewer, second_reviewer):
     decide(reviewer, r3, "exclude")
     Record.objects.filter(pk=r1.pk).update(retrieval="retrieved", ft_status="include")
     return {"r1": r1, "r2": r2, "r3": r3}
+
+
+@pytest.fixture
+def charted(review, lead, reviewer, second_reviewer):
+    """Form v1 (source: country, setting) and v2 (source: country, participants; RQ1: forms,
+    quoted). Study A: two reviewers and a consensus on v2, two reports. Study B: a consensus on
+    v1. Study C: included, not charted. Study D: excluded at full text, charted."""
+    v1 = ChartFormFactory(review=review, version=1, charters_per_study=2)
+    v2 = ChartFormFactory(review=review, version=2, charters_per_study=2)
+    rq1 = QuestionFactory(review=review, number=1, text="How do young people take part?")
+    s1 = FormSectionFactory(form=v1, key="source", title="Source characteristics", order=0)
+    old_country = FormFieldFactory(section=s1, key="country", label="Country", order=0)
+    setting = FormFieldFactory(section=s1, key="setting", label="Setting", order=1)
+    s2 = FormSectionFactory(form=v2, key="source", title="Source characteristics", order=0)
+    country = FormFieldFactory(section=s2, key="country", label="Country", order=0)
+    people = FormFieldFactory(
+        section=s2, key="participants", label="Participants", type="integer", order=1
+    )
+    q = FormSectionFactory(form=v2, key="rq1", title="RQ1: participation", order=1, question=rq1)
+    forms = FormFieldFactory(
+        section=q,
+        key="forms",
+        label="Forms of participation",
+        type="multiple_choice",
+        choices=["Consultation", "Co-production", "Peer support"],
+        takes_quote=True,
+        required=True,
+        order=0,
+    )
+    source = SourceFactory(review=review, name="ERIC")
+
+    def study(label, *, included=True, reports=1):
+        s = StudyFactory(review=review, label=label)
+        status = "include" if included else "exclude"
+        for _ in range(reports):
+            RecordFactory(source=source, study=s, ta_status="include", ft_status=status)
+        return s
+
+    a, b, c = study("Warrington 2013", reports=2), study("Brodie 2016"), study("Lefevre 2019")
+    d = study("Maize 2020", included=False)
+
+    def chart(s, form, who, kind="reviewer", status="submitted", **values):
+        ch = ChartFactory(study=s, form=form, charted_by=who, kind=kind, status=status)
+        fields = {f.key: f for f in (old_country, setting) if f.section.form == form}
+        fields |= {f.key: f for f in (country, people, forms) if f.section.form == form}
+        for key, value in values.items():
+            extra = value if isinstance(value, dict) else {"value": value}
+            ChartValueFactory(chart=ch, field=fields[key], **extra)
+        return ch
+
+    chart(a, v2, reviewer, country="UK", participants=12, forms={"value": ["Consultation"]})
+    chart(
+        a,
+        v2,
+        second_reviewer,
+        status="draft",
+        country="England",
+        forms={"value": ["Consultation", "Peer support"], "quote": "peer mentors", "location": "9"},
+    )
+    chart(
+        a,
+        v2,
+        lead,
+        kind="consensus",
+        country="UK",
+        participants=12,
+        forms={
+            "value": ["Consultation", "Peer support"],
+            "quote": "=young people led the sessions",
+            "location": "p. 7",
+        },
+    )
+    chart(b, v1, lead, kind="consensus", country="Scotland", setting="+residential care")
+    chart(d, v2, reviewer, country="Kenya")
+    return {"a": a, "b": b, "c": c, "d": d}

@@ -106,7 +106,7 @@ def test_xlsx_cells_lose_control_characters_that_excel_refuses(review, known, tm
     Record.objects.filter(pk=known["r2"].pk).update(title="Maize\x0b yields\x1b")
     out = tmp_path / "records.xlsx"
     call_command("export", review.slug, "records", "--format", "xlsx", "-o", str(out))
-    titles = [row[5].value for row in openpyxl.load_workbook(out)["Records"].iter_rows(2)]
+    titles = [row[6].value for row in openpyxl.load_workbook(out)["Records"].iter_rows(2)]
     assert titles[1] == "Maize yields"
 
 
@@ -184,3 +184,41 @@ def test_chunks_of_one_record_give_the_same_cells_and_report_progress(
     )
     assert list(csv.DictReader(io.StringIO(buffer.getvalue()))) == whole
     assert calls == [(1, 3), (2, 3), (3, 3)]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "ris"])
+@pytest.mark.parametrize("vote", ["against", "unseen"])
+def test_a_blind_reviewers_export_does_not_move_when_a_colleague_votes_on_an_open_record(
+    review, reviewer, second_reviewer, fmt, vote
+):
+    """The canary of #13 item 3 for exports: reviewer 2's vote that leaves a record unsettled
+    (a conflict, or a record reviewer 1 has not decided) changes nothing in reviewer 1's file,
+    not even by adding reviewer 2's columns."""
+    from screening.services.decisions import record_decision
+    from tests.factories import RecordFactory, SourceFactory
+
+    source = SourceFactory(review=review)
+    mine, other = RecordFactory(source=source), RecordFactory(source=source)
+    record_decision(
+        review=review, record_id=mine.pk, stage="title_abstract", reviewer=reviewer, value="include"
+    )
+
+    def export() -> str:
+        buffer = io.StringIO()
+        write_export(handle=buffer, review=review, kind="records", fmt=fmt, user=reviewer)
+        return buffer.getvalue()
+
+    before = export()
+    target, value = (mine, "exclude") if vote == "against" else (other, "include")
+    record_decision(
+        review=review,
+        record_id=target.pk,
+        stage="title_abstract",
+        reviewer=second_reviewer,
+        value=value,
+        note="my reasons",
+    )
+    assert export() == before
+    if fmt == "csv":
+        header = before.splitlines()[0]
+        assert "title_abstract:rev2" in header  # a screener's columns are there from the start

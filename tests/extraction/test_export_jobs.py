@@ -198,3 +198,114 @@ def test_every_offered_format_builds(client, review, known, lead, export, fmt, o
     job = ExportJob.objects.get()
     assert job.status == "done", job.message
     assert Path(settings.MEDIA_ROOT, job.file_path).suffix == f".{fmt}"
+
+
+def retry_url(job) -> str:
+    return reverse("extraction:export-retry", kwargs={"slug": job.review.slug, "job_id": job.pk})
+
+
+def lost_job(review, lead, *, minutes_ago: int) -> ExportJob:
+    """A job whose worker was killed mid-run: still 'running', a partial file left on disk."""
+    job = ExportJob.objects.create(
+        review=review,
+        kind="records",
+        format="csv",
+        status="running",
+        progress=60,
+        requested_by=lead,
+        started_at=timezone.now() - timedelta(minutes=minutes_ago),
+    )
+    (export_folder(review) / f".{job.pk}-records.csv.dead.partial").write_text("record_id\n1\n")
+    return job
+
+
+def test_a_stale_running_job_is_swept_to_failed_and_its_retry_builds_one_file(
+    client, review, known, lead, on_commit
+):
+    job = lost_job(review, lead, minutes_ago=int(ExportJob.STALE_AFTER.total_seconds()) // 60 + 5)
+    client.force_login(lead)
+    page = client.get(exports_url(review)).content.decode()
+    job.refresh_from_db()
+    assert (job.status, job.message) == ("failed", service.LOST_MESSAGE)
+    assert job.finished_at is not None
+    assert service.LOST_MESSAGE in page and retry_url(job) in page
+    assert download_url(job) not in page
+    assert list(export_folder(review).iterdir()) == []  # the killed run's partial is gone
+
+    with on_commit():
+        response = client.post(retry_url(job))
+    assert response.status_code == 302
+    job.refresh_from_db()
+    assert (job.status, job.message, job.progress) == ("done", "3 rows", 100)
+    assert [p.name for p in export_folder(review).iterdir()] == [f"{job.pk}-records.csv"]
+    assert ExportJob.objects.count() == 1  # the same job, not a second one
+    assert client.get(download_url(job)).status_code == 200
+
+
+def test_a_job_within_its_stale_time_is_not_swept_and_cannot_be_retried(
+    client, review, known, lead
+):
+    job = lost_job(review, lead, minutes_ago=1)
+    client.force_login(lead)
+    client.get(exports_url(review))
+    response = client.post(retry_url(job), follow=True)
+    job.refresh_from_db()
+    assert (job.status, job.progress) == ("running", 60)
+    assert "Only a failed export can be tried again." in response.content.decode()
+
+
+def test_a_failed_job_tried_again_rewrites_the_same_file_name(
+    client, review, known, lead, monkeypatch, start_export, on_commit
+):
+    real = kinds.KINDS["records"]["csv"]
+
+    def fail(handle, ctx):
+        handle.write("record_id\n")
+        raise OSError("No space left on device")
+
+    monkeypatch.setitem(kinds.KINDS["records"], "csv", ExportFormat(fail))
+    job = start_export(review=review, kind="records", fmt="csv", by=lead)
+    job.refresh_from_db()
+    assert job.message == "The export failed (OSError: No space left on device); no file was kept."
+    monkeypatch.setitem(kinds.KINDS["records"], "csv", real)
+    client.force_login(lead)
+    for _ in range(2):  # the second click finds the job done and is refused
+        with on_commit():
+            client.post(retry_url(job))
+    job.refresh_from_db()
+    assert (job.status, job.message) == ("done", "3 rows")
+    assert [p.name for p in export_folder(review).iterdir()] == [f"{job.pk}-records.csv"]
+
+
+def test_the_retry_after_a_killed_pool_child_takes_the_job_over_at_once(review, known, lead):
+    job = lost_job(review, lead, minutes_ago=1)  # the worker saw its child die just now
+    run_export(job.pk)  # an ordinary redelivery: the job looks busy, so it is left alone
+    job.refresh_from_db()
+    assert job.status == "running"
+    run_export(job.pk, after_lost_worker=True)
+    job.refresh_from_db()
+    assert (job.status, job.message) == ("done", "3 rows")
+    assert [p.name for p in export_folder(review).iterdir()] == [f"{job.pk}-records.csv"]
+
+
+def test_a_run_that_lost_its_claim_does_not_end_the_job(review, known, lead, monkeypatch):
+    job = ExportJob.objects.create(review=review, kind="records", format="csv", requested_by=lead)
+    real = kinds.KINDS["records"]["csv"].write
+
+    def swept_meanwhile(handle, ctx):
+        rows = real(handle, ctx)
+        # The sweep failed this run as lost and a retry took the job over while it wrote.
+        ExportJob.objects.filter(pk=job.pk).update(started_at=timezone.now() + timedelta(1))
+        return rows
+
+    monkeypatch.setitem(kinds.KINDS["records"], "csv", ExportFormat(swept_meanwhile))
+    run_export(job.pk)
+    job.refresh_from_db()
+    assert (job.status, job.file_path) == ("running", "")  # the newer run will end it
+
+
+def test_the_export_task_retries_a_lost_worker_and_acknowledges_late():
+    from extraction.tasks import run_export_job
+
+    assert run_export_job.acks_late and run_export_job.reject_on_worker_lost
+    assert run_export_job.retry_on_worker_lost and run_export_job.max_retries == 2

@@ -252,3 +252,50 @@ def test_a_note_alone_makes_a_new_criteria_version(lead, review):
         review=review, by=lead, include=["Young people"], exclude=[], note="Clarified after pilot"
     )
     assert (version.number, version.note) == (before + 1, "Clarified after pilot")
+
+
+def _save_terms(client, review, include: str, exclude: str = ""):
+    return client.post(
+        settings_url(review),
+        {
+            "section": "general",
+            "title": review.title,
+            "ta_reviewers_per_record": "2",
+            "ft_reviewers_per_record": "2",
+            "retrain_every": "10",
+            "include_terms": include,
+            "exclude_terms": exclude,
+        },
+    )
+
+
+def test_more_terms_than_a_review_highlights_are_refused_with_the_count(
+    client_for, lead, review, settings
+):
+    settings.REVIEW_MAX_TERMS = 500
+    include = "\n".join(f"include{i}" for i in range(300))
+    exclude = "\n".join(f"exclude{i}" for i in range(201))
+    response = _save_terms(client_for(lead), review, include, exclude)
+    assert response.status_code == 400
+    assert "501 terms: a review highlights at most 500" in response.content.decode()
+    review.refresh_from_db()
+    assert review.include_terms == ""
+
+
+def test_as_many_terms_as_the_limit_are_saved(client_for, lead, review, settings):
+    settings.REVIEW_MAX_TERMS = 500
+    include = "\n".join(f"include{i}" for i in range(300))
+    exclude = "\n".join(f"exclude{i}" for i in range(200))
+    assert _save_terms(client_for(lead), review, include, exclude).status_code == 302
+    review.refresh_from_db()
+    assert review.exclude_terms.endswith("exclude199")
+
+
+def test_a_term_longer_than_the_limit_is_refused_with_its_length(
+    client_for, lead, review, settings
+):
+    settings.REVIEW_MAX_TERM_CHARS = 100
+    response = _save_terms(client_for(lead), review, "youth\n" + "a" * 101)
+    assert response.status_code == 400
+    assert "is 101 characters long: a term has at most 100" in response.content.decode()
+    assert _save_terms(client_for(lead), review, "youth\n" + "a" * 100).status_code == 302

@@ -1,4 +1,7 @@
-"""The lead builds the team; a review always keeps a lead."""
+"""The lead builds the team; a review always keeps a lead.
+
+Adding an existing user by name and creating accounts say whether an account exists, so they
+are staff's (invitations, for every lead, are tests/reviewapp/test_invitations.py)."""
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -12,31 +15,38 @@ def team_url(review):
     return reverse("reviewapp:team", kwargs={"slug": review.slug})
 
 
+@pytest.fixture
+def staff_lead(lead):
+    lead.is_staff = True
+    lead.save(update_fields=["is_staff"])
+    return lead
+
+
 def member_url(review, membership):
     return reverse(
         "reviewapp:team-member", kwargs={"slug": review.slug, "member_id": membership.pk}
     )
 
 
-def test_lead_adds_an_existing_user(client_for, lead, review):
+def test_staff_lead_adds_an_existing_user(client_for, staff_lead, review):
     UserFactory(username="newcomer")
-    response = client_for(lead).post(
+    response = client_for(staff_lead).post(
         team_url(review), {"action": "add", "add-username": "NewComer", "add-role": "viewer"}
     )
     assert response.status_code == 302
     assert review.memberships.get(user__username="newcomer").role == "viewer"
 
 
-def test_adding_an_unknown_user_says_so(client_for, lead, review):
-    response = client_for(lead).post(
+def test_adding_an_unknown_user_says_so(client_for, staff_lead, review):
+    response = client_for(staff_lead).post(
         team_url(review), {"action": "add", "add-username": "ghost", "add-role": "reviewer"}
     )
     assert response.status_code == 400
     assert "No user is called &#x27;ghost&#x27;" in response.content.decode()
 
 
-def test_adding_a_member_twice_is_refused(client_for, lead, reviewer, review):
-    response = client_for(lead).post(
+def test_adding_a_member_twice_is_refused(client_for, staff_lead, reviewer, review):
+    response = client_for(staff_lead).post(
         team_url(review), {"action": "add", "add-username": "rev1", "add-role": "viewer"}
     )
     assert response.status_code == 400
@@ -44,8 +54,8 @@ def test_adding_a_member_twice_is_refused(client_for, lead, reviewer, review):
     assert review.memberships.get(user=reviewer).role == "reviewer"
 
 
-def test_lead_creates_an_account_for_a_collaborator(client_for, lead, review):
-    response = client_for(lead).post(
+def test_staff_lead_creates_an_account_for_a_collaborator(client_for, staff_lead, review):
+    response = client_for(staff_lead).post(
         team_url(review),
         {
             "action": "create",
@@ -61,13 +71,31 @@ def test_lead_creates_an_account_for_a_collaborator(client_for, lead, review):
     assert review.memberships.get(user=user).role == "reviewer"
 
 
-def test_weak_password_for_a_new_account_is_refused(client_for, lead, review):
-    response = client_for(lead).post(
+def test_weak_password_for_a_new_account_is_refused(client_for, staff_lead, review):
+    response = client_for(staff_lead).post(
         team_url(review),
         {"action": "create", "new-username": "collab", "new-password": "123", "new-role": "viewer"},
     )
     assert response.status_code == 400
     assert not get_user_model().objects.filter(username="collab").exists()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"action": "add", "add-username": "ghost", "add-role": "reviewer"},
+        {"action": "create", "new-username": "rev1", "new-password": "x", "new-role": "viewer"},
+    ],
+)
+def test_a_lead_who_is_not_staff_cannot_probe_accounts_by_adding_or_creating(
+    client_for, lead, reviewer, review, data
+):
+    response = client_for(lead).post(team_url(review), data)
+    assert response.status_code == 403
+    page = client_for(lead).get(team_url(review)).content.decode()
+    assert "Add an existing user" not in page
+    assert "Create an account" not in page
+    assert "Invite someone" in page
 
 
 def test_lead_changes_a_role(client_for, lead, reviewer, review):

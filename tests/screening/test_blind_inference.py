@@ -52,7 +52,7 @@ def pages(review, records) -> list[tuple[str, dict]]:
     ]
     for record in records.values():
         found += [
-            (reverse("screening:screen-ta", kwargs=slug), {"record": record.pk}),
+            (reverse("screening:screen-ta", kwargs=slug), {"record": record.number}),
             (reverse("screening:record-detail", kwargs={**slug, "record_id": record.pk}), {}),
         ]
     statuses = ["undecided", "mine", "maybe", "conflict", "include", "exclude", "exclude_people"]
@@ -144,7 +144,7 @@ def test_a_colleagues_unsettled_full_text_vote_changes_nothing_reviewer_one_can_
     pages_seen = [
         *pages(review, full_text_records),
         *(
-            (reverse("screening:screen-ft", kwargs={"slug": review.slug}), {"record": r.pk})
+            (reverse("screening:screen-ft", kwargs={"slug": review.slug}), {"record": r.number})
             for r in full_text_records.values()
         ),
     ]

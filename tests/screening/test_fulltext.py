@@ -263,7 +263,7 @@ def test_full_text_page_shows_the_pdf_inline(client_for, review, sought, reviewe
         reverse("screening:fulltext-file", kwargs={"slug": review.slug, "fulltext_id": fulltext.pk})
         in body
     )
-    assert 'data-testid="pdf"' in body
+    assert 'data-testid="reader"' in body
 
 
 def test_full_text_conflicts_go_to_the_lead_who_picks_the_reason(
@@ -416,7 +416,9 @@ def test_an_encrypted_zip_member_is_refused_by_name(review, lead):
 @pytest.mark.parametrize(
     ("content", "says"),
     [
-        (b"", r"paper\.pdf: the file is empty"),
+        (b"", r"paper\.pdf: the file is empty or damaged \(0 bytes\)"),
+        (b"\0" * 4096, r"paper\.pdf: the file is empty or damaged \(4,096 bytes, all blank\)"),
+        (b"%PD", r"paper\.pdf: the PDF is damaged or cut short \(only 3 bytes arrived\)"),
         (PDF[: len(PDF) // 2], r"paper\.pdf: the PDF is damaged or cut short"),  # a broken download
     ],
 )
@@ -425,3 +427,25 @@ def test_an_empty_or_truncated_pdf_is_refused_as_such(review, sought, lead, cont
     with pytest.raises(RetrievalError, match=says):
         attach_pdf(review=review, record=sought[0], upload=upload, kind="report", by=lead)
     assert not FullText.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        (b"", "paper.pdf: the file is empty or damaged (0 bytes)"),
+        (b"\0" * 512, "paper.pdf: the file is empty or damaged (512 bytes, all blank)"),
+    ],
+)
+def test_the_full_text_page_says_empty_or_damaged_not_a_file_type(
+    client_for, review, sought, lead, content, says
+):
+    url = reverse(
+        "screening:fulltext-record", kwargs={"slug": review.slug, "record_id": sought[0].pk}
+    )
+    pdf = SimpleUploadedFile("paper.pdf", content, content_type="application/pdf")
+    response = client_for(lead).post(
+        url, {"action": "upload", "kind": "report", "file": pdf}, follow=True
+    )
+    [message] = [m.message for m in response.context["messages"]]
+    assert message.startswith(says)
+    assert "not a PDF" not in message

@@ -90,7 +90,7 @@ def test_the_message_names_the_parameter_and_the_range(client_for, review, lead,
 
 def test_a_good_number_still_works(client_for, review, reviewer, setup):
     url = reverse("screening:screen-ta", kwargs={"slug": review.slug})
-    response = client_for(reviewer).get(url, {"record": str(setup["record"].pk)})
+    response = client_for(reviewer).get(url, {"record": str(setup["record"].number)})
     assert response.status_code == 200
     assert f'data-record="{setup["record"].pk}"' in response.content.decode()
 

@@ -64,7 +64,7 @@ def test_a_bad_file_fails_its_job_with_the_reason_and_imports_nothing(
         reverse("screening:import-job", kwargs={"slug": review.slug, "job_id": job.pk}),
         headers={"HX-Request": "true"},
     )
-    assert "Failed" in fragment.content.decode()
+    assert "Refused" in fragment.content.decode()
     assert "<html" not in fragment.content.decode()
 
 
@@ -205,7 +205,7 @@ def test_lead_decides_a_pair_by_htmx_and_gets_the_next_one(client_for, lead, rev
         url, {"decision": "duplicate", "from": "queue"}, headers={"HX-Request": "true"}
     )
     body = response.content.decode()
-    assert f"#{second.duplicate_id}" in body
+    assert f"#{second.duplicate.number}" in body
     assert 'data-key="y"' in body
     assert "<html" not in body
     first.refresh_from_db()

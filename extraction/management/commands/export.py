@@ -10,7 +10,8 @@ from ._output import open_output
 class Command(BaseCommand):
     help = (
         "Export a review's data (the exports page's files, written here and now): "
-        "records (with the decision trail), sources (search log), prisma."
+        "extraction (table), dictionary, records (with the decision trail), "
+        "sources (search log), prisma."
     )
 
     def add_arguments(self, parser):
@@ -19,8 +20,13 @@ class Command(BaseCommand):
         parser.add_argument("--format", default="csv", dest="fmt")
         parser.add_argument("-o", "--output", help="Write to this file instead of stdout.")
         parser.add_argument("--bom", action="store_true", help="Start a CSV with a BOM (Excel).")
+        parser.add_argument(
+            "--per-reviewer",
+            action="store_true",
+            help="Extraction table: one row per reviewer's chart instead of the consensus.",
+        )
 
-    def handle(self, *args, slug, kind, fmt, output, bom, **options):
+    def handle(self, *args, slug, kind, fmt, output, bom, per_reviewer, **options):
         review = Review.objects.filter(slug=slug).first()
         if review is None:
             raise CommandError(f"No review is called '{slug}'.")
@@ -31,7 +37,13 @@ class Command(BaseCommand):
             raise CommandError(f"{fmt} is a binary format: name a file with -o.")
         handle = open_output(output, binary=spec.binary) if output else self.stdout
         try:
-            write_export(handle=handle, review=review, kind=kind, fmt=fmt, options={"bom": bom})
+            write_export(
+                handle=handle,
+                review=review,
+                kind=kind,
+                fmt=fmt,
+                options={"bom": bom, "per_reviewer": per_reviewer},
+            )
         finally:
             if output:
                 handle.close()

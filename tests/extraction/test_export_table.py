@@ -1,0 +1,243 @@
+"""The extraction table and the data dictionary against a small known charted review."""
+
+import csv
+import io
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from django.core.management import call_command
+
+from extraction.services.exports import write_export
+from tests.factories import (
+    ChartFactory,
+    ChartFormFactory,
+    ChartValueFactory,
+    FormFieldFactory,
+    FormSectionFactory,
+    RecordFactory,
+    SourceFactory,
+    StudyFactory,
+)
+
+
+def table(review, user=None, **options) -> list[dict]:
+    buffer = io.StringIO()
+    write_export(
+        handle=buffer, review=review, kind="extraction", fmt="csv", user=user, options=options
+    )
+    return list(csv.DictReader(io.StringIO(buffer.getvalue())))
+
+
+def test_the_table_has_one_consensus_row_per_included_study_and_a_column_per_field(
+    review, charted, lead
+):
+    rows = table(review, user=lead)
+    assert list(rows[0]) == [
+        "study_id",
+        "study",
+        "report_ids",
+        "chart",
+        "charted_by",
+        "status",
+        "form_version",
+        "country",
+        "participants",
+        "forms",
+        "forms:quote",
+        "forms:page",
+        "setting",  # only the old version has it: after the current version's fields
+    ]
+    assert [r["study"] for r in rows] == ["Warrington 2013", "Brodie 2016", "Lefevre 2019"]
+    a, b, c = rows
+    reports = charted["a"].reports.order_by("pk").values_list("pk", flat=True)
+    assert a["report_ids"] == "; ".join(str(pk) for pk in reports)
+    assert (a["chart"], a["charted_by"], a["form_version"]) == ("consensus", "lead", "2")
+    assert (a["country"], a["participants"]) == ("UK", "12")
+    assert a["forms"] == "Consultation; Peer support"
+    assert a["forms:quote"] == "'=young people led the sessions"  # neutralised
+    assert (a["forms:page"], a["setting"]) == ("p. 7", "")
+    assert (b["chart"], b["form_version"], b["country"]) == ("consensus", "1", "Scotland")
+    assert b["setting"] == "'+residential care"
+    assert (b["participants"], b["forms"]) == ("", "")
+    assert (c["chart"], c["charted_by"], c["form_version"], c["country"]) == (
+        "none yet",
+        "",
+        "",
+        "",
+    )
+
+
+def test_per_reviewer_gives_one_row_per_reviewers_chart(review, charted, lead):
+    rows = [
+        (r["study"], r["charted_by"], r["status"], r["country"], r["forms"])
+        for r in table(review, user=lead, per_reviewer=True)
+    ]
+    assert rows == [
+        ("Warrington 2013", "rev1", "submitted", "UK", "Consultation"),
+        ("Warrington 2013", "rev2", "draft", "England", "Consultation; Peer support"),
+        ("Brodie 2016", "", "", "", ""),  # only a consensus: no reviewer's chart to show
+        ("Lefevre 2019", "", "", "", ""),
+    ]
+
+
+def test_a_reviewer_sees_a_colleagues_chart_only_once_their_own_is_handed_in(
+    review, charted, reviewer, second_reviewer
+):
+    from extraction.models import Chart
+
+    Chart.objects.filter(study=charted["a"], kind="consensus").delete()
+    # rev2's own chart of study A is a draft: rev1's answers stay hidden from them.
+    mine = [(r["study"], r["charted_by"]) for r in table(review, second_reviewer, per_reviewer=1)]
+    assert ("Warrington 2013", "rev1") not in mine
+    assert ("Warrington 2013", "rev2") in mine
+    # rev1 has handed theirs in: the comparison is open to them.
+    theirs = [(r["study"], r["charted_by"]) for r in table(review, reviewer, per_reviewer=1)]
+    assert ("Warrington 2013", "rev2") in theirs
+
+
+def test_single_charting_takes_the_one_finished_chart_as_the_result(review, lead, reviewer):
+    form = ChartFormFactory(review=review, version=1, charters_per_study=1)
+    field = FormFieldFactory(
+        section=FormSectionFactory(form=form, key="source"), key="design", type="yes_no"
+    )
+    s = StudyFactory(review=review, label="Solo 2021")
+    RecordFactory(
+        source=SourceFactory(review=review), study=s, ta_status="include", ft_status="include"
+    )
+    ChartValueFactory(
+        chart=ChartFactory(study=s, form=form, charted_by=reviewer, status="complete"),
+        field=field,
+        value=True,
+    )
+    (row,) = table(review, user=lead)
+    assert (row["chart"], row["charted_by"], row["design"]) == ("single reviewer", "rev1", "yes")
+
+
+def test_the_xlsx_has_a_sheet_per_section_with_the_same_cells(review, charted, tmp_path):
+    out = tmp_path / "table.xlsx"
+    call_command("export", review.slug, "extraction", "--format", "xlsx", "-o", str(out))
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames == ["Source characteristics", "RQ1 participation"]
+
+    def sheet(name):
+        rows = list(book[name].iter_rows(values_only=True))
+        return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+
+    source, rq1 = sheet("Source characteristics"), sheet("RQ1 participation")
+    assert list(source[0])[7:] == ["country", "participants", "setting"]
+    assert list(rq1[0])[7:] == ["forms", "forms:quote", "forms:page"]
+    assert [(r["study"], r["country"], r["participants"]) for r in source] == [
+        ("Warrington 2013", "UK", 12),  # a number stays a number
+        ("Brodie 2016", "Scotland", None),
+        ("Lefevre 2019", None, None),
+    ]
+    assert rq1[0]["forms:quote"] == "'=young people led the sessions"
+    assert source[1]["setting"] == "'+residential care"
+    formulas = [c for ws in book for row in ws.iter_rows() for c in row if c.data_type == "f"]
+    assert formulas == []
+
+
+def test_the_command_writes_the_table_with_a_bom_and_per_reviewer(review, charted, tmp_path):
+    out = tmp_path / "table.csv"
+    call_command("export", review.slug, "extraction", "--bom", "--per-reviewer", "-o", str(out))
+    data = out.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbfstudy_id,study,")
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+    assert [r["charted_by"] for r in rows] == ["rev1", "rev2", "", ""]
+
+
+def test_the_data_dictionary_describes_every_field_of_every_version(review, charted, tmp_path):
+    out = tmp_path / "dictionary.csv"
+    call_command("export", review.slug, "dictionary", "-o", str(out))
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
+    assert [(r["form_version"], r["section"], r["key"], r["column"]) for r in rows] == [
+        ("2", "source", "country", "country"),
+        ("2", "source", "participants", "participants"),
+        ("2", "rq1", "forms", "forms"),
+        ("1", "source", "country", "country"),
+        ("1", "source", "setting", "setting"),
+    ]
+    forms = rows[2]
+    assert forms["question"] == "RQ1: How do young people take part?"
+    assert (forms["type"], forms["required"], forms["takes_quote"]) == (
+        "Multiple choice",
+        "yes",
+        "yes",
+    )
+    assert forms["choices"] == "Consultation; Co-production; Peer support"
+    assert forms["quote_columns"] == "forms:quote; forms:page"
+    assert (rows[1]["type"], rows[1]["quote_columns"]) == ("Integer", "")
+
+
+def test_a_key_in_two_sections_gets_two_columns(review, lead):
+    form = ChartFormFactory(review=review, version=1)
+    one = FormFieldFactory(section=FormSectionFactory(form=form, key="rq1", order=0), key="notes")
+    two = FormFieldFactory(section=FormSectionFactory(form=form, key="rq2", order=1), key="notes")
+    s = StudyFactory(review=review, label="Twice 2020")
+    RecordFactory(
+        source=SourceFactory(review=review), study=s, ta_status="include", ft_status="include"
+    )
+    chart = ChartFactory(study=s, form=form, charted_by=lead, kind="consensus")
+    ChartValueFactory(chart=chart, field=one, value="first")
+    ChartValueFactory(chart=chart, field=two, value="second")
+    (row,) = table(review, user=lead)
+    assert (row["rq1.notes"], row["rq2.notes"]) == ("first", "second")
+
+
+def test_cells_keep_numbers_and_join_choices():
+    from extraction.exports.table import cell
+
+    assert cell("multiple_choice", ["a", "b"]) == "a; b"
+    assert cell("decimal", "2.50") == Decimal("2.50")
+    assert cell("yes_no", False) == "no"
+    assert cell("short_text", None) == ""
+    assert cell("decimal", "n/a") == "n/a"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_every_formula_start_is_neutralised_in_the_table_and_dictionary(
+    review, lead, tmp_path, fmt
+):
+    form = ChartFormFactory(review=review, version=1)
+    section = FormSectionFactory(form=form, key="rq1", title="RQ1")
+    field = FormFieldFactory(
+        section=section, key="note", label="=SUM(A1:A2)", help_text="+1", takes_quote=True
+    )
+    s = StudyFactory(review=review, label="\tTabbed 2020")
+    RecordFactory(
+        source=SourceFactory(review=review), study=s, ta_status="include", ft_status="include"
+    )
+    chart = ChartFactory(study=s, form=form, charted_by=lead, kind="consensus")
+    ChartValueFactory(chart=chart, field=field, value="-3 weeks", quote="@cmd", location="\r2")
+
+    def cells(kind):
+        out = tmp_path / f"{kind}.{fmt}"
+        call_command("export", review.slug, kind, "--format", fmt, "-o", str(out))
+        if fmt == "csv":
+            with out.open(encoding="utf-8", newline="") as handle:
+                return next(csv.DictReader(handle))
+        rows = list(openpyxl.load_workbook(out).worksheets[0].iter_rows(values_only=True))
+        return dict(zip(rows[0], rows[1], strict=True))
+
+    row = cells("extraction")
+    assert row["study"] == "'\tTabbed 2020"
+    # (An XML reader hands a stored CR back as LF: the apostrophe in front is what counts.)
+    page = "'\r2" if fmt == "csv" else "'\n2"
+    assert (row["note"], row["note:quote"], row["note:page"]) == ("'-3 weeks", "'@cmd", page)
+    entry = cells("dictionary")
+    assert (entry["label"], entry["help_text"]) == ("'=SUM(A1:A2)", "'+1")
+
+
+def test_before_any_form_the_table_lists_the_included_studies(review, lead, tmp_path):
+    s = StudyFactory(review=review, label="Early 2019")
+    RecordFactory(
+        source=SourceFactory(review=review), study=s, ta_status="include", ft_status="include"
+    )
+    (row,) = table(review, user=lead)
+    assert (row["study"], row["chart"]) == ("Early 2019", "none yet")
+    out = tmp_path / "table.xlsx"
+    call_command("export", review.slug, "extraction", "--format", "xlsx", "-o", str(out))
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames == ["Studies"]
+    assert [c.value for c in book["Studies"][2]][:2] == [s.pk, "Early 2019"]
