@@ -291,7 +291,9 @@ def demo_pdf(title: str, lines: list[str]) -> bytes:
             .replace(")", "\\)")
         )
 
-    body = ["BT", "/F1 15 Tf", "56 780 Td", f"({text(title[:80])}) Tj", "/F1 10 Tf"]
+    body = ["BT", "/F1 15 Tf", "56 780 Td", "18 TL"]
+    body += [f"({text(line)}) '" for line in _wrap(title, 60)[:3]]
+    body += ["/F1 10 Tf"]
     for line in ["", SOURCE_NOTE, "", *lines]:
         body += ["0 -16 Td", f"({text(line[:100])}) Tj"]
     stream = "\n".join([*body, "ET"]).encode("latin-1")

@@ -95,7 +95,9 @@
     holder.innerHTML = upcoming.html.trim();
     const next = holder.content.firstElementChild;
     if (!next) return;
-    // A picture of the next card: no ids, keys, forms or test ids of its own.
+    // A picture of the next card: no ids, keys, forms or test ids of its own, and no PDF reader
+    // (the real card loads its document once it is confirmed).
+    next.querySelectorAll("[data-reader], script, link").forEach(function (el) { el.remove(); });
     next.querySelectorAll("[id], [data-key], [data-testid], [for]").forEach(function (el) {
       ["id", "data-key", "data-testid", "for", "name"].forEach(function (a) { el.removeAttribute(a); });
     });
