@@ -104,6 +104,24 @@ def _export_id(review: Review, team: dict) -> dict:
     return {"job_id": job.pk}
 
 
+# Charting (form builder, charts, consensus).
+def _chart_form(review: Review) -> None:
+    from tests.factories import ChartFormFactory, FormFieldFactory, FormSectionFactory
+
+    section = FormSectionFactory(form=ChartFormFactory(review=review), key="general")
+    FormFieldFactory(section=section, key="design", type="short_text")
+
+
+def _section_key(review: Review, team: dict) -> dict:
+    _chart_form(review)
+    return {"key": "general"}
+
+
+def _field_key(review: Review, team: dict) -> dict:
+    _chart_form(review)
+    return {"key": "design"}
+
+
 # Themes (s-themes): a code, and a study with a quote coded by the (blind) reviewer.
 def _code_id(review: Review, team: dict) -> dict:
     from extraction.models import Code
@@ -114,7 +132,16 @@ def _code_id(review: Review, team: dict) -> dict:
 def _study_id(review: Review, team: dict) -> dict:
     from tests.factories import StudyFactory
 
-    return {"study_id": StudyFactory(review=review).pk}
+    _chart_form(review)
+    study = StudyFactory(review=review)
+    RecordFactory(
+        source=SourceFactory(review=review),
+        ta_status="include",
+        retrieval="retrieved",
+        ft_status="include",
+        study=study,
+    )
+    return {"study_id": study.pk}
 
 
 def _coded_quote_id(review: Review, team: dict) -> dict:
@@ -169,6 +196,24 @@ ACCESS: dict[str, Access] = {
     "extraction:exports": Access(get=Role.VIEWER, post=Role.VIEWER),
     "extraction:export-job": Access(get=Role.VIEWER, kwargs=_export_id),
     "extraction:export-download": Access(get=Role.VIEWER, kwargs=_export_id),
+    # Charting (form builder, charts, consensus).
+    "extraction:index": Access(get=Role.VIEWER),
+    "extraction:form": Access(get=Role.LEAD),
+    "extraction:form-settings": Access(get=None, post=Role.LEAD),
+    "extraction:form-section-add": Access(get=None, post=Role.LEAD),
+    "extraction:form-sections-questions": Access(get=None, post=Role.LEAD),
+    "extraction:form-section": Access(get=Role.LEAD, post=Role.LEAD, kwargs=_section_key),
+    "extraction:form-section-delete": Access(get=None, post=Role.LEAD, kwargs=_section_key),
+    "extraction:form-field-add": Access(get=None, post=Role.LEAD),
+    "extraction:form-field": Access(get=Role.LEAD, post=Role.LEAD, kwargs=_field_key),
+    "extraction:form-field-delete": Access(get=None, post=Role.LEAD, kwargs=_field_key),
+    "extraction:study-start": Access(get=None, post=Role.REVIEWER),
+    "extraction:chart": Access(get=Role.VIEWER, kwargs=_study_id),
+    "extraction:chart-save": Access(get=None, post=Role.REVIEWER, kwargs=_study_id),
+    "extraction:chart-submit": Access(get=None, post=Role.REVIEWER, kwargs=_study_id),
+    "extraction:consensus": Access(get=Role.LEAD, post=Role.LEAD, kwargs=_study_id),
+    "extraction:consensus-save": Access(get=None, post=Role.LEAD, kwargs=_study_id),
+    "extraction:consensus-verify": Access(get=None, post=Role.LEAD, kwargs=_study_id),
     # Themes (s-themes): codebook, coding, theme table, data dictionary.
     "extraction:themes": Access(get=Role.VIEWER),
     "extraction:codebook": Access(get=Role.VIEWER, post=Role.LEAD),

@@ -45,6 +45,9 @@ class Chart(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     verified_at = models.DateTimeField(null=True, blank=True)
+    # Bumped by every save: a save made against an older revision (another tab or window changed
+    # the chart since) is refused rather than overwriting what that other save wrote.
+    revision = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["study", "kind", "charted_at"]

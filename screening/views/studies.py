@@ -32,6 +32,8 @@ def studies(request: HttpRequest, slug: str) -> HttpResponse:
         _link_or_unlink(request, review)
         return redirect("screening:studies", slug=review.slug)
     reports = included_reports(review).select_related("study").order_by("study__label", "id")
+    # The chart column reads each study's charts (extraction's reverse relation), loaded at once.
+    reports = reports.prefetch_related("study__charts")
     return render(
         request,
         "screening/studies.html",

@@ -41,6 +41,9 @@ PAGES = [
     ("agreement/", "lead"),
     ("prioritise/", "lead"),
     ("studies/", "lead"),
+    # Charting (the chart page itself: tests/browser/test_charting.py watches it).
+    ("extraction/", "lead"),
+    ("extraction/form/", "lead"),
     ("themes/", "lead"),
     ("themes/codebook/", "lead"),
     ("dictionary/", "lead"),
