@@ -100,7 +100,7 @@ def test_plain_form_post_redirects_to_the_next_record(client_for, review, record
 
 
 def test_every_button_shows_its_key(client_for, review, records, reviewer):
-    ReasonFactory(review=review, label="Wrong population")
+    ReasonFactory(review=review, number=1, label="Wrong population")  # its number is its key
     page = client_for(reviewer).get(screen_url(review)).content.decode()
     for key in ["i", "e", "m", "1", "n", "u", "?"]:
         assert f'data-key="{key}"' in page
