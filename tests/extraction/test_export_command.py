@@ -16,7 +16,7 @@ FIRST = {
     "dictionary": "form_version",
     "records": "record_id",
     "sources": "source_id",
-    "prisma": "count",
+    "prisma": "column",  # the tidy CSV: column,box,label,n
 }
 
 
@@ -42,6 +42,9 @@ def test_the_command_writes_every_kind_in_every_format(review, both, tmp_path, k
         assert book.worksheets[0].max_row > 1
     elif fmt == "ris":
         assert out.read_text(encoding="utf-8").startswith("TY  - JOUR\n")
+    elif fmt == "svg":
+        svg = out.read_text(encoding="utf-8")
+        assert svg.startswith("<svg") and "Records identified from" in svg
     else:
         assert json.loads(out.read_text(encoding="utf-8"))["identified"]["databases"]
 
