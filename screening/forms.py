@@ -105,7 +105,11 @@ class UploadForm(forms.Form):
 class RecordFilterForm(forms.Form):
     """The records list's filter bar (its template lays the fields out in one row)."""
 
-    q = forms.CharField(required=False, label="Search")
+    q = forms.CharField(
+        required=False,
+        label="Search",
+        widget=forms.TextInput(attrs={"placeholder": "Words, author, DOI, PMID or #number"}),
+    )
     source = forms.ModelChoiceField(queryset=Source.objects.none(), required=False)
     year = forms.IntegerField(required=False, min_value=0, max_value=3000)
     duplicates = forms.ChoiceField(

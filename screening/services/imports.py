@@ -184,8 +184,9 @@ def _number_records(source: Source) -> None:
     """Give the source's records the review's next numbers, in file order. The review row's lock
     (taken last, so imports running side by side wait only for each other's end) makes
     concurrent imports take consecutive ranges; records are never deleted, so max + 1 never
-    reuses a number."""
-    Review.objects.select_for_update().filter(pk=source.review_id).first()
+    reuses a number. NO KEY UPDATE: the records' foreign-key checks already hold KEY SHARE on
+    that row, which a plain FOR UPDATE would wait on, deadlocking two imports."""
+    Review.objects.select_for_update(no_key=True).filter(pk=source.review_id).first()
     last = Record.objects.filter(review_id=source.review_id).aggregate(last=Max("number"))["last"]
     Record.objects.filter(source=source).update(number=F("source_position") + (last or 0))
 
