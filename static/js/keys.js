@@ -137,9 +137,20 @@
     ready(current);
     prefetch(current);
   });
+  // A decision the server will refuse for a missing reason or note keeps its card: no preview
+  // of the next one flashing up before the message.
+  function refusedForm(form, data) {
+    if (!data || data.get("value") !== "exclude") return false;
+    const reason = form.querySelector('input[name="reason"]:checked');
+    if (!reason) return form.hasAttribute("data-reason-required");
+    return reason.hasAttribute("data-note-required") && !String(data.get("note") || "").trim();
+  }
   document.addEventListener("htmx:beforeRequest", function (event) {
     const current = card();
-    if (current && event.detail.elt && event.detail.elt.id === "decision-form") showPreview(current);
+    const form = event.detail.elt;
+    if (!current || !form || form.id !== "decision-form") return;
+    const config = event.detail.requestConfig || {};
+    if (!refusedForm(form, config.formData)) showPreview(current);
   });
   // Lost permission (403) or a review gone (404): keep the card and say why, never an empty page.
   document.addEventListener("htmx:beforeSwap", function (event) {

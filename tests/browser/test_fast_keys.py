@@ -133,3 +133,24 @@ def test_a_decision_after_losing_the_reviewer_role_keeps_the_card_and_says_why(
     expect(card).to_have_attribute("data-record", shown)
     expect(page.get_by_test_id("done")).to_have_count(0)
     assert not Decision.objects.exists()
+
+
+def test_an_exclusion_missing_its_reason_keeps_the_card_without_a_preview_of_the_next(
+    page, live_server, login
+):
+    review, _, _ = screening_review("needs-reason", 3, rev1="reviewer")
+    review.ta_reason_required = True
+    review.save()
+    login("rev1", PASSWORD)
+    page.goto(f"{live_server.url}/reviews/needs-reason/screen/title-abstract/")
+    card = page.get_by_test_id("card")
+    expect(card).to_have_attribute("data-keys-ready", "")
+    shown = card.get_attribute("data-record")
+    page.evaluate("""() => { window.previews = 0; new MutationObserver(() => {
+        if (document.querySelector('[data-card-preview]')) window.previews += 1;
+    }).observe(document.body, {childList: true, subtree: true}); }""")
+    page.keyboard.press("e")
+    expect(page.get_by_test_id("error")).to_contain_text("Not saved")
+    expect(card).to_have_attribute("data-record", shown)
+    assert page.evaluate("window.previews") == 0
+    assert not Decision.objects.exists()
