@@ -135,7 +135,8 @@ def test_a_refused_decision_keeps_what_the_reviewer_entered(client_for, review, 
         headers={"HX-Request": "true"},
     )
     body = response.content.decode()
-    assert f'value="{other.pk}" id="reason-{other.pk}" data-key="1" checked>' in body
+    picked = f'value="{other.pk}" id="reason-{other.pk}" data-key="1" data-note-required checked>'
+    assert picked in body
     assert 'value="check later, qualitative"' in body
 
 
