@@ -16,6 +16,7 @@ from .records import write_records_csv, write_records_xlsx
 from .ris import write_records_ris
 from .sources import write_sources_csv, write_sources_xlsx
 from .table import write_table_csv, write_table_xlsx
+from .themes import write_themes_csv, write_themes_xlsx
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -56,6 +57,10 @@ KINDS: dict[str, dict[str, ExportFormat]] = {
         "csv": ExportFormat(write_table_csv),
         "xlsx": ExportFormat(write_table_xlsx, binary=True),
     },
+    "themes": {
+        "csv": ExportFormat(write_themes_csv),
+        "xlsx": ExportFormat(write_themes_xlsx, binary=True),
+    },
     "dictionary": {
         "csv": ExportFormat(write_dictionary_csv),
         "xlsx": ExportFormat(write_dictionary_xlsx, binary=True),
@@ -78,6 +83,7 @@ KINDS: dict[str, dict[str, ExportFormat]] = {
 
 LABELS = {
     "extraction": "Extraction table",
+    "themes": "Theme table",
     "dictionary": "Data dictionary",
     "records": "Records with decision trail",
     "sources": "Search log (PRISMA-S)",

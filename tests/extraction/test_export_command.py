@@ -13,7 +13,8 @@ from extraction.exports.kinds import KINDS
 # What each file starts with: its first header cell (or, for RIS and JSON, its first content).
 FIRST = {
     "extraction": "study_id",
-    "dictionary": "form_version",
+    "themes": "code",
+    "dictionary": "kind",
     "records": "record_id",
     "sources": "source_id",
     "prisma": "column",  # the tidy CSV: column,box,label,n
@@ -21,14 +22,14 @@ FIRST = {
 
 
 @pytest.fixture
-def both(known, charted):
-    return known, charted
+def every_kind(known, charted, coded):
+    return known, charted, coded
 
 
 @pytest.mark.parametrize(
     ("kind", "fmt"), [(kind, fmt) for kind, formats in KINDS.items() for fmt in formats]
 )
-def test_the_command_writes_every_kind_in_every_format(review, both, tmp_path, kind, fmt):
+def test_the_command_writes_every_kind_in_every_format(review, every_kind, tmp_path, kind, fmt):
     out = tmp_path / f"export.{fmt}"
     call_command("export", review.slug, kind, "--format", fmt, "-o", str(out))
     if fmt == "csv":
