@@ -90,6 +90,7 @@ import csv
 import hashlib
 import itertools
 import json
+import math
 import os
 import sqlite3
 import statistics
@@ -431,6 +432,7 @@ CANDIDATES = [
     # issue #14, measured on all 16 sets
     ("rrf_until60", replace(MIX, fusion="rrf")),
     ("rrf_always", replace(MIX, fusion="rrf", nb_until=None)),
+    ("chosen_mindf1", replace(MIX, min_df=1)),
 ]
 
 
@@ -591,6 +593,11 @@ def app_rule(n: int, screened: int, run_of: int, estimate: float) -> bool:
     return stopping_suggestion(run, n, n - screened).stop
 
 
+def previous_rule(n: int, screened: int, run_of: int, estimate: float) -> bool:
+    """The rule before issue #14: max(50, 5 % of the records) excludes in a row, estimate < 1."""
+    return run_of >= max(50, math.ceil(0.05 * n)) and estimate < 1
+
+
 def run_stopping(sets: list[str], seeds: list[int]) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reviewapp.settings")
     os.environ.setdefault("DEBUG", "1")
@@ -604,6 +611,9 @@ def run_stopping(sets: list[str], seeds: list[int]) -> None:
     results = []
     for t in trajectories:
         r = {"set": t["set"], "seed": t["seed"], **first_stop(t, app_rule)}
+        before = first_stop(t, previous_rule)
+        r["previous_rule_recall"] = before["recall"]
+        r["previous_rule_fired"] = before["fired"]
         results.append(r)
         print(
             f"  {r['set']:26s} seed {r['seed']}: "
@@ -623,6 +633,9 @@ def run_stopping(sets: list[str], seeds: list[int]) -> None:
             fired=len(fired),
             min_recall=min((r["recall"] for r in fired), default=1.0),
             below_95=sum(r["recall"] < 0.95 for r in fired),
+            previous_rule_below_95=sum(
+                r["previous_rule_fired"] and r["previous_rule_recall"] < 0.95 for r in results
+            ),
             mean_work_saved=statistics.fmean(r["work_saved"] for r in fired) if fired else 0.0,
         )
     )
