@@ -433,6 +433,7 @@ CANDIDATES = [
     ("rrf_until60", replace(MIX, fusion="rrf")),
     ("rrf_always", replace(MIX, fusion="rrf", nb_until=None)),
     ("chosen_mindf1", replace(MIX, min_df=1)),
+    ("svm_u4_first", C(classifier="svm", C=0.11, balance_ratio=9.8, textless="first")),
 ]
 
 
