@@ -86,10 +86,9 @@ class ChartEntryForm(forms.Form):
                 self.fields[field.key + LOCATION] = forms.CharField(
                     label="Page or location", required=False, max_length=100
                 )
-        for name, form_field in self.fields.items():
+        for form_field in self.fields.values():
             form_field.disabled = read_only
             form_field.chart_error = getattr(form_field, "chart_error", "")
-            form_field.widget.attrs.setdefault("data-key", name)
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
@@ -116,7 +115,6 @@ class ChartEntryForm(forms.Form):
         return Div(
             Div(*items, css_class="card-body"),
             css_class="card mb-3 chart-section" + (" d-none" if hidden else ""),
-            data_title=section.title,
             **attrs,
         )
 

@@ -1,12 +1,14 @@
 from django.urls import path
 
-from .views import builder, charting, consensus, exports, themes
+from .views import builder, charting, consensus, exports, prisma, themes
 
 app_name = "extraction"
 urlpatterns = [
     path("exports/", exports.exports, name="exports"),
     path("exports/<int:job_id>/", exports.export_job, name="export-job"),
     path("exports/<int:job_id>/download/", exports.export_download, name="export-download"),
+    path("prisma/", prisma.prisma_page, name="prisma"),
+    path("prisma/download/<str:fmt>/", prisma.prisma_download, name="prisma-download"),
     # Charting: form builder, charts per study, consensus.
     path("extraction/", charting.extraction_index, name="index"),
     path("extraction/form/", builder.form_builder, name="form"),
@@ -32,6 +34,11 @@ urlpatterns = [
     path("extraction/studies/<int:study_id>/", charting.chart_page, name="chart"),
     path("extraction/studies/<int:study_id>/save/", charting.chart_save, name="chart-save"),
     path("extraction/studies/<int:study_id>/submit/", charting.chart_submit, name="chart-submit"),
+    path(
+        "extraction/studies/<int:study_id>/charts/<int:chart_id>/reopen/",
+        charting.chart_reopen,
+        name="chart-reopen",
+    ),
     path(
         "extraction/studies/<int:study_id>/consensus/", consensus.consensus_page, name="consensus"
     ),

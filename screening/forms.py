@@ -11,6 +11,7 @@ from reviewapp.params import NumberField
 
 from .importers import FORMATS
 from .models import Source
+from .prisma import boxes
 from .services.imports import size_problem
 
 # Notes are for a reason in words, not documents: a cap keeps pages and exports readable. No
@@ -67,6 +68,13 @@ class UploadForm(forms.Form):
     )
     name = forms.CharField(max_length=200, label="Source name", help_text="e.g. PsycINFO")
     method = forms.ChoiceField(choices=Source.Method.choices, initial=Source.Method.DATABASE)
+    other_kind = forms.ChoiceField(
+        choices=[("", "---------"), *Source.OtherKind.choices],
+        required=False,
+        label="Other method",
+        help_text="For an other-method source: its line in PRISMA 2020's right-hand column. "
+        "Its records skip title/abstract screening and go straight to full text.",
+    )
     platform = forms.CharField(max_length=200, required=False, help_text="e.g. Ovid, EBSCOhost")
     searched_on = forms.DateField(
         required=False, label="Date searched", widget=forms.DateInput(attrs={"type": "date"})
@@ -78,6 +86,12 @@ class UploadForm(forms.Form):
         required=False,
         label="Import even if this exact file was imported before",
     )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("other_kind") and data.get("method") != Source.Method.OTHER:
+            self.add_error("other_kind", "Only a source of method 'Other method' takes this.")
+        return data
 
     def clean_files(self) -> list:
         # Refused here, before a worker reads a file too big to import into memory.
@@ -91,7 +105,11 @@ class UploadForm(forms.Form):
 class RecordFilterForm(forms.Form):
     """The records list's filter bar (its template lays the fields out in one row)."""
 
-    q = forms.CharField(required=False, label="Search")
+    q = forms.CharField(
+        required=False,
+        label="Search",
+        widget=forms.TextInput(attrs={"placeholder": "Words, author, DOI, PMID or #number"}),
+    )
     source = forms.ModelChoiceField(queryset=Source.objects.none(), required=False)
     year = forms.IntegerField(required=False, min_value=0, max_value=3000)
     duplicates = forms.ChoiceField(
@@ -99,6 +117,9 @@ class RecordFilterForm(forms.Form):
         choices=[("", "All records"), ("unique", "Unique only"), ("duplicate", "Duplicates only")],
     )
     status = forms.ChoiceField(required=False, label="Title/abstract")
+    # The records behind a number of the PRISMA diagram (screening.prisma), and its part.
+    box = forms.CharField(required=False, widget=forms.HiddenInput, label="PRISMA box")
+    label = forms.CharField(required=False, widget=forms.HiddenInput, max_length=500)
 
     STATUS_ALL = [
         ("", "Any status"),
@@ -119,9 +140,24 @@ class RecordFilterForm(forms.Form):
         self.fields["source"].queryset = review.sources.all()
         self.fields["source"].empty_label = "Any source"
         self.fields["status"].choices = self.STATUS_BLIND if blind else self.STATUS_ALL
+        self.blind = blind
         for field in self.fields.values():  # Bootstrap's look: the bar renders bare widgets
             is_select = isinstance(field.widget, forms.Select)
             field.widget.attrs["class"] = "form-select" if is_select else "form-control"
+
+    def clean_box(self) -> str:
+        key = self.cleaned_data["box"]
+        if key and key not in boxes(blind=self.blind):
+            raise forms.ValidationError(f"There is no PRISMA box '{key}'.")
+        return key
+
+    def box_label(self) -> str:
+        """The wording of the PRISMA box the list is filtered by (and its part), or ''."""
+        data = getattr(self, "cleaned_data", {})
+        if not data.get("box"):
+            return ""
+        found = boxes(blind=self.blind)[data["box"]].label
+        return f"{found}: {data['label']}" if data.get("label") else found
 
 
 class DecisionForm(forms.Form):

@@ -70,7 +70,7 @@ class QuoteCheck:
         return "not found in the text"
 
 
-def _starts_here(wanted: str, text: str, following: list[str]) -> bool:
+def _starts_here(wanted: str, text: str, following: Sequence[str]) -> bool:
     """The quote begins on this page and runs onto the next (and is not all on the next)."""
     if not following or wanted in following[0]:
         return False
@@ -81,8 +81,11 @@ def check_quote(quote: str, pages: Sequence[str], page: int | None = None) -> Qu
     """Compare a quote with the text of the pages (pages[0] is p. 1). `page`: the page the
     quote claims; without one, anywhere counts as found. A quote running over a page break
     is found on the page it starts on."""
-    wanted = normalise(quote)
-    texts = [normalise(text) for text in pages]
+    return check_normalised(normalise(quote), [normalise(text) for text in pages], page)
+
+
+def check_normalised(wanted: str, texts: Sequence[str], page: int | None = None) -> QuoteCheck:
+    """check_quote on text already normalised (many quotes against the same pages)."""
     if not any(texts):
         return QuoteCheck(NO_TEXT)
     if not wanted:

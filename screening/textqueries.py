@@ -1,5 +1,5 @@
-"""Reads of the full texts' extracted text for other apps: quote checks (the chart page, the
-consensus view and the extraction export call `quote_checker`) and the text search."""
+"""Reads of the full texts' extracted text for other apps: quote checks for the chart page,
+the consensus view and the extraction export (`quote_checker`, `study_quote_checker`)."""
 
 from __future__ import annotations
 
@@ -7,34 +7,53 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 
 from .models import FullTextPage
-from .quotes import FOUND, NO_TEXT, NOT_FOUND, OTHER_PAGE, QuoteCheck, check_quote, page_of
+from .quotes import (
+    FOUND,
+    NO_TEXT,
+    NOT_FOUND,
+    OTHER_PAGE,
+    QuoteCheck,
+    check_normalised,
+    normalise,
+    page_of,
+)
 
 QuoteChecker = Callable[[int, str, str], QuoteCheck]
-# Over several PDFs of a record the best result counts (a quote from the supplement is found).
+# Over several PDFs the best result counts (a quote from the supplement is found).
 RANK = {FOUND: 0, OTHER_PAGE: 1, NOT_FOUND: 2, NO_TEXT: 3}
+
+
+def _checker(key: str, ids: Iterable[int]) -> QuoteChecker:
+    documents: dict[int, list[list[str]]] = defaultdict(list)
+    pages = (
+        FullTextPage.objects.filter(**{f"{key}__in": list(ids)})
+        .exclude(fulltext__file="")
+        .order_by(key, "fulltext__kind", "fulltext_id", "number")
+        .values_list(key, "fulltext_id", "text")
+    )
+    current = None
+    for owner, fulltext_id, text in pages.iterator(chunk_size=2000):
+        if fulltext_id != current:
+            documents[owner].append([])
+            current = fulltext_id
+        documents[owner][-1].append(normalise(text))  # once a page, not once a quote
+
+    def check(owner: int, quote: str, location: str = "") -> QuoteCheck:
+        wanted, page = normalise(quote), page_of(location)
+        results = [check_normalised(wanted, pages, page) for pages in documents.get(owner, ())]
+        return min(results, key=lambda r: RANK[r.status], default=QuoteCheck(NO_TEXT))
+
+    return check
 
 
 def quote_checker(record_ids: Iterable[int]) -> QuoteChecker:
     """check(record_id, quote, location) -> QuoteCheck against the records' uploaded PDFs
-    (main report first, then supplements). The pages of all the records are read in one query,
-    so an export of thousands of quotes costs one query, not one a quote."""
-    texts: dict[int, list[list[str]]] = defaultdict(list)
-    pages = (
-        FullTextPage.objects.filter(fulltext__record_id__in=list(record_ids))
-        .exclude(fulltext__file="")
-        .order_by("fulltext__record_id", "fulltext__kind", "fulltext_id", "number")
-        .values_list("fulltext__record_id", "fulltext_id", "text")
-    )
-    current = None
-    for record_id, fulltext_id, text in pages.iterator(chunk_size=2000):
-        if fulltext_id != current:
-            texts[record_id].append([])
-            current = fulltext_id
-        texts[record_id][-1].append(text)
+    (main report, then supplements). One query reads the pages of all the records; build one
+    per chunk of an export (the pages stay in memory while the checker lives)."""
+    return _checker("fulltext__record_id", record_ids)
 
-    def check(record_id: int, quote: str, location: str = "") -> QuoteCheck:
-        page = page_of(location)
-        results = [check_quote(quote, document, page) for document in texts.get(record_id, ())]
-        return min(results, key=lambda r: RANK[r.status], default=QuoteCheck(NO_TEXT))
 
-    return check
+def study_quote_checker(study_ids: Iterable[int]) -> QuoteChecker:
+    """check(study_id, quote, location): as quote_checker, over every report of the study
+    (charts are per study; its reports' PDFs are all searched, the best result counts)."""
+    return _checker("fulltext__record__study_id", study_ids)

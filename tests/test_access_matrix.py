@@ -144,6 +144,17 @@ def _study_id(review: Review, team: dict) -> dict:
     return {"study_id": study.pk}
 
 
+def _submitted_chart_id(review: Review, team: dict) -> dict:
+    from tests.factories import ChartFactory
+
+    study_id = _study_id(review, team)["study_id"]
+    chart = ChartFactory(
+        study_id=study_id, form=review.chart_forms.get(), charted_by=team["reviewer"],
+        status="submitted",
+    )  # fmt: skip
+    return {"study_id": study_id, "chart_id": chart.pk}
+
+
 def _coded_quote_id(review: Review, team: dict) -> dict:
     from extraction.models import Code
     from extraction.services.themes import add_quote
@@ -211,6 +222,7 @@ ACCESS: dict[str, Access] = {
     "extraction:chart": Access(get=Role.VIEWER, kwargs=_study_id),
     "extraction:chart-save": Access(get=None, post=Role.REVIEWER, kwargs=_study_id),
     "extraction:chart-submit": Access(get=None, post=Role.REVIEWER, kwargs=_study_id),
+    "extraction:chart-reopen": Access(get=None, post=Role.LEAD, kwargs=_submitted_chart_id),
     "extraction:consensus": Access(get=Role.LEAD, post=Role.LEAD, kwargs=_study_id),
     "extraction:consensus-save": Access(get=None, post=Role.LEAD, kwargs=_study_id),
     "extraction:consensus-verify": Access(get=None, post=Role.LEAD, kwargs=_study_id),
@@ -229,6 +241,9 @@ ACCESS: dict[str, Access] = {
     "extraction:export-retry": Access(get=None, post=Role.VIEWER, kwargs=_export_id),
     # New-user fixes (#17): refused import attempts are deleted by a lead.
     "screening:import-delete": Access(get=None, post=Role.LEAD, kwargs=_refused_job_id),
+    # PRISMA 2020 diagram and its downloads (issue 12)
+    "extraction:prisma": Access(get=Role.VIEWER),
+    "extraction:prisma-download": Access(get=Role.VIEWER, kwargs=lambda r, t: {"fmt": "svg"}),
 }
 
 

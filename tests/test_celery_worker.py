@@ -161,3 +161,64 @@ def test_an_export_job_runs_in_the_worker(broker):
     assert [r["title"] for r in rows] == ["'=cmd|' /C calc'!A0", "Second"]
     assert job.size == path.stat().st_size
     path.unlink()
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_an_export_whose_pool_child_is_killed_is_run_again_and_offers_one_whole_file(broker):
+    """What the OOM killer does: the pool child building the file dies. The worker's main
+    process sends the task again (retry_on_worker_lost), the retry takes the job over, and the
+    job ends done with one whole file; the dead run's temporary file is gone."""
+    import signal
+    import time
+
+    import openpyxl
+
+    from extraction.services.exports import export_file, export_folder, start_export
+    from reviewapp.celery import app
+    from tests.factories import MembershipFactory, ReviewFactory, SourceFactory
+
+    review = ReviewFactory()
+    lead = MembershipFactory(review=review, role="lead").user
+    source = SourceFactory(review=review, name="ERIC")
+    abstract = "Young people took part in planning the service and said so. " * 30
+    Record.objects.bulk_create(
+        Record(
+            review=review,
+            source=source,
+            source_position=n,
+            number=n,
+            title=f"Record {n}",
+            abstract=abstract,
+            authors=["Smith, J."],
+        )
+        for n in range(1, 4001)
+    )
+    job = start_export(review=review, kind="records", fmt="xlsx", by=lead)  # a few seconds' work
+
+    killed, deadline = None, time.monotonic() + 60
+    while killed is None and time.monotonic() < deadline:
+        job.refresh_from_db()
+        if not job.is_active:
+            break
+        for tasks in (app.control.inspect(timeout=1).active() or {}).values():
+            for task in tasks:
+                if task["name"] == "extraction.tasks.run_export_job" and str(job.pk) in str(
+                    task["args"]
+                ):
+                    killed = task["worker_pid"]
+                    os.kill(killed, signal.SIGKILL)
+    assert killed, f"the export ended ({job.status}) before its pool child could be killed"
+
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        job.refresh_from_db()
+        if not job.is_active:
+            break
+        time.sleep(0.5)
+    assert (job.status, job.message) == ("done", "4,000 rows")
+    path = export_file(job)
+    assert sorted(p.name for p in export_folder(review).iterdir()) == [path.name]
+    sheet = openpyxl.load_workbook(path, read_only=True)["Records"]
+    assert sum(1 for _ in sheet.iter_rows()) == 4001  # whole: the header and every record
+    path.unlink()

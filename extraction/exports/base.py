@@ -23,15 +23,8 @@ class ExportContext:
     review: Review
     user_id: int | None = None
     blind: bool = False  # the person exporting is a reviewer in blind mode
-    charter: bool = False  # the person exporting is a reviewer (charts studies themselves)
     options: dict = field(default_factory=dict)
     progress: Callable[[int, int], None] = _no_progress
-
-    @property
-    def hides_colleagues_charts(self) -> bool:
-        """Dual charting is independent: a reviewer's export holds colleagues' charts only
-        where the comparison is open to them."""
-        return self.charter and self.user_id is not None
 
     @property
     def bom(self) -> bool:

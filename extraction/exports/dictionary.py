@@ -1,70 +1,61 @@
-"""The data dictionary of the extraction table: one row per field of every form version, saying
-which table column holds it, what it asks, its type, choices and whether it takes a quote.
-
-(The themes' codebook joins it once the theme models land; until then it covers chart fields.)
+"""The data dictionary as a file: the rows of the dictionary page's builder (extraction/
+dictionary.py: fields, then the codebook), with two additions an analyst needs beside the
+extraction table: the fields of every form version (newest first; the page shows the current
+one), and the table columns each field fills.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterator
 
+from ..dictionary import DictionaryRow, build_data_dictionary, data_dictionary
 from ..models import FormField
 from .base import ExportContext
 from .csvsafe import write_csv
 from .table import table_layout
 from .xlsx import write_xlsx
 
-DICTIONARY_HEADER = [
-    "form_version",
-    "section",
-    "section_title",
-    "question",
-    "column",
-    "key",
-    "label",
-    "type",
-    "required",
-    "choices",
-    "takes_quote",
-    "quote_columns",
-    "shown_when",
-    "help_text",
-]
+DICTIONARY_HEADER = [*DictionaryRow.header(), "columns"]
+
+
+def _cells(row: DictionaryRow) -> list:
+    return ["yes" if v is True else "no" if v is False else v for v in row.as_list()]
+
+
+def _field(f: FormField) -> dict:
+    """A field as the page's builder takes it."""
+    depends = f.section.depends_on
+    return {
+        "section": f.section.title,
+        "key": f.key,
+        "label": f.label,
+        "type": f.get_type_display(),
+        "choices": f.choices if f.has_choices else [],
+        "required": f.required,
+        "help_text": f.help_text,
+        "shown_when": f"{depends.key} includes {f.section.depends_on_choice}" if depends else "",
+        "takes_quote": f.takes_quote,
+        "form_version": f.section.form.version,
+    }
 
 
 def dictionary_rows(ctx: ExportContext) -> Iterator[list]:
-    """The fields, newest form version first, in the form's order."""
-    columns = table_layout(ctx).columns
-    headers = {(c.section, c.field): c.header for c in columns if c.part == "value"}
-    fields = (
+    """Every version's fields in form order, newest version first, then the codebook."""
+    columns: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for column in table_layout(ctx).columns:
+        columns[(column.section, column.field)].append(column.header)
+    fields = list(
         FormField.objects.filter(section__form__review=ctx.review)
-        .select_related("section__form", "section__question", "section__depends_on")
-        .order_by("-section__form__version", "section__order", "order", "id")
+        .select_related("section__form", "section__depends_on")
+        .order_by("-section__form__version", "section__order", "section_id", "order", "id")
     )
-    for f in fields:
-        section = f.section
-        column = headers[(section.key, f.key)]
-        shown_when = (
-            f"{section.depends_on.key} includes {section.depends_on_choice}"
-            if section.depends_on
-            else ""
-        )
-        yield [
-            section.form.version,
-            section.key,
-            section.title,
-            f"{section.question.label}: {section.question.text}" if section.question else "",
-            column,
-            f.key,
-            f.label,
-            f.get_type_display(),
-            "yes" if f.required else "no",
-            "; ".join(str(choice) for choice in f.choices),
-            "yes" if f.takes_quote else "no",
-            f"{column}:quote; {column}:page" if f.takes_quote else "",
-            shown_when,
-            f.help_text,
-        ]
+    rows = build_data_dictionary(fields_in=[_field(f) for f in fields], codes_in=[])
+    for f, row in zip(fields, rows, strict=True):
+        yield [*_cells(row), "; ".join(columns[(f.section.key, f.key)])]
+    for row in data_dictionary(ctx.review):
+        if row.kind == "code":
+            yield [*_cells(row), ""]
 
 
 def write_dictionary_csv(handle, ctx: ExportContext) -> int:

@@ -20,9 +20,9 @@ def _tag(tag: str, value: object) -> str:
 
 
 def ris_entry(r: Record) -> str:
-    """One record as a RIS entry; the review's record id goes in ID."""
+    """One record as a RIS entry; its number in the review (as pages show it) goes in ID."""
     kind = r.type.strip().upper() if RIS_TYPE.match(r.type.strip().upper()) else "JOUR"
-    parts = [_tag("TY", kind), _tag("ID", r.pk), _tag("TI", r.title)]
+    parts = [_tag("TY", kind), _tag("ID", r.number), _tag("TI", r.title)]
     parts += [_tag("AU", name) for name in r.authors]
     parts += [_tag("PY", r.year or ""), _tag("JO", r.journal), _tag("VL", r.volume)]
     parts += [_tag("IS", r.issue), _tag("SP", r.pages), _tag("DO", r.doi)]

@@ -17,10 +17,10 @@ from decimal import Decimal, InvalidOperation
 
 from django.db.models import Q
 
-from screening.models import Record, StageStatus, Study
-from screening.services.fulltext import sought_records
+from screening.models import Record, StageStatus
 
 from ..models import Chart, ChartValue, FieldType, FormField
+from ..services.charting import charting_studies
 from .base import ExportContext, in_chunks
 from .csvsafe import write_csv
 from .xlsx import write_xlsx_sheets
@@ -28,7 +28,7 @@ from .xlsx import write_xlsx_sheets
 # Studies a chunk: each brings its charts and every value of them, so fewer than the records'.
 STUDY_CHUNK = 250
 
-BASE_COLUMNS = ["study_id", "study", "report_ids", "chart", "charted_by", "status", "form_version"]
+BASE_COLUMNS = ["study_id", "study", "reports", "chart", "charted_by", "status", "form_version"]
 
 
 @dataclass(frozen=True)
@@ -84,9 +84,8 @@ def table_layout(ctx: ExportContext) -> Layout:
 
 
 def included_studies(ctx: ExportContext):
-    """Studies with a report included at full text (the reports PRISMA counts as included)."""
-    included = sought_records(ctx.review).filter(ft_status=StageStatus.INCLUDE)
-    return Study.objects.filter(review=ctx.review, reports__in=included).distinct()
+    """The studies the charting page lists: a report included at full text (as PRISMA counts)."""
+    return charting_studies(ctx.review)
 
 
 def cell(field_type: str, value: object) -> object:
@@ -119,21 +118,23 @@ def _shown(ctx: ExportContext, charts: list[Chart]) -> list[tuple[Chart | None, 
     """The study's rows: (chart, what the chart column says)."""
     reviewers = [c for c in charts if c.kind == Chart.Kind.REVIEWER]
     if ctx.options.get("per_reviewer"):
-        if ctx.hides_colleagues_charts:
-            # Dual charting is independent: a colleague's chart of a study only once one's own
-            # is handed in (as the comparison opens) or the consensus is agreed.
-            own = [c for c in reviewers if c.charted_by_id == ctx.user_id]
-            opened = len(reviewers) > len(own) and (
-                any(c.status == Chart.Status.SUBMITTED for c in own)
-                or any(c.kind == Chart.Kind.CONSENSUS for c in charts)
+        if ctx.user_id is not None:
+            # Dual charting is independent (services/consensus.py): nobody sees another's chart
+            # before every independent chart of the study is submitted or the consensus is made
+            # (the command line, run by whoever runs the server, sees them all).
+            opened = any(c.kind == Chart.Kind.CONSENSUS for c in charts) or (
+                len(reviewers) > 1 and all(c.status == Chart.Status.SUBMITTED for c in reviewers)
             )
-            reviewers = reviewers if opened else own
+            if not opened:
+                reviewers = [c for c in reviewers if c.charted_by_id == ctx.user_id]
         return [(c, "reviewer") for c in reviewers] or [(None, "none yet")]
     consensus = [c for c in charts if c.kind == Chart.Kind.CONSENSUS]
     if consensus:
         return [(consensus[0], "consensus")]
-    single = [c for c in reviewers if c.form.charters_per_study == 1 and c.is_done]
-    if len(single) == 1:  # single charting: the one reviewer's finished chart is the result
+    # Single charting: the one submitted chart is the result (what charting shows a viewer).
+    submitted = Chart.Status.SUBMITTED
+    single = [c for c in reviewers if c.form.charters_per_study == 1 and c.status == submitted]
+    if len(single) == 1:
         return [(single[0], "single reviewer")]
     return [(None, "none yet")]
 
@@ -149,16 +150,17 @@ def _values(chart_ids: list[int]) -> dict[int, dict[tuple[str, str], tuple]]:
 
 
 def _reports(ctx: ExportContext, study_ids: list[int]) -> dict[int, str]:
+    """Each study's included reports by their record numbers (the numbers people quote)."""
     included = Q(ft_status=StageStatus.INCLUDE, ta_status=StageStatus.INCLUDE)
     pairs = (
         Record.objects.in_review(ctx.review)
         .filter(included, study_id__in=study_ids, duplicate_of__isnull=True)
-        .order_by("study_id", "pk")
-        .values_list("study_id", "pk")
+        .order_by("study_id", "number", "pk")
+        .values_list("study_id", "number")
     )
     reports: dict[int, list[str]] = defaultdict(list)
-    for study_id, pk in pairs:
-        reports[study_id].append(str(pk))
+    for study_id, number in pairs:
+        reports[study_id].append(str(number))
     return {study_id: "; ".join(ids) for study_id, ids in reports.items()}
 
 

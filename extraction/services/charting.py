@@ -282,3 +282,19 @@ def chart_history(chart: Chart | None, limit: int = 100) -> list[HistoryRow]:
         )
         for c in changes
     ]
+
+
+@transaction.atomic
+def reopen_chart(*, chart: Chart, by: AbstractBaseUser) -> None:
+    """The lead hands a submitted reviewer chart back for changes (its values and history stay);
+    not once a consensus exists, which was made from it."""
+    if chart.kind != Chart.Kind.REVIEWER or chart.status != Chart.Status.SUBMITTED:
+        raise ChartingRefused("Only a submitted reviewer chart is reopened.")
+    if chart.study.charts.filter(kind=Chart.Kind.CONSENSUS).exists():
+        raise ChartingRefused("A consensus was started from this chart: change the consensus.")
+    Chart.objects.filter(pk=chart.pk).update(
+        status=Chart.Status.DRAFT,
+        submitted_at=None,
+        revision=F("revision") + 1,
+        updated_at=timezone.now(),
+    )

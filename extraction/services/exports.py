@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from reviewapp.jobs import fail_stale_jobs, send_or_fail, stale_jobs
-from reviewapp.models import Membership, Review, Role
+from reviewapp.models import Membership, Review
 
 from ..exports.base import ExportContext
 from ..exports.kinds import ExportFormat, export_format
@@ -69,18 +69,16 @@ def write_export(
     """Write one export to `handle` (bytes for binary formats, text otherwise) as `user` may see
     it (None: everything, as on the command line); the number of rows written."""
     spec = _format(kind, fmt)
-    blind = charter = False
+    blind = False
     if user is not None:
         membership = Membership.objects.filter(review=review, user=user).first()
         if membership is None:
             raise ExportRefused("The person who asked for it is no longer in the review.")
         blind = membership.is_blind
-        charter = membership.role == Role.REVIEWER
     ctx = ExportContext(
         review=review,
         user_id=user.pk if user is not None else None,
         blind=blind,
-        charter=charter,
         options=options or {},
         **({"progress": progress} if progress else {}),
     )

@@ -22,6 +22,7 @@ from ..services.charting import (
     chart_of,
     charters_needed,
     charting_studies,
+    reopen_chart,
     reviewer_charts,
     save_or_refuse,
     start_chart,
@@ -194,3 +195,20 @@ def study_start(request: HttpRequest, slug: str) -> HttpResponse:
         messages.error(request, str(refusal))
         return redirect("screening:studies", slug=review.slug)
     return redirect("extraction:chart", slug=review.slug, study_id=study.pk)
+
+
+@login_required
+@require_POST
+def chart_reopen(request: HttpRequest, slug: str, study_id: int, chart_id: int) -> HttpResponse:
+    """The lead reopens a submitted chart so its charter can correct it."""
+    review = get_review_for(request.user, slug, role=Role.LEAD)
+    study = _study(review, study_id)
+    chart = get_object_or_404(Chart, study=study, pk=chart_id)
+    try:
+        reopen_chart(chart=chart, by=request.user)
+    except ChartingRefused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        who = chart.charted_by.get_username()
+        messages.success(request, f"The chart of {study.label} by {who} is open for changes again.")
+    return redirect("extraction:index", slug=review.slug)

@@ -20,11 +20,23 @@ class Source(models.Model):
         REGISTER = "register", "Register"
         OTHER = "other", "Other method (website, organisation, citation searching, expert)"
 
+    class OtherKind(models.TextChoices):
+        """Where an `other` source's records come from: the PRISMA 2020 template's lines."""
+
+        CITATIONS = "citations", "Citation searching"
+        WEBSITE = "website", "Websites"
+        ORGANISATION = "organisation", "Organisations"
+        OTHER = "other", "Other (hand searching, experts, ...)"
+
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="sources")
     name = models.CharField(
         max_length=200, help_text="e.g. PsycINFO, Web of Science, Google Scholar"
     )
     method = models.CharField(max_length=10, choices=Method.choices, default=Method.DATABASE)
+    # Only for method `other` (blank for databases and registers, and read as `other` there).
+    other_kind = models.CharField(
+        max_length=12, choices=OtherKind.choices, blank=True, verbose_name="other method"
+    )
     platform = models.CharField(max_length=200, blank=True, help_text="e.g. Ovid, EBSCOhost")
     searched_on = models.DateField(null=True, blank=True)
     search_string = models.TextField(blank=True)

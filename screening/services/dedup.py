@@ -111,10 +111,16 @@ def _keep_screened_records_visible(review: Review, pairs: list[DuplicatePair]) -
     search's copy of a screened record is hidden as it should be, but a screened record hidden
     behind an earlier copy would take its outcome with it (an included report would drop out of
     PRISMA). Such a group's new sure pairs go to the duplicates queue instead."""
+    # A record found by other methods is included at title/abstract on import, unread: only
+    # its full-text work (retrieval, decisions) is an outcome to keep visible.
+    other = Q(source__method=Source.Method.OTHER)
+    full_text_work = ~Q(retrieval="") | Q(ft_count__gt=0) | ~Q(ft_status=StageStatus.OPEN)
     screened = set(
         Record.objects.in_review(review)
         .unique()
-        .filter(Q(ta_count__gt=0) | ~Q(ta_status=StageStatus.OPEN))
+        .filter(
+            Q(ta_count__gt=0) | (~other & ~Q(ta_status=StageStatus.OPEN)) | (other & full_text_work)
+        )
         .values_list("id", flat=True)
     )
     if not screened:

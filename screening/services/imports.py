@@ -27,7 +27,7 @@ from ..importers import (
     parse_bytes,
     stream_bytes,
 )
-from ..models import Record, Source
+from ..models import Record, Source, StageStatus
 from .bulk import insert_records
 from .field_cap import FieldCap
 from .prioritise import rank_new_records
@@ -50,6 +50,7 @@ class SourceFields:
     searched_on: date | None = None
     search_string: str = ""
     notes: str = ""
+    other_kind: str = ""  # method `other` only: citations, website, organisation, other
 
     def as_json(self) -> dict:
         data = dict(self.__dict__)
@@ -67,6 +68,10 @@ class SourceFields:
             found.append("the source needs a name (e.g. PsycINFO)")
         if self.method not in Source.Method.values:
             found.append(f"the method is one of {', '.join(Source.Method.values)}")
+        if self.other_kind and self.other_kind not in Source.OtherKind.values:
+            found.append(f"the other method is one of {', '.join(Source.OtherKind.values)}")
+        elif self.other_kind and self.method != Source.Method.OTHER:
+            found.append("only a source of method 'other' says which other method it is")
         return found
 
     @classmethod
@@ -164,6 +169,8 @@ def _store(
             records, fixed={"review_id": source.review_id, "source_id": source.pk}
         )
         source.file_encoding = stream.encoding  # final once the records are read
+        if source.method == Source.Method.OTHER:
+            skip_title_abstract(source)
         Source.objects.filter(pk=source.pk).update(
             record_count=source.record_count, file_encoding=source.file_encoding
         )
@@ -177,10 +184,17 @@ def _number_records(source: Source) -> None:
     """Give the source's records the review's next numbers, in file order. The review row's lock
     (taken last, so imports running side by side wait only for each other's end) makes
     concurrent imports take consecutive ranges; records are never deleted, so max + 1 never
-    reuses a number."""
-    Review.objects.select_for_update().filter(pk=source.review_id).first()
+    reuses a number. NO KEY UPDATE: the records' foreign-key checks already hold KEY SHARE on
+    that row, which a plain FOR UPDATE would wait on, deadlocking two imports."""
+    Review.objects.select_for_update(no_key=True).filter(pk=source.review_id).first()
     last = Record.objects.filter(review_id=source.review_id).aggregate(last=Max("number"))["last"]
     Record.objects.filter(source=source).update(number=F("source_position") + (last or 0))
+
+
+def skip_title_abstract(source: Source) -> None:
+    """Records found by other methods enter PRISMA 2020 at "reports sought": they are included at
+    title/abstract as they arrive, and go through full text like the rest."""
+    source.records.update(ta_status=StageStatus.INCLUDE)
 
 
 def import_records(
@@ -212,6 +226,8 @@ def import_records(
         "imported_by": by,
         **source_fields.__dict__,
     }
+    if fields["method"] == Source.Method.OTHER and not fields["other_kind"]:
+        fields["other_kind"] = Source.OtherKind.OTHER
     # Parsing builds millions of small objects and no cycles: the collector's passes over them
     # would cost about a third of the time (see importers.parse_bytes).
     collecting = gc.isenabled()

@@ -11,12 +11,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Subquery
+from django.db.models import F, Subquery
 
 from reviewapp.models import CriteriaVersion, ExclusionReason, Membership, Review, Role, Stage
 from reviewapp.services import current_criteria, share_decision_rules
 
-from ..models import Decision, Record, Resolution, ScreeningEvent, StageStatus, Verdict
+from ..models import (
+    Decision,
+    Record,
+    Resolution,
+    ScreeningEvent,
+    Source,
+    StageStatus,
+    Verdict,
+)
 
 
 class ScreeningError(Exception):
@@ -33,6 +41,11 @@ class AlreadyDecided(ScreeningError):
 
 class SettledAtFullText(ScreeningError):
     """The record has full-text decisions: its title/abstract outcome can no longer change."""
+
+
+class FoundByOtherMethods(SettledAtFullText):
+    """Records found by other methods skip title/abstract screening (PRISMA 2020): they go to
+    full text as they arrive, so their title/abstract outcome is settled from the start."""
 
 
 @dataclass(frozen=True)
@@ -106,6 +119,7 @@ def lock_record(review: Review, record_id: int, stage: str = Stage.TITLE_ABSTRAC
             ta_needed=Subquery(rules.values("ta_reviewers_per_record")),
             ft_needed=Subquery(rules.values("ft_reviewers_per_record")),
             calibrating=Subquery(rules.values("calibration")),
+            source_method=F("source__method"),
         )
         .order_by()
         .first()
@@ -114,6 +128,11 @@ def lock_record(review: Review, record_id: int, stage: str = Stage.TITLE_ABSTRAC
         raise ScreeningError("That record is not in this review.")
     if record.duplicate_of_id:
         raise ScreeningError("That record is a duplicate; it is not screened.")
+    if stage == Stage.TITLE_ABSTRACT and record.source_method == Source.Method.OTHER:
+        raise FoundByOtherMethods(
+            "This record was found by other methods (citation searching, websites, ...): it "
+            "skips title/abstract screening and goes straight to full text."
+        )
     if stage == Stage.TITLE_ABSTRACT and (record.ft_count or record.ft_status):
         # Changing the title/abstract outcome now would strand the full-text work: PRISMA
         # would drop the report while the studies and conflicts pages still showed it.

@@ -31,7 +31,7 @@ def link_reports(
         raise ValueError("That study belongs to another review.")
     records.update(study=study)
     # A study whose every report moved to this one is gone, as when its last report is unlinked.
-    Study.objects.filter(review=review, reports__isnull=True).exclude(pk=study.pk).delete()
+    _empty_studies(review).exclude(pk=study.pk).delete()
     return study
 
 
@@ -49,4 +49,10 @@ def _cited_as(record: Record | None) -> str:
 def unlink_report(*, review: Review, record_id: int) -> None:
     """A report stands for a study of its own again; empty studies are removed."""
     Record.objects.in_review(review).filter(pk=record_id).update(study=None)
-    Study.objects.filter(review=review, reports__isnull=True).delete()
+    _empty_studies(review).delete()
+
+
+def _empty_studies(review: Review):
+    # A study someone charted stays even without reports: deleting it would delete the charts
+    # (research data) with it. Named by the reverse relation only, so no import of extraction.
+    return Study.objects.filter(review=review, reports__isnull=True, charts__isnull=True)

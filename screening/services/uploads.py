@@ -54,6 +54,11 @@ def upload_problem(upload: UploadedFile) -> str | None:
     upload.seek(0)
     head = upload.read(64)
     upload.seek(0)
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n").lower().startswith((b"<!doctype html", b"<html")):
+        return (
+            f"{upload.name}: this is a web page (HTML), not a search export: the database "
+            "sent a page instead of the file; export again and keep the file it downloads."
+        )
     kind = binary_kind(head)
     if kind is None:
         return None

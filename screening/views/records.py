@@ -17,6 +17,7 @@ from reviewapp.models import Role, Stage
 
 from ..forms import BulkActionForm, RecordFilterForm, form_problems
 from ..models import Decision, DuplicatePair, Record, Resolution, StageStatus, Verdict
+from ..prisma import box_filter
 from ..services.decisions import ScreeningError, bulk_resolve
 from ..services.dedup import unmark_record
 from .redirects import back_to
@@ -37,8 +38,12 @@ def filtered_records(review, form: RecordFilterForm, user):
     # A wrong field (its error shows) must not drop the others: the valid ones still filter,
     # or a bulk action would act on rows the lead thinks are filtered out.
     form.is_valid()
-    data = {"status": "", "q": "", "source": None, "year": None, "duplicates": ""}
+    data = {"status": "", "q": "", "source": None, "year": None, "duplicates": "", "box": ""}
     data |= getattr(form, "cleaned_data", {})
+    if data["box"]:  # the records behind a PRISMA number: as many as the number says
+        records = box_filter(
+            review, data["box"], data.get("label") or None, blind=form.blind, records=records
+        )
     status = data["status"]
     if status == "undecided":
         records = records.unique().filter(ta_status=StageStatus.OPEN, my_value__isnull=True)

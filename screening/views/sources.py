@@ -31,6 +31,7 @@ def _source_fields(data: dict) -> SourceFields:
     return SourceFields(
         name=data["name"],
         method=data["method"],
+        other_kind=data["other_kind"],
         platform=data["platform"],
         searched_on=data["searched_on"],
         search_string=data["search_string"],

@@ -4,6 +4,8 @@
 // Without this module the reader's link still downloads the PDF. Styles are set through the
 // CSSOM only (el.style.x = ...): the Content-Security-Policy refuses style attributes in HTML.
 
+import { marks, quoteTargets, savedIn, savedQuotes } from "./reader-quotes.js";
+
 const WORD = "[\\p{L}\\p{N}_]";
 const ZOOM_STEP = 1.25;
 const active = new Set();
@@ -98,6 +100,28 @@ class Reader {
       kind.button.addEventListener("click", () => this.next(key));
     }
     this.box.addEventListener("scroll", () => this.track(), { passive: true });
+    this.box.addEventListener("click", (event) => {
+      const quote = marks.get(event.target.closest?.("mark.saved-quote"));
+      if (!quote) return;
+      quote.el.scrollIntoView({ block: "center" });
+      if (quote.el.matches("textarea, input")) quote.el.focus({ preventScroll: true });
+    });
+    document.addEventListener("focusin", (event) => {
+      const box = event.target;
+      if (!box.matches?.('#chart-form [name$="__quote"]') || !box.value.trim()) return;
+      const quote = savedQuotes().find((q) => q.el === box);
+      if (quote?.page) this.goTo(quote.page);
+    });
+    const remark = () => {
+      for (const p of this.pages) this.mark(p);
+    };
+    document.getElementById("chart-form")?.addEventListener("change", remark);
+    document.addEventListener("htmx:afterSettle", remark);  // a coded quote added or edited
+    // Quote by selection: selecting text in a page offers the chart's quote fields.
+    this.box.addEventListener("mouseup", () => setTimeout(() => this.openMenu(false), 0));
+    document.addEventListener("mousedown", (event) => {
+      if (this.menu && !this.menu.contains(event.target)) this.closeMenu();
+    });
     window.addEventListener("resize", () => {
       if (this.fit) this.zoom(null);
     });
@@ -222,8 +246,9 @@ class Reader {
   // marks match the counts, which are taken per item as well).
   mark(p) {
     if (!p.divs) return;
+    const saved = savedQuotes().filter((quote) => !quote.page || quote.page === p.n);
     for (const { div, text } of p.divs) {
-      const found = [];
+      const found = savedIn(text, saved);
       for (const [key, kind] of this.kinds) {
         kind.re.lastIndex = 0;
         for (const m of text.matchAll(kind.re)) {
@@ -243,6 +268,8 @@ class Reader {
         const mark = document.createElement("mark");
         mark.className = hit.css;
         mark.dataset.hit = hit.key;
+        if (hit.quote) mark.title = `Saved quote: ${hit.quote.label}`;
+        if (hit.quote) marks.set(mark, hit.quote);
         mark.textContent = text.slice(hit.start, hit.end);
         nodes.push(mark);
         at = hit.end;
@@ -308,6 +335,62 @@ class Reader {
     this.status.textContent = `${kind.at + 1} of ${kind.hits.length}, page ${hit.page}`;
   }
 
+  // The selection inside this reader's pages: its text (one space between words) and page.
+  selection() {
+    const sel = window.getSelection();
+    if (!sel || sel.isCollapsed || !sel.rangeCount) return null;
+    const node = sel.anchorNode?.nodeType === Node.TEXT_NODE ? sel.anchorNode.parentElement : sel.anchorNode;
+    const page = node?.closest?.(".pdf-page");
+    if (!page || !this.box.contains(page)) return null;
+    const text = sel.toString().replace(/\s+/g, " ").trim();
+    if (!text) return null;
+    return { text, page: Number(page.dataset.page), rect: sel.getRangeAt(0).getBoundingClientRect() };
+  }
+
+  openMenu(focus) {
+    const picked = this.selection();
+    const targets = picked ? quoteTargets() : [];
+    if (!targets.length) return this.closeMenu();
+    if (!this.menu) {
+      this.menu = document.createElement("div");
+      this.menu.className = "quote-menu";
+      this.menu.setAttribute("role", "menu");
+      this.menu.dataset.testid = "quote-menu";
+      this.menu.addEventListener("keydown", (event) => {
+        if (event.key === "Escape") this.closeMenu();
+      });
+      this.root.append(this.menu);
+    }
+    const title = document.createElement("div");
+    title.className = "small text-muted px-2";
+    title.textContent = `Quote into… (p. ${picked.page})`;
+    const buttons = targets.map((target) => {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "dropdown-item small";
+      button.setAttribute("role", "menuitem");
+      button.textContent = target.label;
+      button.addEventListener("click", () => this.quoteInto(target, picked));
+      return button;
+    });
+    this.menu.replaceChildren(title, ...buttons);
+    const root = this.root.getBoundingClientRect();
+    this.menu.style.left = `${Math.max(0, picked.rect.left - root.left)}px`;
+    this.menu.style.top = `${picked.rect.bottom - root.top + 4}px`;
+    this.menu.hidden = false;
+    if (focus) buttons[0].focus();
+  }
+
+  closeMenu() {
+    if (this.menu) this.menu.hidden = true;
+  }
+
+  quoteInto(target, picked) {
+    target.fill(picked);
+    this.closeMenu();
+    this.status.textContent = `Quoted into ${target.label} (p. ${picked.page})`;
+  }
+
   destroy() {
     this.observer?.disconnect();
     this.doc?.destroy();
@@ -341,5 +424,24 @@ async function start() {
 }
 
 start();
+// A link to #page=N on the page (a checked quote's "show p. N") scrolls the first reader there.
+window.addEventListener("hashchange", () => {
+  const wanted = /(?:^|&)page=(\d+)/.exec(window.location.hash.slice(1));
+  const reader = [...active][0];
+  if (wanted && reader?.pages.length) reader.goTo(Number(wanted[1]));
+});
+// q opens "Quote into…" on the current selection in a reader (keyboard first, as the mouse).
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "q" || event.ctrlKey || event.metaKey || event.altKey) return;
+  const target = event.target;
+  if (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName)) return;
+  for (const reader of active) {
+    if (reader.selection()) {
+      event.preventDefault();
+      reader.openMenu(true);
+      return;
+    }
+  }
+});
 // The full-text screening card is swapped by htmx: its new full texts get their readers.
 document.addEventListener("htmx:afterSettle", start);

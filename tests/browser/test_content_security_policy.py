@@ -48,6 +48,7 @@ PAGES = [
     ("themes/codebook/", "lead"),
     ("dictionary/", "lead"),
     ("full-texts/search/?q=young+people&scope=all", "lead"),
+    ("prisma/", "lead"),  # the inline SVG diagram: presentation attributes, no style
 ]
 
 WATCH = """

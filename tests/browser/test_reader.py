@@ -13,7 +13,7 @@ from tests.factories import (
     SourceFactory,
     UserFactory,
 )
-from tests.pdfs import known_pdf
+from tests.pdfs import known_pdf, make_pdf
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -105,3 +105,26 @@ def test_a_search_hit_opens_the_reader_at_its_page(page, live_server, login):
     expect(reader.locator("[data-page='2'] canvas")).to_be_visible()
     expect(reader.locator("[data-page='2'] .textLayer")).to_contain_text("advisory group")
     assert page.evaluate("window.__cspViolations") == []
+
+
+def test_the_next_card_after_a_decision_gets_its_own_reader(page, live_server, login):
+    review = ReviewFactory(slug="swap")
+    rev = UserFactory(username="rev")
+    MembershipFactory(review=review, user=rev, role="reviewer")
+    source = SourceFactory(review=review)
+    for lines in (["The first report."], ["The second report.", "Its own words."]):
+        record = RecordFactory(source=source, ta_status="include")
+        attach_pdf(
+            review=review, record=record, upload=SimpleUploadedFile("r.pdf", make_pdf([lines])),
+            kind="report", by=rev,
+        )  # fmt: skip
+    login("rev", PASSWORD)
+    page.goto(f"{live_server.url}/reviews/swap/screen/full-text/")
+    reader = page.get_by_test_id("reader")
+    expect(reader).to_have_attribute("data-rendered", "1")
+    first = reader.locator(".textLayer").text_content()
+    expect(page.get_by_test_id("card")).to_have_attribute("data-keys-ready", "")
+    page.keyboard.press("i")
+    expect(page.get_by_test_id("reader").locator(".textLayer")).not_to_have_text(first)
+    expect(page.get_by_test_id("reader")).to_have_attribute("data-rendered", "1")
+    assert page.get_by_test_id("reader").count() == 1

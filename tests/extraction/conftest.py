@@ -2,6 +2,7 @@
 
 import pytest
 
+from extraction.services.themes import add_quote, save_code
 from screening.models import Record
 from screening.services.decisions import record_decision, resolve_record
 from tests.factories import (
@@ -118,3 +119,17 @@ def charted(review, lead, reviewer, second_reviewer):
     chart(b, v1, lead, kind="consensus", country="Scotland", setting="+residential care")
     chart(d, v2, reviewer, country="Kenya")
     return {"a": a, "b": b, "c": c, "d": d}
+
+
+@pytest.fixture
+def coded(review, lead, reviewer):
+    """T1 (RQ1) with sub-code T1.1; two studies, one labelled like a formula; three quotes."""
+    rq1 = QuestionFactory(review=review, number=1, text="How do young people take part?")
+    t1 = save_code(review=review, by=lead, code="T1", label="Voice", order=1, questions=[rq1])
+    t11 = save_code(review=review, by=lead, code="T1.1", label="Being heard", parent=t1, order=1)
+    adams = StudyFactory(review=review, label="Adams 2010")
+    odd = StudyFactory(review=review, label="@Odd 2012")
+    add_quote(study=adams, code=t11, by=reviewer, quote="they listened", location="p. 4")
+    add_quote(study=adams, code=t1, by=reviewer, quote="=our say", page_number=9)
+    add_quote(study=odd, code=t11, by=reviewer, quote="heard at last")
+    return {"T1": t1, "T1.1": t11}

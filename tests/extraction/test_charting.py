@@ -270,3 +270,32 @@ def test_the_chart_page_shows_its_history(client_for, review, reviewer, study):
     assert "History of this chart (2 latest changes)" in page
     assert "about 40 (not valid)" in page
     assert '<td class="text-prewrap">40</td>' in page
+
+
+def test_the_lead_reopens_a_submitted_chart_for_its_charter(client_for, review, reviewer, lead,
+                                                             study):  # fmt: skip
+    post_chart(client_for(reviewer), review, study, {"design": "Survey"}, 0, "chart-submit", False)
+    chart = Chart.objects.get(study=study)
+    page = client_for(lead).get(chart_url(review, study)).content.decode()
+    assert "Reopen for rev1 to correct" in page
+    kwargs = {"slug": review.slug, "study_id": study.pk, "chart_id": chart.pk}
+    reopen = reverse("extraction:chart-reopen", kwargs=kwargs)
+    assert client_for(lead).post(reopen).status_code == 302
+    chart.refresh_from_db()
+    assert chart.status == Chart.Status.DRAFT and chart.submitted_at is None
+    response = post_chart(client_for(reviewer), review, study, {"design": "Cohort"}, chart.revision)
+    assert b"Saved." in response.content
+    assert values(chart)["design"].value == "Cohort"
+    assert ChartValueChange.objects.filter(value__chart=chart).count() == 2
+
+
+def test_moving_a_charted_studys_reports_elsewhere_keeps_its_charts(
+    client_for, review, reviewer, lead, study
+):
+    from screening.services.studies import link_reports, unlink_report
+
+    post_chart(client_for(reviewer), review, study, {"design": "Survey"}, 0)
+    report = study.reports.get()
+    link_reports(review=review, record_ids=[report.pk], by=lead, new_label="Other")
+    unlink_report(review=review, record_id=report.pk)
+    assert Chart.objects.get(study=study).values.get().value == "Survey"

@@ -136,3 +136,22 @@ def test_only_the_lead_compares_and_records_consensus(
     client = client_for(team[persona])
     assert client.get(chart_url(review, study, "consensus")).status_code == status
     assert client.post(chart_url(review, study, "consensus")).status_code == status
+
+
+def test_a_chart_a_consensus_was_made_from_is_not_reopened(
+    client_for, review, lead, reviewer, second_reviewer, study
+):
+    from django.urls import reverse
+
+    both_submitted(client_for, review, study, reviewer, second_reviewer)
+    client = client_for(lead)
+    mine = Chart.objects.get(study=study, charted_by=reviewer)
+    kwargs = {"slug": review.slug, "study_id": study.pk, "chart_id": mine.pk}
+    reopen = reverse("extraction:chart-reopen", kwargs=kwargs)
+    page = client.get(chart_url(review, study, "consensus")).content.decode()
+    assert f'id="reopen-{mine.pk}"' in page
+    client.post(chart_url(review, study, "consensus"))
+    response = client.post(reopen, follow=True)
+    assert b"A consensus was started from this chart" in response.content
+    mine.refresh_from_db()
+    assert mine.status == Chart.Status.SUBMITTED

@@ -118,7 +118,7 @@ def test_the_ris_holds_only_the_included_records(review, known, tmp_path):
     assert "TI  - Youth voice in CSE services\n" in text
     assert "AU  - Smith, J.\nAU  - Jones, K.\n" in text
     assert "PY  - 2013\n" in text and "DO  - 10.1/a\n" in text
-    assert f"ID  - {known['r1'].pk}\n" in text
+    assert f"ID  - {known['r1'].number}\n" in text
 
 
 def test_a_blind_reviewers_ris_waits_for_the_leads_resolution(review, known, reviewer):

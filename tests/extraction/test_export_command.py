@@ -13,22 +13,23 @@ from extraction.exports.kinds import KINDS
 # What each file starts with: its first header cell (or, for RIS and JSON, its first content).
 FIRST = {
     "extraction": "study_id",
-    "dictionary": "form_version",
+    "themes": "code",
+    "dictionary": "kind",
     "records": "record_id",
     "sources": "source_id",
-    "prisma": "count",
+    "prisma": "column",  # the tidy CSV: column,box,label,n
 }
 
 
 @pytest.fixture
-def both(known, charted):
-    return known, charted
+def every_kind(known, charted, coded):
+    return known, charted, coded
 
 
 @pytest.mark.parametrize(
     ("kind", "fmt"), [(kind, fmt) for kind, formats in KINDS.items() for fmt in formats]
 )
-def test_the_command_writes_every_kind_in_every_format(review, both, tmp_path, kind, fmt):
+def test_the_command_writes_every_kind_in_every_format(review, every_kind, tmp_path, kind, fmt):
     out = tmp_path / f"export.{fmt}"
     call_command("export", review.slug, kind, "--format", fmt, "-o", str(out))
     if fmt == "csv":
@@ -42,6 +43,9 @@ def test_the_command_writes_every_kind_in_every_format(review, both, tmp_path, k
         assert book.worksheets[0].max_row > 1
     elif fmt == "ris":
         assert out.read_text(encoding="utf-8").startswith("TY  - JOUR\n")
+    elif fmt == "svg":
+        svg = out.read_text(encoding="utf-8")
+        assert svg.startswith("<svg") and "Records identified from" in svg
     else:
         assert json.loads(out.read_text(encoding="utf-8"))["identified"]["databases"]
 

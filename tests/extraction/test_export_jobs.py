@@ -309,3 +309,17 @@ def test_the_export_task_retries_a_lost_worker_and_acknowledges_late():
 
     assert run_export_job.acks_late and run_export_job.reject_on_worker_lost
     assert run_export_job.retry_on_worker_lost and run_export_job.max_retries == 2
+
+
+def test_a_per_reviewer_extraction_table_is_asked_for_on_the_page(
+    client, review, charted, lead, on_commit
+):
+    client.force_login(lead)
+    with on_commit():
+        client.post(exports_url(review), {"export": "extraction.csv", "per_reviewer": "on"})
+    job = ExportJob.objects.get()
+    assert (job.kind, job.options["per_reviewer"], job.status) == ("extraction", True, "done")
+    assert job.message == "4 rows"  # two reviewers' charts of one study, two studies without
+    assert "(per reviewer)" in client.get(exports_url(review)).content.decode()
+    body = b"".join(client.get(download_url(job)).streaming_content).decode()
+    assert [r["charted_by"] for r in csv.DictReader(io.StringIO(body))] == ["rev1", "rev2", "", ""]

@@ -36,7 +36,7 @@ def test_the_table_has_one_consensus_row_per_included_study_and_a_column_per_fie
     assert list(rows[0]) == [
         "study_id",
         "study",
-        "report_ids",
+        "reports",
         "chart",
         "charted_by",
         "status",
@@ -50,8 +50,8 @@ def test_the_table_has_one_consensus_row_per_included_study_and_a_column_per_fie
     ]
     assert [r["study"] for r in rows] == ["Warrington 2013", "Brodie 2016", "Lefevre 2019"]
     a, b, c = rows
-    reports = charted["a"].reports.order_by("pk").values_list("pk", flat=True)
-    assert a["report_ids"] == "; ".join(str(pk) for pk in reports)
+    numbers = charted["a"].reports.order_by("number").values_list("number", flat=True)
+    assert a["reports"] == "; ".join(str(n) for n in numbers) == "1; 2"  # record numbers
     assert (a["chart"], a["charted_by"], a["form_version"]) == ("consensus", "lead", "2")
     assert (a["country"], a["participants"]) == ("UK", "12")
     assert a["forms"] == "Consultation; Peer support"
@@ -81,19 +81,23 @@ def test_per_reviewer_gives_one_row_per_reviewers_chart(review, charted, lead):
     ]
 
 
-def test_a_reviewer_sees_a_colleagues_chart_only_once_their_own_is_handed_in(
-    review, charted, reviewer, second_reviewer
+def test_a_reviewer_sees_a_colleagues_chart_only_once_both_are_handed_in(
+    review, charted, lead, reviewer, second_reviewer
 ):
     from extraction.models import Chart
 
     Chart.objects.filter(study=charted["a"], kind="consensus").delete()
-    # rev2's own chart of study A is a draft: rev1's answers stay hidden from them.
-    mine = [(r["study"], r["charted_by"]) for r in table(review, second_reviewer, per_reviewer=1)]
-    assert ("Warrington 2013", "rev1") not in mine
-    assert ("Warrington 2013", "rev2") in mine
-    # rev1 has handed theirs in: the comparison is open to them.
-    theirs = [(r["study"], r["charted_by"]) for r in table(review, reviewer, per_reviewer=1)]
-    assert ("Warrington 2013", "rev2") in theirs
+
+    def seen_by(user):
+        rows = table(review, user, per_reviewer=1)
+        return [r["charted_by"] for r in rows if r["study"] == "Warrington 2013"]
+
+    # rev2's chart of study A is a draft: nobody sees anyone else's answers yet.
+    assert seen_by(reviewer) == ["rev1"]
+    assert (seen_by(second_reviewer), seen_by(lead)) == (["rev2"], [""])
+    Chart.objects.filter(study=charted["a"], charted_by=second_reviewer).update(status="submitted")
+    both = ["rev1", "rev2"]  # the comparison is open
+    assert seen_by(reviewer) == seen_by(second_reviewer) == seen_by(lead) == both
 
 
 def test_single_charting_takes_the_one_finished_chart_as_the_result(review, lead, reviewer):
@@ -106,7 +110,7 @@ def test_single_charting_takes_the_one_finished_chart_as_the_result(review, lead
         source=SourceFactory(review=review), study=s, ta_status="include", ft_status="include"
     )
     ChartValueFactory(
-        chart=ChartFactory(study=s, form=form, charted_by=reviewer, status="complete"),
+        chart=ChartFactory(study=s, form=form, charted_by=reviewer, status="submitted"),
         field=field,
         value=True,
     )
@@ -147,27 +151,47 @@ def test_the_command_writes_the_table_with_a_bom_and_per_reviewer(review, charte
     assert [r["charted_by"] for r in rows] == ["rev1", "rev2", "", ""]
 
 
-def test_the_data_dictionary_describes_every_field_of_every_version(review, charted, tmp_path):
+def test_the_data_dictionary_describes_every_field_of_every_version_and_the_codebook(
+    review, charted, coded, tmp_path
+):
+    from extraction.dictionary import data_dictionary
+
     out = tmp_path / "dictionary.csv"
     call_command("export", review.slug, "dictionary", "-o", str(out))
     rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
-    assert [(r["form_version"], r["section"], r["key"], r["column"]) for r in rows] == [
-        ("2", "source", "country", "country"),
-        ("2", "source", "participants", "participants"),
-        ("2", "rq1", "forms", "forms"),
-        ("1", "source", "country", "country"),
-        ("1", "source", "setting", "setting"),
+    assert [(r["kind"], r["form_version"], r["key"], r["columns"]) for r in rows] == [
+        ("field", "2", "country", "country"),
+        ("field", "2", "participants", "participants"),
+        ("field", "2", "forms", "forms; forms:quote; forms:page"),
+        ("field", "1", "country", "country"),
+        ("field", "1", "setting", "setting"),
+        ("code", "", "T1", ""),
+        ("code", "", "T1.1", ""),
     ]
     forms = rows[2]
-    assert forms["question"] == "RQ1: How do young people take part?"
+    assert (forms["section"], forms["label"]) == ("RQ1: participation", "Forms of participation")
     assert (forms["type"], forms["required"], forms["takes_quote"]) == (
         "Multiple choice",
         "yes",
         "yes",
     )
     assert forms["choices"] == "Consultation; Co-production; Peer support"
-    assert forms["quote_columns"] == "forms:quote; forms:page"
-    assert (rows[1]["type"], rows[1]["quote_columns"]) == ("Integer", "")
+    assert (rows[1]["type"], rows[1]["required"]) == ("Integer", "no")
+    t11 = rows[6]
+    assert (t11["section"], t11["type"], t11["parent"], t11["status"]) == (
+        "Codebook",
+        "Sub-code",
+        "T1",
+        "Proposed",
+    )
+    # The current version's rows and the codebook are the dictionary page's rows, cell for cell.
+    page = [r.as_list() for r in data_dictionary(review)]
+    ours = [[r[k] for k in rows[0] if k != "columns"] for r in rows[:3] + rows[5:]]
+
+    def as_csv(v):
+        return "yes" if v is True else "no" if v is False else "" if v is None else str(v)
+
+    assert ours == [[as_csv(v) for v in r] for r in page]
 
 
 def test_a_key_in_two_sections_gets_two_columns(review, lead):

@@ -47,7 +47,19 @@ def test_lead_builds_a_section_per_question_with_fields_of_every_type(client_for
     assert form.version == 1
     page = client.get(url(review, "form"))
     assert page.status_code == 200
-    assert b"f_yes_no" in page.content and b"Say &lt;what&gt;" not in page.content
+    assert b"f_yes_no" in page.content
+
+
+def test_what_the_lead_types_is_shown_as_text_on_the_chart_page(client_for, review, lead):
+    from tests.extraction.charting_setup import chart_url, included_study
+
+    client = client_for(lead)
+    add_section(client, review, "general")
+    FormSection.objects.filter(key="general").update(title="Sample {{ 7|add:1 }} <b>x</b>")
+    add_field(client, review, "general", "design", "short_text", help_text="Say <i>what</i>")
+    page = client.get(chart_url(review, included_study(review))).content.decode()
+    assert "Say &lt;i&gt;what&lt;/i&gt;" in page and "<i>what</i>" not in page
+    assert "Sample &#123;&#123; 7|add:1 &#125;&#125; &lt;b&gt;x&lt;/b&gt;" in page
 
 
 def test_a_choice_field_without_options_is_refused_with_a_message(client_for, review, lead):

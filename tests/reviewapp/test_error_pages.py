@@ -76,3 +76,15 @@ def test_every_page_names_its_icon_and_the_old_address_leads_to_it(client):
     assert icon is not None and icon.group(1).endswith("favicon.svg")
     old = client.get("/favicon.ico")
     assert (old.status_code, old["Location"]) == (301, icon.group(1))
+
+
+def test_an_expired_form_says_so_in_the_layout(review, lead):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(lead)
+    response = client.post(reverse("reviewapp:settings", kwargs={"slug": review.slug}), {})
+    body = response.content.decode()
+    assert response.status_code == 403
+    assert "<title>Form expired · ReviewApp</title>" in body
+    assert "What you sent was not saved" in body and 'class="navbar' in body

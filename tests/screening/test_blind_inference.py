@@ -49,6 +49,12 @@ def pages(review, records) -> list[tuple[str, dict]]:
         (reverse("screening:screen-ta", kwargs=slug), {}),
         (reverse("screening:screen-ft", kwargs=slug), {}),
         (listing, {}),
+        # The PRISMA diagram and its numbers (issue 12)
+        (reverse("extraction:prisma", kwargs=slug), {}),
+        (reverse("extraction:prisma-download", kwargs={**slug, "fmt": "json"}), {}),
+        (reverse("extraction:prisma-download", kwargs={**slug, "fmt": "csv"}), {}),
+        (listing, {"box": "awaiting_title_abstract"}),
+        (listing, {"box": "awaiting_conflicts"}),
     ]
     for record in records.values():
         found += [

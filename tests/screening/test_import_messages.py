@@ -51,6 +51,7 @@ def _messages(response) -> list[tuple[str, str]]:
         ("search.zip", _zip("psycinfo.ris"), "this is a ZIP archive: unpack it"),
         ("notes.docx", _zip("word/document.xml"), "this is a Word document (DOCX)"),
         ("empty.ris", b"", "the file is empty (0 bytes)"),
+        ("export.ris", b"\n<!DOCTYPE html><html><body>Sign in</body></html>", "this is a web page"),
     ],
 )
 def test_a_file_that_is_not_a_search_export_is_refused_at_once_saying_what_it_is(

@@ -17,8 +17,8 @@ from screening.quotes import (
 )
 from screening.services.fulltext import attach_pdf
 from screening.services.texts import extract_text
-from screening.textqueries import quote_checker
-from tests.factories import RecordFactory, SourceFactory
+from screening.textqueries import quote_checker, study_quote_checker
+from tests.factories import RecordFactory, SourceFactory, StudyFactory
 from tests.pdfs import SCAN, known_pdf, make_pdf
 
 
@@ -115,3 +115,11 @@ def test_quote_checker_reads_every_record_once_and_checks_against_its_own_pdfs(
     assert check(study.pk, "Nothing like this.", "p. 1").status == NOT_FOUND
     assert check(scan.pk, "Young people", "p. 1").status == NO_TEXT
     assert check(bare.pk, "Young people", "p. 1").status == NO_TEXT
+
+    study_row = StudyFactory(review=review)
+    RecordFactory._meta.model.objects.filter(pk__in=[study.pk, scan.pk]).update(study=study_row)
+    by_study = study_quote_checker([study_row.pk])
+    assert by_study(study_row.pk, "the interview guide", "p. 1").status == FOUND
+    assert by_study(study_row.pk, "Young people chose the questions.", "2").label == (
+        "found on p. 2"
+    )

@@ -138,3 +138,32 @@ def test_a_decision_in_flight_is_settled_by_the_lead_lowering_reviewers_per_reco
         t.join()
     record.refresh_from_db()
     assert (record.ta_count, record.ta_status) == (1, "include")
+
+
+def test_imports_into_one_review_at_once_take_consecutive_numbers():
+    from pathlib import Path
+
+    from screening.services.imports import SourceFields, import_records
+
+    review = ReviewFactory()
+    data = (Path(__file__).resolve().parent.parent / "data" / "small.ris").read_bytes()
+    results = run_together(
+        [
+            lambda i=i: import_records(
+                review=review,
+                data=data,
+                file_name=f"part{i}.ris",
+                source_fields=SourceFields(name="PsycINFO"),
+                by=None,
+                force=True,
+                dedup=False,
+            )
+            for i in range(4)
+        ]
+    )
+    assert not [r for r in results if isinstance(r, Exception)], results
+    numbers = list(Record.objects.filter(review=review).values_list("number", flat=True))
+    assert sorted(numbers) == list(range(1, 13))
+    for source_id in {r.source.pk for r in results}:  # each file a run of consecutive numbers
+        mine = sorted(Record.objects.filter(source_id=source_id).values_list("number", flat=True))
+        assert mine == list(range(mine[0], mine[0] + 3))

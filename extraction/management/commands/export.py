@@ -11,7 +11,7 @@ from ._output import open_output
 class Command(BaseCommand):
     help = (
         "Export a review's data (the exports page's files, written here and now): "
-        "extraction (table), dictionary, records (with the decision trail), "
+        "extraction (table), themes, dictionary, records (with the decision trail), "
         "sources (search log), prisma."
     )
 

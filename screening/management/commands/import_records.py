@@ -28,6 +28,12 @@ class Command(BaseCommand):
         parser.add_argument("--source", required=True, help="Source name, e.g. PsycINFO")
         parser.add_argument("--method", choices=Source.Method.values, default="database")
         parser.add_argument(
+            "--other-kind",
+            choices=Source.OtherKind.values,
+            default="",
+            help="With --method other: which other method (PRISMA 2020's right-hand column).",
+        )
+        parser.add_argument(
             "--format",
             default="auto",
             dest="fmt",
@@ -50,6 +56,7 @@ class Command(BaseCommand):
         files,
         source,
         method,
+        other_kind,
         fmt,
         searched_on,
         search_string,
@@ -69,6 +76,7 @@ class Command(BaseCommand):
         fields = SourceFields(
             name=source,
             method=method,
+            other_kind=other_kind,
             platform=platform,
             searched_on=searched_on,
             search_string=search_string,
