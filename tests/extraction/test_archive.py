@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import re
 import zipfile
 from pathlib import Path
 
@@ -96,10 +95,7 @@ def _positions(review: Review) -> dict[type[models.Model], dict[str, str]]:
 
 def _ids_as_positions(kind: str, fmt: str, text: str, review: Review) -> str:
     where = _positions(review)
-    if fmt == "ris":
-        ids = where[Record]
-        return re.sub(r"^ID  - (\d+)", lambda m: f"ID  - {ids[m[1]]}", text, flags=re.M)
-    if fmt != "csv":
+    if fmt != "csv":  # RIS names a record by its number, which the archive keeps
         return text
     rows = list(csv.reader(io.StringIO(text)))
     columns = {i: where[ID_COLUMNS[name]] for i, name in enumerate(rows[0]) if name in ID_COLUMNS}
