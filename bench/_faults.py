@@ -195,6 +195,13 @@ def redis_down(services, client, reviewer_client, review, reviewer) -> None:
                      export_job=export_job.status))  # fmt: skip
     services.start_redis()
     services.start_worker()
+    # Redis back: the same web process queues again, without a restart.
+    client.post(reverse("extraction:exports", kwargs={"slug": review.slug}),
+                {"export": "records.csv"})  # fmt: skip
+    again = ExportJob.objects.order_by("-pk").first()
+    final = _wait_for(lambda: _finished(ExportJob, again.pk), 120)
+    print(f"  redis back: a new export ends {final.status if final else 'not finished'}")
+    print(bench_line("faults_redis_back", export_job=final.status if final else "running"))
 
 
 def pg_terminate(review, reviewer_client, reviewer, *, seconds: float) -> None:
