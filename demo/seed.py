@@ -12,6 +12,7 @@ from reviewapp.services import create_review, update_criteria
 
 from . import protocol as demo
 from .charting import seed_chart_form, seed_codebook
+from .cse_records import seed_cse_records
 from .open_data import import_demo_records
 
 User = get_user_model()
@@ -109,13 +110,17 @@ def _new_review(
 def seed_demo(*, password: str | None = None) -> Iterator[str]:
     """Create or top up the demo users and reviews; yields a line per thing done."""
     users = _seed_users(password)
+    new = not Review.objects.filter(slug=demo.SLUG).exists()
     review = seed_cse_review(users)
     seed_chart_form(review, users["lead"])
     seed_codebook(review, users["lead"])
+    if new:  # made-up records go only into a review made now, never into a team's own
+        seed_cse_records(review=review, users=users)
     open_review = seed_open_review(users)
     yield (
-        f"Review '{review.slug}': {review.questions.count()} questions, a charting form and "
-        f"{review.codes.count()} codes; no records until you import its search results."
+        f"Review '{review.slug}': {review.questions.count()} questions, a charting form, "
+        f"{review.codes.count()} codes and {review.records.count():,} records (made up for the "
+        "demo when it was created)."
     )
     yield (
         f"Review '{open_review.slug}': {open_review.records.count():,} records "

@@ -190,10 +190,21 @@ def _candidates(review: Review, reviewer: AbstractBaseUser, stage: str) -> list[
 
 
 def next_record(
-    review: Review, reviewer: AbstractBaseUser, stage: str = Stage.TITLE_ABSTRACT
+    review: Review,
+    reviewer: AbstractBaseUser,
+    stage: str = Stage.TITLE_ABSTRACT,
+    *,
+    skip: int | None = None,
 ) -> Record | None:
-    """The next record for this reviewer at this stage, or None when they are done."""
-    found = _candidates(review, reviewer, stage)
+    """The next record for this reviewer at this stage, or None when they are done.
+
+    `skip`: the record on the reviewer's screen, taken as decided, to prefetch the one after it
+    (a guess the decision's answer confirms: the server never decides on a prefetched card)."""
+    found = [
+        c
+        for c in _candidates(review, reviewer, stage)
+        if skip is None or (c.partner if c.arm in ("screener", "former") else c.pk) != skip
+    ]
     pilot = [c for c in found if c.arm == "pilot"]
     if pilot or (stage == Stage.TITLE_ABSTRACT and review.calibration):
         return _fetch(pilot[:1])

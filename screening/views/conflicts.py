@@ -17,7 +17,7 @@ from ..forms import ResolveForm, form_problems
 from ..models import Decision, Record, Resolution, StageStatus
 from ..services.decisions import ScreeningError, reopen_record, resolve_record
 from ..services.fulltext import sought_records
-from .screen import draft, stage_reasons
+from .screen import draft, keyed_reasons, stage_reasons
 
 STAGE = Stage.TITLE_ABSTRACT
 STATUS_FIELD = {Stage.TITLE_ABSTRACT: "ta_status", Stage.FULL_TEXT: "ft_status"}
@@ -64,7 +64,7 @@ def _context(
             review,
             Stage.FULL_TEXT if stage == Stage.TITLE_ABSTRACT else Stage.TITLE_ABSTRACT,
         ).count(),
-        "reasons": list(stage_reasons(review, stage)),
+        "reasons": keyed_reasons(review, stage),
         "error": error,
         "resolved": resolved,
         "draft": typed or draft(),

@@ -7,13 +7,14 @@ import math
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from reviewapp.access import get_review_for
-from reviewapp.models import Review, Role, Stage
+from reviewapp.models import ExclusionReason, Review, Role, Stage
 from reviewapp.params import number_param, parse_number
 from reviewapp.services import current_criteria
 
@@ -39,9 +40,21 @@ URL_NAMES = {
 }
 
 
-def stage_reasons(review: Review, stage: str = STAGE):
+def stage_reasons(review: Review, stage: str = STAGE) -> QuerySet[ExclusionReason]:
     flag = {Stage.TITLE_ABSTRACT: "at_title_abstract", Stage.FULL_TEXT: "at_full_text"}[stage]
     return review.reasons.filter(active=True, **{flag: True}).order_by("number", "code")
+
+
+def keyed_reasons(review: Review, stage: str = STAGE) -> list[ExclusionReason]:
+    """The stage's reasons, each with its `key`: the number the lead gave it (1-9), the same at
+    every stage, so a reviewer's fingers learn it once. A number shared or out of range gets no
+    key rather than a different one."""
+    reasons = list(stage_reasons(review, stage))
+    numbers = [r.number for r in reasons]
+    for reason in reasons:
+        unique = numbers.count(reason.number) == 1
+        reason.key = str(reason.number) if unique and 1 <= reason.number <= 9 else ""
+    return reasons
 
 
 def relevance_hint(review: Review, record: Record | None, stage: str = STAGE) -> str:
@@ -96,7 +109,7 @@ def _card(
         "mine": mine,
         "title": highlight(record.title, include, exclude) if record else "",
         "abstract": highlight(record.abstract, include, exclude) if record else "",
-        "reasons": list(stage_reasons(review, stage)) if reasons is None else reasons,
+        "reasons": keyed_reasons(review, stage) if reasons is None else reasons,
         "reason_required": stage == Stage.FULL_TEXT or review.ta_reason_required,
         # The criteria sit beside the card: a swapped-in card does not need them again.
         "criteria": []
@@ -151,8 +164,13 @@ def _record_to_show(request: HttpRequest, review: Review, stage: str) -> Record 
     return next_record(review, request.user, stage)
 
 
+# What a reviewer does about a record that no longer needs them.
+NEXT = "Nothing to do for it: go on to your next record."
+
+
 def _apply(request: HttpRequest, review: Review, stage: str, form: DecisionForm) -> tuple:
-    """Record the posted decision: (decided, error, notice)."""
+    """Record the posted decision: (decided, error, stale). Stale: the record no longer needs
+    this reviewer (a card that sat on screen while others decided it)."""
     if not form.is_valid():
         return False, form_problems(form), None
     try:
@@ -167,24 +185,22 @@ def _apply(request: HttpRequest, review: Review, stage: str, form: DecisionForm)
             labels=form.label_list(),
         )
     except AlreadyDecided as exc:
-        return False, None, f"{exc} Colleagues decided it first; here is your next record."
+        return False, f"Not saved: {exc} Colleagues decided it while you read it. {NEXT}", True
     except AlreadyResolved:
-        return False, None, "The lead resolved that record meanwhile; here is your next record."
+        return False, f"Not saved: the lead resolved this record while you read it. {NEXT}", True
     except ScreeningError as exc:
-        return False, str(exc), None
-    return True, None, None
+        return False, f"Not saved: {exc}", False
+    return True, None, False
 
 
 def _decide(request: HttpRequest, review: Review, stage: str) -> HttpResponse:
-    reasons = list(stage_reasons(review, stage))
+    reasons = keyed_reasons(review, stage)
     form = DecisionForm(request.POST, reasons=reasons)
-    decided, error, notice = _apply(request, review, stage, form)
+    decided, error, stale = _apply(request, review, stage, form)
     progress = reviewer_progress(review, request.user, stage)
     if decided and stage == Stage.TITLE_ABSTRACT:
         prioritise.retrain_if_due(review, progress)  # queued for the worker, never run here
     if error is None and not request.htmx:
-        if notice:
-            messages.info(request, notice)
         return redirect(URL_NAMES[Stage(stage)][0], slug=review.slug)  # post/redirect/get
     # A refused decision shows its record again, with what was typed (a note too long, say);
     # otherwise, or if the form did not even name a record, the queue picks the next.
@@ -204,11 +220,12 @@ def _decide(request: HttpRequest, review: Review, stage: str) -> HttpResponse:
         from_queue=from_queue,
         progress=progress,
         error=error,
-        notice=notice,
+        stale=stale,
         **({} if from_queue else {"draft": draft(posted=request.POST)}),
     )
     template = "screening/screen.html#card" if request.htmx else "screening/screen.html"
-    return render(request, template, context, status=200 if error is None else 400)
+    status = 200 if error is None else 409 if stale else 400
+    return render(request, template, context, status=status)
 
 
 def _undo(request: HttpRequest, review: Review, stage: str) -> HttpResponse:
@@ -253,8 +270,23 @@ def screen(request: HttpRequest, slug: str, stage: str) -> HttpResponse:
     review = get_review_for(request.user, slug, role=Role.REVIEWER)
     if request.method == "POST":
         return _decide(request, review, stage)
+    after = number_param(request.GET, "after")
+    if request.htmx and after is not None:
+        return _upcoming(request, review, stage, after)
     record = _record_to_show(request, review, stage)
     return render(request, "screening/screen.html", _card(request, review, record, stage))
+
+
+def _upcoming(request: HttpRequest, review: Review, stage: str, after: int) -> HttpResponse:
+    """The card the reviewer will likely see once the record `after` is decided, fetched while
+    they read: keys.js shows it (inert) the moment they decide, until the answer confirms it."""
+    record = next_record(review, request.user, stage, skip=after)
+    if record is None:
+        return HttpResponse(status=204)
+    mine = reviewer_progress(review, request.user, stage)
+    progress = Progress(min(mine.done + 1, mine.total), mine.total)
+    context = _card(request, review, record, stage, from_queue=True, progress=progress)
+    return render(request, "screening/screen.html#card", context)
 
 
 @login_required

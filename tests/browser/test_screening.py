@@ -54,7 +54,9 @@ def expect_settled(card) -> None:
 
 def review_with_records(slug: str, count: int, **members: str):
     """A review, its members by role ({username: role}) and `count` records to screen."""
-    review = ReviewFactory(slug=slug)
+    # A ranking retrain (due every 10 decisions) runs in-process here and takes seconds on a
+    # busy machine: longer than a card is waited for. Retraining is tested elsewhere.
+    review = ReviewFactory(slug=slug, retrain_every=1000)
     users = {
         username: MembershipFactory(
             review=review, user=UserFactory(username=username), role=role

@@ -100,7 +100,7 @@ def test_plain_form_post_redirects_to_the_next_record(client_for, review, record
 
 
 def test_every_button_shows_its_key(client_for, review, records, reviewer):
-    ReasonFactory(review=review, label="Wrong population")
+    ReasonFactory(review=review, number=1, label="Wrong population")  # its number is its key
     page = client_for(reviewer).get(screen_url(review)).content.decode()
     for key in ["i", "e", "m", "1", "n", "u", "?"]:
         assert f'data-key="{key}"' in page
@@ -122,7 +122,7 @@ def test_a_refused_decision_says_why_and_keeps_the_record(client_for, review, re
 
 
 def test_a_refused_decision_keeps_what_the_reviewer_entered(client_for, review, records, reviewer):
-    other = ReasonFactory(review=review, note_required=True, label="Other")
+    other = ReasonFactory(review=review, number=1, note_required=True, label="Other")
     response = client_for(reviewer).post(
         screen_url(review),
         {
@@ -135,12 +135,13 @@ def test_a_refused_decision_keeps_what_the_reviewer_entered(client_for, review, 
         headers={"HX-Request": "true"},
     )
     body = response.content.decode()
-    assert f'value="{other.pk}" id="reason-{other.pk}" data-key="1" checked>' in body
+    picked = f'value="{other.pk}" id="reason-{other.pk}" data-key="1" data-note-required checked>'
+    assert picked in body
     assert 'value="check later, qualitative"' in body
 
 
 def test_undo_offers_the_reason_note_and_labels_taken_back(client_for, review, records, reviewer):
-    reason = ReasonFactory(review=review, label="Wrong population")
+    reason = ReasonFactory(review=review, number=1, label="Wrong population")
     client = client_for(reviewer)
     client.post(
         screen_url(review),
@@ -161,7 +162,7 @@ def test_undo_offers_the_reason_note_and_labels_taken_back(client_for, review, r
     assert 'value="check later"' in body
 
 
-def test_a_record_the_lead_resolved_meanwhile_moves_the_reviewer_on(
+def test_a_record_the_lead_resolved_meanwhile_stays_on_screen_with_why(
     client_for, review, records, reviewer, lead
 ):
     from screening.services.decisions import resolve_record
@@ -169,13 +170,18 @@ def test_a_record_the_lead_resolved_meanwhile_moves_the_reviewer_on(
     resolve_record(review=review, record_id=records[0].pk, stage=TA, lead=lead, value="exclude")
     response = client_for(reviewer).post(
         screen_url(review),
-        {"record": records[0].pk, "value": "include"},
+        {"record": records[0].pk, "value": "include", "note": "typed"},
         headers={"HX-Request": "true"},
     )
     body = response.content.decode()
-    assert response.status_code == 200
-    assert "The lead resolved that record meanwhile; here is your next record." in body
-    assert f'data-record="{records[1].pk}"' in body
+    assert response.status_code == 409
+    assert "Not saved: the lead resolved this record while you read it." in body
+    assert "go on to your next record" in body
+    assert 'data-testid="next-record"' in body
+    assert f'data-record="{records[0].pk}"' in body  # the card stays: not "nothing left"
+    assert 'data-testid="done"' not in body
+    assert ">typed</textarea>" in body
+    assert not Decision.objects.filter(reviewer=reviewer).exists()
 
 
 def test_an_htmx_request_after_the_session_ended_reloads_the_login_page(client, review, records):
