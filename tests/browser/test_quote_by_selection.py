@@ -14,6 +14,12 @@ from tests.pdfs import known_pdf
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+WATCH = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__cspViolations.push(`${event.violatedDirective} ${event.blockedURI}`);
+});
+"""
 SELECT = """(needle) => {
   const span = [...document.querySelectorAll("[data-page='2'] .textLayer span")]
     .find((el) => el.textContent.includes(needle));
@@ -36,6 +42,7 @@ def test_a_selected_sentence_is_quoted_into_a_field_with_its_page(page, live_ser
         kind="report", by=rev,
     )  # fmt: skip
     page.set_viewport_size({"width": 1366, "height": 768})
+    page.add_init_script(WATCH)
     login("rev", PASSWORD)
     page.goto(live_server.url + chart_url(review, study))
     reader = page.get_by_test_id("reader")
@@ -67,6 +74,7 @@ def test_a_selected_sentence_is_quoted_into_a_field_with_its_page(page, live_ser
     page.get_by_label("Design").focus()
     saved.click()
     expect(page.get_by_label("Verbatim quote")).to_be_focused()
+    assert page.evaluate("window.__cspViolations") == []
 
 
 def test_a_selection_is_coded_to_a_theme_with_its_page(page, live_server, login):
@@ -80,6 +88,7 @@ def test_a_selection_is_coded_to_a_theme_with_its_page(page, live_server, login)
         kind="report", by=lead,
     )  # fmt: skip
     page.set_viewport_size({"width": 1366, "height": 768})
+    page.add_init_script(WATCH)
     login("lead", PASSWORD)
     page.goto(live_server.url + chart_url(review, study, "study-codes"))
     reader = page.get_by_test_id("reader")
@@ -100,3 +109,4 @@ def test_a_selection_is_coded_to_a_theme_with_its_page(page, live_server, login)
     )
     quote = CodedQuote.objects.get()
     assert (quote.quote, quote.page_number) == ("Young people chose the questions.", 2)
+    assert page.evaluate("window.__cspViolations") == []
