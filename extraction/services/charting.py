@@ -20,7 +20,7 @@ from screening.services.fulltext import sought_records
 from screening.services.studies import link_reports
 
 from ..models import Chart, ChartForm, ChartValue, ChartValueChange, FormField, FormSection
-from ..values import Raw, display, is_empty, parse_value
+from ..values import CONTROL, Raw, display, is_empty, parse_value
 from .forms import current_form, form_fields
 
 
@@ -127,8 +127,10 @@ def save_chart(
             continue
         parsed = parse_value(form_field.type, raw, form_field.choices)
         old = stored.get(form_field.pk)
+        # Control characters (NUL above all, which PostgreSQL refuses) never reach a quote.
         new = {"value": parsed.value if parsed.ok else None, "draft": raw,
-               "quote": quote.strip(), "location": location.strip()[:100]}  # fmt: skip
+               "quote": CONTROL.sub("", quote).strip(),
+               "location": CONTROL.sub("", location).strip()[:100]}  # fmt: skip
         if old is None and is_empty(raw) and not new["quote"] and not new["location"]:
             continue  # nothing typed into a field never touched: no row, no history
         if _state(old) != new:

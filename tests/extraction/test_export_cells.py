@@ -222,3 +222,20 @@ def test_a_blind_reviewers_export_does_not_move_when_a_colleague_votes_on_an_ope
     if fmt == "csv":
         header = before.splitlines()[0]
         assert "title_abstract:rev2" in header  # a screener's columns are there from the start
+
+
+def test_a_control_character_in_front_does_not_smuggle_a_formula_into_xlsx(review, known, tmp_path):
+    from extraction.exports.xlsx import xlsx_cell
+    from screening.models import Record
+
+    assert (
+        xlsx_cell('\x01=HYPERLINK("http://evil.example")') == '\'=HYPERLINK("http://evil.example")'
+    )
+    assert xlsx_cell("\x1b+1") == "'+1"
+    Record.objects.filter(pk=known["r2"].pk).update(title='\x01=HYPERLINK("http://evil.example")')
+    out = tmp_path / "records.xlsx"
+    call_command("export", review.slug, "records", "--format", "xlsx", "-o", str(out))
+    sheet = openpyxl.load_workbook(out)["Records"]
+    assert [c for row in sheet.iter_rows() for c in row if c.data_type == "f"] == []
+    titles = [row[6].value for row in sheet.iter_rows(2)]
+    assert titles[1] == '\'=HYPERLINK("http://evil.example")'
