@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 
 from extraction.services.exports import write_export
+from tests.factories import RecordFactory
 
 
 def records_csv(review, user=None, **options) -> list[dict]:
@@ -239,3 +240,19 @@ def test_a_control_character_in_front_does_not_smuggle_a_formula_into_xlsx(revie
     assert [c for row in sheet.iter_rows() for c in row if c.data_type == "f"] == []
     titles = [row[6].value for row in sheet.iter_rows(2)]
     assert titles[1] == '\'=HYPERLINK("http://evil.example")'
+
+
+def test_the_ris_counts_what_prisma_counts_as_included_reports(review, known, tmp_path):
+    from screening.models import Record
+    from screening.prisma import prisma_flow
+
+    # A copy of r1, marked a duplicate after its full text was included; and a record whose
+    # title/abstract decision was reopened after it was included at full text.
+    copy = RecordFactory(source=known["r1"].source, title="Youth voice (copy)", ft_status="include")
+    Record.objects.filter(pk=copy.pk).update(duplicate_of=known["r1"], ta_status="include")
+    Record.objects.filter(pk=known["r3"].pk).update(ft_status="include", ta_status="pending")
+    out = tmp_path / "included.ris"
+    call_command("export", review.slug, "records", "--format", "ris", "-o", str(out))
+    text = out.read_text(encoding="utf-8")
+    assert text.count("ER  - ") == prisma_flow(review).n["included_reports"] == 1
+    assert "Youth voice in CSE services" in text and "(copy)" not in text
