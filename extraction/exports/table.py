@@ -29,7 +29,10 @@ from .xlsx import write_xlsx_sheets
 # Studies a chunk: each brings its charts and every value of them, so fewer than the records'.
 STUDY_CHUNK = 250
 
-BASE_COLUMNS = ["study_id", "study", "reports", "chart", "charted_by", "status", "form_version"]
+BASE_COLUMNS = [
+    "study_id", "study", "reports", "chart", "charted_by", "status", "form_version",
+    "verification_status", "verified_by", "verified_at",
+]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -113,7 +116,9 @@ def cell(field_type: str, value: object) -> object:
 
 
 def _charts(study_ids: list[int]) -> dict[int, list[Chart]]:
-    charts = Chart.objects.filter(study_id__in=study_ids).select_related("form", "charted_by")
+    charts = Chart.objects.filter(study_id__in=study_ids).select_related(
+        "form", "charted_by", "verified_by"
+    )
     by_study: dict[int, list[Chart]] = defaultdict(list)
     for chart in charts.order_by("study_id", "kind", "charted_by__username", "id"):
         by_study[chart.study_id].append(chart)
@@ -143,6 +148,13 @@ def _shown(ctx: ExportContext, charts: list[Chart]) -> list[tuple[Chart | None, 
     if len(single) == 1:
         return [(single[0], "single reviewer")]
     return [(None, "none yet")]
+
+
+def _verification(chart: Chart) -> list:
+    """Who checked the chart against the source, and when (UTC, ISO 8601)."""
+    by = chart.verified_by.get_username() if chart.verified_by else ""
+    at = chart.verified_at.isoformat(timespec="seconds") if chart.verified_at else ""
+    return [chart.verification_status, by, at]
 
 
 def _values(chart_ids: list[int]) -> dict[int, dict[tuple[str, str], tuple]]:
@@ -184,9 +196,10 @@ def table_rows(ctx: ExportContext, layout: Layout) -> Iterator[list]:
         for study, chart, label in rows:
             row = [study.pk, study.label, reports.get(study.pk, ""), label]
             if chart is None:
-                row += ["", "", ""]
+                row += ["", "", "", "", "", ""]
             else:
                 row += [chart.charted_by.get_username(), chart.status, chart.form.version]
+                row += _verification(chart)
             answers = values.get(chart.pk, {}) if chart is not None else {}
             for column in layout.columns:
                 value, quote, location = answers.get((column.section, column.field), (None, "", ""))

@@ -41,6 +41,9 @@ def test_the_table_has_one_consensus_row_per_included_study_and_a_column_per_fie
         "charted_by",
         "status",
         "form_version",
+        "verification_status",
+        "verified_by",
+        "verified_at",
         "country",
         "participants",
         "forms",
@@ -120,6 +123,27 @@ def test_single_charting_takes_the_one_finished_chart_as_the_result(review, lead
     assert (row["chart"], row["charted_by"], row["design"]) == ("single reviewer", "rev1", "yes")
 
 
+def test_each_row_says_whether_its_chart_was_verified_by_whom_and_when(
+    review, charted, lead, second_reviewer
+):
+    import datetime
+
+    from extraction.models import Chart
+
+    when = datetime.datetime(2026, 3, 2, 14, 5, 9, tzinfo=datetime.UTC)
+    Chart.objects.filter(study=charted["a"], kind="consensus").update(
+        verification_status="agreed", verified_by=second_reviewer, verified_at=when
+    )
+    a, b, c = table(review, user=lead)
+    assert (a["verification_status"], a["verified_by"], a["verified_at"]) == (
+        "agreed",
+        "rev2",
+        "2026-03-02T14:05:09+00:00",
+    )
+    assert (b["verification_status"], b["verified_by"], b["verified_at"]) == ("unverified", "", "")
+    assert (c["verification_status"], c["verified_by"]) == ("", "")  # no chart yet
+
+
 def test_the_xlsx_has_a_sheet_per_section_with_the_same_cells(review, charted, tmp_path):
     out = tmp_path / "table.xlsx"
     call_command("export", review.slug, "extraction", "--format", "xlsx", "-o", str(out))
@@ -131,8 +155,8 @@ def test_the_xlsx_has_a_sheet_per_section_with_the_same_cells(review, charted, t
         return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
 
     source, rq1 = sheet("Source characteristics"), sheet("RQ1 participation")
-    assert list(source[0])[7:] == ["country", "participants", "setting"]
-    assert list(rq1[0])[7:] == ["forms", "forms:quote", "forms:page", "forms:quote_check"]
+    assert list(source[0])[10:] == ["country", "participants", "setting"]
+    assert list(rq1[0])[10:] == ["forms", "forms:quote", "forms:page", "forms:quote_check"]
     assert [(r["study"], r["country"], r["participants"]) for r in source] == [
         ("Warrington 2013", "UK", 12),  # a number stays a number
         ("Brodie 2016", "Scotland", None),
