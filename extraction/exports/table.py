@@ -133,8 +133,11 @@ def _shown(ctx: ExportContext, charts: list[Chart]) -> list[tuple[Chart | None, 
             # Dual charting is independent (services/consensus.py): nobody sees another's chart
             # before every independent chart of the study is submitted or the consensus is made
             # (the command line, run by whoever runs the server, sees them all).
+            # Under single charting the one submitted chart is the result, open to all.
+            submitted = all(c.status == Chart.Status.SUBMITTED for c in reviewers)
+            single = len(reviewers) == 1 and reviewers[0].form.charters_per_study == 1
             opened = any(c.kind == Chart.Kind.CONSENSUS for c in charts) or (
-                len(reviewers) > 1 and all(c.status == Chart.Status.SUBMITTED for c in reviewers)
+                submitted and (len(reviewers) > 1 or single)
             )
             if not opened:
                 reviewers = [c for c in reviewers if c.charted_by_id == ctx.user_id]

@@ -144,6 +144,28 @@ def test_each_row_says_whether_its_chart_was_verified_by_whom_and_when(
     assert (c["verification_status"], c["verified_by"]) == ("", "")  # no chart yet
 
 
+def test_per_reviewer_shows_everyone_the_submitted_chart_under_single_charting(
+    review, lead, reviewer, second_reviewer
+):
+    form = ChartFormFactory(review=review, version=1, charters_per_study=1)
+    field = FormFieldFactory(section=FormSectionFactory(form=form, key="source"), key="design")
+    source = SourceFactory(review=review)
+    charts = {}
+    for label, status in [("Done 2021", "submitted"), ("Drafting 2022", "draft")]:
+        s = StudyFactory(review=review, label=label)
+        RecordFactory(source=source, study=s, ta_status="include", ft_status="include")
+        charts[label] = ChartFactory(study=s, form=form, charted_by=reviewer, status=status)
+        ChartValueFactory(chart=charts[label], field=field, value=f"{status} design")
+
+    def seen_by(user):
+        rows = table(review, user, per_reviewer=True)
+        return [(r["study"], r["charted_by"], r["design"]) for r in rows]
+
+    done = ("Done 2021", "rev1", "submitted design")
+    assert seen_by(lead) == seen_by(second_reviewer) == [done, ("Drafting 2022", "", "")]
+    assert seen_by(reviewer) == [done, ("Drafting 2022", "rev1", "draft design")]
+
+
 def test_the_xlsx_has_a_sheet_per_section_with_the_same_cells(review, charted, tmp_path):
     out = tmp_path / "table.xlsx"
     call_command("export", review.slug, "extraction", "--format", "xlsx", "-o", str(out))
