@@ -18,6 +18,7 @@ from decimal import Decimal, InvalidOperation
 from django.db.models import Q
 
 from screening.models import Record, StageStatus
+from screening.textqueries import study_quote_checker
 
 from ..models import Chart, ChartValue, FieldType, FormField
 from ..services.charting import charting_studies
@@ -37,7 +38,7 @@ class Column:
 
     section: str  # section key: one XLSX sheet per section
     field: str  # field key
-    part: str  # "value", "quote" or "page"
+    part: str  # "value", "quote", "page" or "check" (the quote checked against the PDF's text)
     header: str
 
 
@@ -50,6 +51,10 @@ class Layout:
     @property
     def header(self) -> list[str]:
         return BASE_COLUMNS + [c.header for c in self.columns]
+
+    @property
+    def checks_quotes(self) -> bool:
+        return any(c.part == "check" for c in self.columns)
 
 
 def table_layout(ctx: ExportContext) -> Layout:
@@ -79,6 +84,7 @@ def table_layout(ctx: ExportContext) -> Layout:
         if (section, key) in quoted:
             columns.append(Column(section, key, "quote", f"{name}:quote"))
             columns.append(Column(section, key, "page", f"{name}:page"))
+            columns.append(Column(section, key, "check", f"{name}:quote_check"))
     types = {ident: f.type for ident, f in seen.items()}
     return Layout(columns, list(sections.items()), types)
 
@@ -173,6 +179,8 @@ def table_rows(ctx: ExportContext, layout: Layout) -> Iterator[list]:
         charts, reports = _charts(ids), _reports(ctx, ids)
         rows = [(s, c, label) for s in chunk for c, label in _shown(ctx, charts.get(s.pk, []))]
         values = _values([c.pk for _s, c, _label in rows if c is not None])
+        # One read of the chunk's extracted pages: a verifier sees which quotes to look at.
+        check = study_quote_checker(ids) if layout.checks_quotes else None
         for study, chart, label in rows:
             row = [study.pk, study.label, reports.get(study.pk, ""), label]
             if chart is None:
@@ -184,6 +192,8 @@ def table_rows(ctx: ExportContext, layout: Layout) -> Iterator[list]:
                 value, quote, location = answers.get((column.section, column.field), (None, "", ""))
                 if column.part == "value":
                     row.append(cell(layout.types[(column.section, column.field)], value))
+                elif column.part == "check":
+                    row.append(check(study.pk, quote, location).label if quote and check else "")
                 else:
                     row.append(quote if column.part == "quote" else location)
             yield row

@@ -32,6 +32,7 @@ from ..services.charting import (
 )
 from ..services.consensus import consensus_of, ready_for_comparison
 from ..services.forms import current_form, form_fields
+from .themes import study_codes_context
 
 
 @login_required
@@ -105,6 +106,8 @@ def _chart_context(review, study: Study, user, problems=()) -> dict:
         "needed": charters_needed(study),
         "save_url": "extraction:chart-save",
         "submit_url": "extraction:chart-submit",
+        # The study's coded quotes beside the reader: themes are coded while charting.
+        "codes": study_codes_context(review, study, user),
     }
 
 

@@ -33,6 +33,10 @@ class ModelConfig:
     nb_weight: weight of the naive Bayes ranks in ``nb+svm`` (the SVM's get 1 - nb_weight).
     nb_until: ``nb+svm`` only while fewer than this many includes are decided; from then on the
       SVM alone (None = always the mix).
+    fusion: how ``nb+svm`` combines the two models: ``mean`` (weighted mean of the normalised
+      ranks: favours records both rank fairly high) or ``rrf`` (reciprocal rank fusion,
+      1 / (60 + rank) summed: a record at the top of either model's list comes early, so the
+      queue takes each model's best guesses in turn).
     max_train_excluded: train on every include and at most this many excludes (a seeded random
       sample, independent of the order decisions are given in); None = all.
     """
@@ -52,6 +56,7 @@ class ModelConfig:
     max_train_excluded: int | None = None
     nb_weight: float = 0.5
     nb_until: int | None = None
+    fusion: str = "mean"
 
     def label(self) -> str:
         parts = [self.classifier]
@@ -78,6 +83,8 @@ class ModelConfig:
             parts.append(f"textless={self.textless}")
         if self.classifier == "nb+svm" and self.nb_weight != 0.5:
             parts.append(f"nb_weight={self.nb_weight:g}")
+        if self.classifier == "nb+svm" and self.fusion != "mean":
+            parts.append(f"fusion={self.fusion}")
         if self.classifier == "nb+svm" and self.nb_until is not None:
             parts.append(f"nb_until={self.nb_until}")
         if self.max_train_excluded is not None:

@@ -34,6 +34,15 @@ def _rank_normalise(scores: np.ndarray) -> np.ndarray:
     return ranks / max(1, len(scores) - 1)
 
 
+def _reciprocal_rank(scores: np.ndarray, k: float = 60.0) -> np.ndarray:
+    """1 / (k + rank), rank 1 = the highest score (ties: import order); k = 60 as in Cormack et
+    al.'s reciprocal rank fusion. Scaled by k so the best record scores ~1."""
+    order = np.argsort(-scores, kind="stable")
+    ranks = np.empty(len(scores), dtype=np.float64)
+    ranks[order] = np.arange(1, len(scores) + 1, dtype=np.float64)
+    return k / (k + ranks)
+
+
 def _training_rows(rows: np.ndarray, y: np.ndarray, config: ModelConfig, seed: int) -> np.ndarray:
     """Positions (into rows/y) to train on: every include, and the excludes, or a seeded random
     sample of max_train_excluded of them (bounds the fit time of big reviews)."""
@@ -80,6 +89,10 @@ def _model_scores(
         nb = _model_scores(_with(config, classifier="nb"), x_train, y, x_all, seed)
         svm = _model_scores(_with(config, classifier="svm"), x_train, y, x_all, seed)
         w = config.nb_weight
+        if config.fusion == "rrf":
+            return w * _reciprocal_rank(nb) + (1.0 - w) * _reciprocal_rank(svm)
+        if config.fusion != "mean":
+            raise ValueError(f"unknown fusion {config.fusion!r}")
         return w * _rank_normalise(nb) + (1.0 - w) * _rank_normalise(svm)
     if kind == "svm":
         model = LinearSVC(C=config.C, loss="squared_hinge", random_state=seed, max_iter=2000)

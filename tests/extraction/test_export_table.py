@@ -46,6 +46,7 @@ def test_the_table_has_one_consensus_row_per_included_study_and_a_column_per_fie
         "forms",
         "forms:quote",
         "forms:page",
+        "forms:quote_check",
         "setting",  # only the old version has it: after the current version's fields
     ]
     assert [r["study"] for r in rows] == ["Warrington 2013", "Brodie 2016", "Lefevre 2019"]
@@ -57,6 +58,7 @@ def test_the_table_has_one_consensus_row_per_included_study_and_a_column_per_fie
     assert a["forms"] == "Consultation; Peer support"
     assert a["forms:quote"] == "'=young people led the sessions"  # neutralised
     assert (a["forms:page"], a["setting"]) == ("p. 7", "")
+    assert a["forms:quote_check"] == "not checked: no text"  # no PDF text to compare with
     assert (b["chart"], b["form_version"], b["country"]) == ("consensus", "1", "Scotland")
     assert b["setting"] == "'+residential care"
     assert (b["participants"], b["forms"]) == ("", "")
@@ -130,7 +132,7 @@ def test_the_xlsx_has_a_sheet_per_section_with_the_same_cells(review, charted, t
 
     source, rq1 = sheet("Source characteristics"), sheet("RQ1 participation")
     assert list(source[0])[7:] == ["country", "participants", "setting"]
-    assert list(rq1[0])[7:] == ["forms", "forms:quote", "forms:page"]
+    assert list(rq1[0])[7:] == ["forms", "forms:quote", "forms:page", "forms:quote_check"]
     assert [(r["study"], r["country"], r["participants"]) for r in source] == [
         ("Warrington 2013", "UK", 12),  # a number stays a number
         ("Brodie 2016", "Scotland", None),
@@ -162,7 +164,7 @@ def test_the_data_dictionary_describes_every_field_of_every_version_and_the_code
     assert [(r["kind"], r["form_version"], r["key"], r["columns"]) for r in rows] == [
         ("field", "2", "country", "country"),
         ("field", "2", "participants", "participants"),
-        ("field", "2", "forms", "forms; forms:quote; forms:page"),
+        ("field", "2", "forms", "forms; forms:quote; forms:page; forms:quote_check"),
         ("field", "1", "country", "country"),
         ("field", "1", "setting", "setting"),
         ("code", "", "T1", ""),
@@ -265,3 +267,34 @@ def test_before_any_form_the_table_lists_the_included_studies(review, lead, tmp_
     book = openpyxl.load_workbook(out)
     assert book.sheetnames == ["Studies"]
     assert [c.value for c in book["Studies"][2]][:2] == [s.pk, "Early 2019"]
+
+
+def test_each_quote_is_checked_against_the_study_pdf_text_in_the_table(client_for, review, lead):
+    """The verifier's column: found on the page given, found elsewhere, or not in the text."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from screening.services.fulltext import attach_pdf
+    from screening.services.texts import extract_text
+    from tests.extraction.charting_setup import build_form, included_study, post_chart
+    from tests.pdfs import known_pdf
+
+    build_form(review)
+    found, elsewhere, missing = (included_study(review) for _ in range(3))
+    for study in (found, elsewhere, missing):
+        upload = SimpleUploadedFile("s.pdf", known_pdf())
+        record = study.reports.get()
+        extract_text(
+            attach_pdf(review=review, record=record, upload=upload, kind="report", by=lead).pk
+        )
+    client = client_for(lead)
+    for study, quote, page in [
+        (found, "Young people chose the questions.", "p. 2"),
+        (elsewhere, "Young people chose the questions.", "p. 9"),
+        (missing, "Adults chose nothing.", "p. 2"),
+    ]:
+        post_chart(client, review, study, {"design": "Interviews", "sample": "12",
+                                           "sample__quote": quote, "sample__location": page},
+                   0)  # fmt: skip
+    rows = {r["study_id"]: r for r in table(review, user=lead, per_reviewer=True)}
+    checks = [rows[str(s.pk)]["sample:quote_check"] for s in (found, elsewhere, missing)]
+    assert checks == ["found on p. 2", "found on another page: p. 2", "not found in the text"]

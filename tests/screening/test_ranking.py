@@ -96,8 +96,25 @@ def test_metrics_match_a_hand_computed_example():
     assert m.recall25 == pytest.approx(1 / 3)  # first floor(2.5) = 2 records
     assert m.recall50 == pytest.approx(2 / 3)  # first 5 records
     assert m.erf10 == pytest.approx(1 / 3 - 0.10)
+    assert m.screened_to_100 == 6  # the last relevant record
+    assert m.wss100 == pytest.approx((10 - 6) / 10)
     # an order cut after the last relevant record gives the same figures
     assert ranking.screening_metrics(order[:6], n=10, n_relevant=3) == m
+    # cut before it (a run stopped at 95 % recall of 40), WSS@100 is unknown, not 0
+    cut = ranking.screening_metrics([1] * 38, n=100, n_relevant=40)
+    assert cut.screened_to_95 == 38 and cut.screened_to_100 == 0 and math.isnan(cut.wss100)
+
+
+def test_recall_at_x_rounds_the_records_screened_as_asreview_does():
+    # N = 18: 10 % is 1.8 records -> 2 screened (floor would say 1); 25 % is 4.5 -> 4 (halves
+    # to even, Python's round); the 2nd and 5th records are the relevant ones
+    order = [0, 1, 0, 0, 1] + [0] * 13
+    m = ranking.screening_metrics(order, n=18, n_relevant=2)
+    assert m.recall10 == pytest.approx(0.5)
+    assert m.erf10 == pytest.approx(0.4)
+    assert m.recall25 == pytest.approx(0.5)  # round(4.5) = 4 records: the 5th not yet
+    assert m.recall50 == pytest.approx(1.0)  # 9 records
+    assert m.wss100 == pytest.approx(13 / 18)
 
 
 def test_metrics_of_a_perfect_and_a_worst_order():
@@ -168,6 +185,7 @@ def test_simulate_screening_command_prints_metrics_without_touching_the_database
     summary = text.strip().splitlines()[-1]
     for key in (
         "WSS@95=",
+        "WSS@100=",
         "recall@10%=",
         "recall@25%=",
         "recall@50%=",
@@ -177,6 +195,43 @@ def test_simulate_screening_command_prints_metrics_without_touching_the_database
         "step_p95=",
     ):
         assert key in summary
+
+
+def test_simulate_screening_writes_an_order_that_reproduces_its_metrics(tmp_path):
+    texts, labels = fixture()
+    path = tmp_path / "fixture.csv"
+    write_csv(path, texts, labels)
+    order_path = tmp_path / "order.csv"
+    out = io.StringIO()
+    call_command(
+        "simulate_screening",
+        str(path),
+        "--seeds",
+        "1",
+        "2",
+        "--order-out",
+        str(order_path),
+        stdout=out,
+    )
+    with order_path.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 2 * len(texts)  # every record once per seed
+    printed = [line for line in out.getvalue().splitlines() if line.startswith("seed ")]
+    for seed, line in zip(("1", "2"), printed, strict=True):
+        mine = [r for r in rows if r["seed"] == seed]
+        assert sorted(int(r["record_id"]) for r in mine) == list(range(1, len(texts) + 1))
+        for r in mine:  # ids are the CSV's record_id (1-based here), labels its labels
+            assert int(r["label"]) == labels[int(r["record_id"]) - 1]
+        priors = [r for r in mine if r["stage"] == "prior"]
+        assert len(priors) == 2 and {int(r["label"]) for r in priors} == {0, 1}
+        screened = [int(r["label"]) for r in mine if r["stage"] != "prior"]
+        assert [int(r["position"]) for r in mine if r["stage"] != "prior"] == list(
+            range(1, len(screened) + 1)
+        )
+        assert all(r["label"] == "0" for r in mine if r["stage"] == "unscreened")
+        again = ranking.screening_metrics(screened, len(screened), sum(screened))
+        assert f"WSS@95={again.wss95:.3f} WSS@100={again.wss100:.3f} " in line
+        assert f"recall@10%={again.recall10:.3f} " in line
 
 
 def test_records_without_text_come_first_once_the_model_ranks():
@@ -206,3 +261,23 @@ def test_mixed_model_hands_over_to_the_svm_after_enough_includes():
     np.testing.assert_array_equal(
         ranking.rank(features, decided, mixed), ranking.rank(features, decided, svm)
     )
+
+
+def test_reciprocal_rank_fusion_scores_each_model_by_its_ranks():
+    from screening.ranking.model import _reciprocal_rank
+
+    np.testing.assert_allclose(
+        _reciprocal_rank(np.array([0.1, 0.9, 0.5])), [60 / 63, 60 / 61, 60 / 62]
+    )
+    texts, _ = fixture()
+    features = ranking.ReviewFeatures.build(texts)
+    decided = {0: 1, 1: 1, len(RELEVANT): 0, len(RELEVANT) + 1: 0}
+    rrf = replace(ranking.DEFAULT_CONFIG, fusion="rrf")
+    assert rrf.label().endswith(",fusion=rrf,nb_until=60,max_excl=1000")
+    scores = ranking.rank(features, decided, rrf)
+    # both halves of a weighted sum of 60 / (60 + rank): at most 1, above 60 / (60 + n)
+    assert scores.max() <= 1.0 and scores.min() >= 60 / (60 + len(texts))
+    queue = ranking.queue_order(scores, list(decided))
+    assert set(queue[:2].tolist()) <= set(range(len(RELEVANT)))  # still the relevant ones first
+    with pytest.raises(ValueError, match="unknown fusion"):
+        ranking.rank(features, decided, replace(rrf, fusion="max"))
