@@ -57,23 +57,27 @@ def test_a_selected_sentence_is_quoted_into_a_field_with_its_page(page, live_ser
     expect(menu).to_be_visible()
     expect(menu).to_contain_text("Quote into… (p. 2)")
     menu.get_by_role("menuitem", name="Sample size").click()
-    expect(page.get_by_label("Verbatim quote")).to_have_value("Young people chose the questions.")
+    expect(page.get_by_test_id("chart-form").get_by_label("Verbatim quote")).to_have_value(
+        "Young people chose the questions."
+    )
     expect(page.get_by_label("Page or location")).to_have_value("p. 2")
     expect(page.get_by_test_id("chart-form")).to_have_attribute("data-unsaved", "0")
     page.reload()
-    expect(page.get_by_label("Verbatim quote")).to_have_value("Young people chose the questions.")
+    expect(page.get_by_test_id("chart-form").get_by_label("Verbatim quote")).to_have_value(
+        "Young people chose the questions."
+    )
     expect(page.get_by_test_id("quote-status")).to_have_text("found on p. 2")
     # The saved quote is marked where it came from: focusing it turns the reader to its page,
     # clicking the mark goes back to the field.
     reader = page.get_by_test_id("reader")
     expect(reader).to_have_attribute("data-rendered", "1")
-    page.get_by_label("Verbatim quote").focus()
+    page.get_by_test_id("chart-form").get_by_label("Verbatim quote").focus()
     expect(reader.get_by_test_id("reader-page")).to_have_value("2")
     saved = reader.locator("[data-page='2'] mark.saved-quote")
     expect(saved).to_have_text("Young people chose the questions.")
     page.get_by_label("Design").focus()
     saved.click()
-    expect(page.get_by_label("Verbatim quote")).to_be_focused()
+    expect(page.get_by_test_id("chart-form").get_by_label("Verbatim quote")).to_be_focused()
     assert page.evaluate("window.__cspViolations") == []
 
 
