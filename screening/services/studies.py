@@ -19,7 +19,7 @@ def link_reports(
     *,
     review: Review,
     record_ids: Iterable[int],
-    by: AbstractBaseUser,
+    by: AbstractBaseUser | None,
     study: Study | None = None,
     new_label: str = "",
 ) -> Study:
