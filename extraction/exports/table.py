@@ -21,7 +21,7 @@ from screening.models import Record, StageStatus
 from screening.textqueries import study_quote_checker
 
 from ..models import Chart, ChartValue, FieldType, FormField
-from ..services.charting import charting_studies
+from ..services.charting import charting_studies, make_report_studies
 from .base import ExportContext, in_chunks
 from .csvsafe import write_csv
 from .xlsx import write_xlsx_sheets
@@ -93,7 +93,9 @@ def table_layout(ctx: ExportContext) -> Layout:
 
 
 def included_studies(ctx: ExportContext):
-    """The studies the charting page lists: a report included at full text (as PRISMA counts)."""
+    """The studies the charting page lists: a report included at full text (as PRISMA counts);
+    a stand-alone included report becomes its own study here, so rows == PRISMA's studies."""
+    make_report_studies(ctx.review)
     return charting_studies(ctx.review)
 
 

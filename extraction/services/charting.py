@@ -234,8 +234,29 @@ def included_reports(review) -> Any:
 
 
 def charting_studies(review) -> Any:
-    """The review's studies with a report included at full text: the ones to chart."""
+    """The review's studies with a report included at full text: the ones to chart. With
+    standalone_reports(review) (each its own study until charted) they are PRISMA's included
+    studies; make_report_studies(review) turns those reports into studies where a study id is
+    needed (the extraction table)."""
     return Study.objects.filter(review=review, reports__in=included_reports(review)).distinct()
+
+
+def standalone_reports(review) -> Any:
+    """Included reports not linked to a study: PRISMA counts each as a study of its own."""
+    return included_reports(review).filter(study__isnull=True).order_by("number", "id")
+
+
+def make_report_studies(review, by: AbstractBaseUser | None = None) -> int:
+    """A study for every stand-alone included report, as the Chart button would make it, so the
+    extraction table has one row per included study, as PRISMA counts them. Idempotent; a race
+    that makes two studies for one report leaves an empty one, which link_reports removes."""
+    made = 0
+    for record_id in standalone_reports(review).values_list("pk", flat=True):
+        with transaction.atomic():
+            if included_reports(review).filter(pk=record_id, study__isnull=True).exists():
+                link_reports(review=review, record_ids=[record_id], by=by)
+                made += 1
+    return made
 
 
 @transaction.atomic

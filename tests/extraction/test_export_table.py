@@ -347,3 +347,29 @@ def test_each_quote_is_checked_against_the_study_pdf_text_in_the_table(client_fo
     rows = {r["study_id"]: r for r in table(review, user=lead, per_reviewer=True)}
     checks = [rows[str(s.pk)]["sample:quote_check"] for s in (found, elsewhere, missing)]
     assert checks == ["found on p. 2", "found on another page: p. 2", "not found in the text"]
+
+
+def test_the_table_and_the_charting_index_list_prismas_included_studies(
+    client_for, review, lead, reviewer, second_reviewer
+):
+    # The known review: study "Warrington 2013" (p1 and w1) and e1, an included report without a
+    # study, which PRISMA counts as a study of its own.
+    from django.urls import reverse
+
+    from screening.prisma import prisma_flow
+    from tests.extraction.prisma_review import build_known_review
+
+    known = build_known_review(review, lead, reviewer, second_reviewer)
+    included = prisma_flow(review).n["included_studies"]
+    assert included == 2
+    page = client_for(reviewer).get(reverse("extraction:index", kwargs={"slug": review.slug}))
+    html = page.content.decode()
+    assert html.count('data-testid="chart-study"') + html.count('data-testid="chart-report"') == 2
+    assert f'name="record" value="{known["e1"].pk}"' in html  # its Chart button
+    assert known["e1"].study_id is None  # the page itself made nothing
+    rows = table(review, user=lead)
+    assert len(rows) == included
+    assert sorted(r["chart"] for r in rows) == ["none yet", "none yet"]
+    known["e1"].refresh_from_db()
+    assert {r["study"] for r in rows} == {"Warrington 2013", known["e1"].study.label}
+    assert len(table(review, user=lead)) == included  # a second export makes no new study
