@@ -1,4 +1,4 @@
-# The menu: make run | test | lint | worker | bench | bench-quick
+# The menu: make run | test | lint | audit | worker | bench | bench-quick
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # DEBUG=0 and a real SECRET_KEY (see README).
 export DEBUG ?= 1
 
-.PHONY: install run test lint format worker bench bench-quick clean
+.PHONY: install run test lint audit format worker bench bench-quick clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
+
+# Installed packages against the shipped advisory list (offline; see README).
+audit: install
+	$(BIN)/python security/audit.py
 
 format: install
 	$(BIN)/ruff format .

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from extraction.services.charting import study_for_report
 from reviewapp.models import Review, Stage
 from screening.models import Record
 from screening.services.decisions import record_decision
@@ -387,8 +388,9 @@ def _screen(review: Review, users: dict, truth: dict[str, MadeUp]) -> None:
         pdf = demo_pdf(record.title, _wrap(record.abstract))
         upload = SimpleUploadedFile(f"demo-fulltext-{n + 1}.pdf", pdf, "application/pdf")
         attach_pdf(review=review, record=record, upload=upload, kind="report", by=users["lead"])
-    # Two full texts decided already: one agreed include, one a conflict for the lead.
-    for n, record in enumerate(included[:2]):
+    # Four full texts decided already: three agreed includes, ready to chart as studies (so the
+    # charting and themes pages have something to show), and one conflict for the lead.
+    for n, record in enumerate(included[:4]):
         for who in ("reviewer1", "reviewer2"):
             value, reason = "include", None
             if n == 1 and who == "reviewer2":
@@ -401,3 +403,5 @@ def _screen(review: Review, users: dict, truth: dict[str, MadeUp]) -> None:
                 value=value,
                 reason=reason,
             )
+        if n != 1:
+            study_for_report(review=review, record_id=record.pk, by=users["lead"])

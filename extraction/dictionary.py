@@ -1,5 +1,7 @@
-"""The data dictionary (PRISMA-ScR item 11): every field of the current charting form and every
-code of the codebook, with what it means.
+"""The data dictionary (PRISMA-ScR item 11): every field of the charting form and every code of
+the codebook, with what it means. Fields are the union over all form versions (as the extraction
+table's columns are): the current version's, then in each section the keys only older versions
+have, each row naming the versions its key appears in.
 
 `build_data_dictionary` is pure; `data_dictionary(review)` reads the review and calls it. The
 page and the dictionary export both use it.
@@ -27,7 +29,8 @@ class DictionaryRow:
     help_text: str = ""  # a field's help; a code's definition
     shown_when: str = ""  # a dependent section's condition, e.g. "rq_relevance includes RQ1"
     takes_quote: bool = False
-    form_version: int | None = None
+    form_version: int | None = None  # the version this row describes (the newest with the key)
+    versions: str = ""  # "; "-joined: every version that has the key
     parent: str = ""
     include_when: str = ""
     exclude_when: str = ""
@@ -59,6 +62,7 @@ def build_data_dictionary(
             shown_when=f["shown_when"],
             takes_quote=f["takes_quote"],
             form_version=f["form_version"],
+            versions=f.get("versions", ""),
         )
         for f in fields_in
     ]
@@ -101,19 +105,50 @@ def current_form(review):
     return ChartForm.objects.filter(review=review).order_by("-version").first()
 
 
-def data_dictionary(review) -> list[DictionaryRow]:
-    """The review's dictionary: the current form's fields, then the codebook (merged codes left
-    out: their quotes now sit under the code they were merged into)."""
-    from .models import Code, FormField
+def field_versions(review) -> dict[tuple[str, str], list[int]]:
+    """Each (section key, field key) of any form version: the versions having it, newest first."""
+    from .models import FormField
 
-    form = current_form(review)
-    form_fields = (
-        FormField.objects.filter(section__form=form)
-        .select_related("section__depends_on")
-        .order_by("section__order", "section_id", "order", "id")
-        if form
-        else []
+    pairs = (
+        FormField.objects.filter(section__form__review=review)
+        .order_by("-section__form__version")
+        .values_list("section__key", "key", "section__form__version")
     )
+    versions: dict[tuple[str, str], list[int]] = {}
+    for section, key, version in pairs:
+        found = versions.setdefault((section, key), [])
+        if version not in found:
+            found.append(version)
+    return versions
+
+
+def _union_fields(review) -> list:
+    """One field per key over every version (its newest), in the current form's order; a key only
+    older versions have comes after its section's current fields (or after every current section
+    when its section is gone)."""
+    from .models import FormField
+
+    fields = (
+        FormField.objects.filter(section__form__review=review)
+        .select_related("section__form", "section__depends_on")
+        .order_by("-section__form__version", "section__order", "section_id", "order", "id")
+    )
+    newest: dict[tuple[str, str], FormField] = {}
+    for f in fields:
+        newest.setdefault((f.section.key, f.key), f)
+    by_section: dict[str, list] = {}
+    for f in newest.values():  # already newest version first, each version in form order
+        by_section.setdefault(f.section.key, []).append(f)
+    return [f for group in by_section.values() for f in group]
+
+
+def data_dictionary(review) -> list[DictionaryRow]:
+    """The review's dictionary: the fields of every form version (one row per key), then the
+    codebook (merged codes left out: their quotes now sit under the code they were merged into)."""
+    from .models import Code
+
+    versions = field_versions(review)
+    form_fields = _union_fields(review)
     codes = Code.objects.filter(review=review, merged_into__isnull=True).prefetch_related(
         "questions"
     )
@@ -129,7 +164,8 @@ def data_dictionary(review) -> list[DictionaryRow]:
                 "help_text": f.help_text,
                 "shown_when": _shown_when(f.section),
                 "takes_quote": f.takes_quote,
-                "form_version": form.version,
+                "form_version": f.section.form.version,
+                "versions": "; ".join(str(v) for v in versions[(f.section.key, f.key)]),
             }
             for f in form_fields
         ],

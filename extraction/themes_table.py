@@ -231,12 +231,16 @@ def _quote_rows(quotes: list[QuoteIn], by_id: dict, column: dict) -> tuple[Quote
 def theme_table(review) -> ThemeTable:
     """The review's theme table: every study as a column, every theme in use or not retired."""
     from .models import Code, CodedQuote
+    from .services.charting import charting_studies
 
+    # Columns and counts cover the included studies only (the charting page's and PRISMA's
+    # set): a study excluded at full text after coding keeps its quotes but is not evidence.
+    included = charting_studies(review)
     codes = Code.objects.filter(review=review, merged_into__isnull=True).prefetch_related(
         "questions"
     )
     quotes = (
-        CodedQuote.objects.filter(code__review=review)
+        CodedQuote.objects.filter(code__review=review, study__in=included)
         .select_related("study", "coded_by")
         .order_by("study__label", "study_id", "created_at", "id")
     )
@@ -254,7 +258,7 @@ def theme_table(review) -> ThemeTable:
             )
             for c in codes
         ],
-        studies=list(review.studies.order_by("label", "id").values_list("id", "label")),
+        studies=list(included.order_by("label", "id").values_list("id", "label")),
         quotes=[
             QuoteIn(
                 code_id=q.code_id,

@@ -217,6 +217,11 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A broker that is down is said within a second (the job fails with the reason: reviewapp.jobs
+# send_or_fail), not after the 19 s of retries the defaults add up to (bench/faults.py).
+_QUICK_RETRY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+CELERY_TASK_PUBLISH_RETRY_POLICY = _QUICK_RETRY
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": _QUICK_RETRY}
 # Without a broker (make run), ranking retrains run in a background thread, not in the request.
 RANKING_EAGER_IN_THREAD = env_bool("RANKING_EAGER_IN_THREAD", True)
 

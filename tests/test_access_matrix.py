@@ -158,10 +158,10 @@ def _submitted_chart_id(review: Review, team: dict) -> dict:
 def _coded_quote_id(review: Review, team: dict) -> dict:
     from extraction.models import Code
     from extraction.services.themes import add_quote
-    from tests.factories import StudyFactory
+    from screening.models import Study
 
     code = Code.objects.create(review=review, code="T1", label="A theme")
-    study = StudyFactory(review=review)
+    study = Study.objects.get(pk=_study_id(review, team)["study_id"])  # included: coded
     coded = add_quote(study=study, code=code, by=team["reviewer"], quote="in their words")
     return {"study_id": study.pk, "quote_id": coded.pk}
 

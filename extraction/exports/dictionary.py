@@ -1,7 +1,7 @@
 """The data dictionary as a file: the rows of the dictionary page's builder (extraction/
 dictionary.py: fields, then the codebook), with two additions an analyst needs beside the
-extraction table: the fields of every form version (newest first; the page shows the current
-one), and the table columns each field fills.
+extraction table: the fields of every form version as each version had them (newest first; the
+page shows each key once, as its newest version has it), and the table columns each field fills.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 
-from ..dictionary import DictionaryRow, build_data_dictionary, data_dictionary
+from ..dictionary import DictionaryRow, build_data_dictionary, data_dictionary, field_versions
 from ..models import FormField
 from .base import ExportContext
 from .csvsafe import write_csv
@@ -23,7 +23,7 @@ def _cells(row: DictionaryRow) -> list:
     return ["yes" if v is True else "no" if v is False else v for v in row.as_list()]
 
 
-def _field(f: FormField) -> dict:
+def _field(f: FormField, versions: dict[tuple[str, str], list[int]]) -> dict:
     """A field as the page's builder takes it."""
     depends = f.section.depends_on
     return {
@@ -37,6 +37,7 @@ def _field(f: FormField) -> dict:
         "shown_when": f"{depends.key} includes {f.section.depends_on_choice}" if depends else "",
         "takes_quote": f.takes_quote,
         "form_version": f.section.form.version,
+        "versions": "; ".join(str(v) for v in versions[(f.section.key, f.key)]),
     }
 
 
@@ -50,7 +51,8 @@ def dictionary_rows(ctx: ExportContext) -> Iterator[list]:
         .select_related("section__form", "section__depends_on")
         .order_by("-section__form__version", "section__order", "section_id", "order", "id")
     )
-    rows = build_data_dictionary(fields_in=[_field(f) for f in fields], codes_in=[])
+    versions = field_versions(ctx.review)
+    rows = build_data_dictionary(fields_in=[_field(f, versions) for f in fields], codes_in=[])
     for f, row in zip(fields, rows, strict=True):
         yield [*_cells(row), "; ".join(columns[(f.section.key, f.key)])]
     for row in data_dictionary(ctx.review):

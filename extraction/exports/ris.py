@@ -1,11 +1,13 @@
-"""RIS of the included records (included at full text), for a reference manager."""
+"""RIS of the included records (PRISMA's "reports of included studies"), for a reference
+manager."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
 
-from screening.models import Record, StageStatus
+from screening.models import Record
+from screening.prisma import INCLUDED
 
 from .base import ExportContext, in_chunks
 
@@ -33,7 +35,9 @@ def ris_entry(r: Record) -> str:
 
 
 def included_records(ctx: ExportContext):
-    records = Record.objects.in_review(ctx.review).filter(ft_status=StageStatus.INCLUDE)
+    # PRISMA's filter, so the file holds as many entries as the diagram's included reports (a
+    # duplicate marked after full text, or a record sent back to title/abstract, is not one).
+    records = Record.objects.in_review(ctx.review).filter(INCLUDED)
     if ctx.blind:  # an agreed outcome is the colleague's decision: only once the lead resolved
         records = records.filter(resolutions__stage="full_text").distinct()
     return records.select_related("study").defer("raw")

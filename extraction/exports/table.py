@@ -18,9 +18,10 @@ from decimal import Decimal, InvalidOperation
 from django.db.models import Q
 
 from screening.models import Record, StageStatus
+from screening.textqueries import study_quote_checker
 
 from ..models import Chart, ChartValue, FieldType, FormField
-from ..services.charting import charting_studies
+from ..services.charting import charting_studies, make_report_studies
 from .base import ExportContext, in_chunks
 from .csvsafe import write_csv
 from .xlsx import write_xlsx_sheets
@@ -28,7 +29,10 @@ from .xlsx import write_xlsx_sheets
 # Studies a chunk: each brings its charts and every value of them, so fewer than the records'.
 STUDY_CHUNK = 250
 
-BASE_COLUMNS = ["study_id", "study", "reports", "chart", "charted_by", "status", "form_version"]
+BASE_COLUMNS = [
+    "study_id", "study", "reports", "chart", "charted_by", "status", "form_version",
+    "verification_status", "verified_by", "verified_at",
+]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -37,7 +41,7 @@ class Column:
 
     section: str  # section key: one XLSX sheet per section
     field: str  # field key
-    part: str  # "value", "quote" or "page"
+    part: str  # "value", "quote", "page" or "check" (the quote checked against the PDF's text)
     header: str
 
 
@@ -50,6 +54,10 @@ class Layout:
     @property
     def header(self) -> list[str]:
         return BASE_COLUMNS + [c.header for c in self.columns]
+
+    @property
+    def checks_quotes(self) -> bool:
+        return any(c.part == "check" for c in self.columns)
 
 
 def table_layout(ctx: ExportContext) -> Layout:
@@ -79,12 +87,15 @@ def table_layout(ctx: ExportContext) -> Layout:
         if (section, key) in quoted:
             columns.append(Column(section, key, "quote", f"{name}:quote"))
             columns.append(Column(section, key, "page", f"{name}:page"))
+            columns.append(Column(section, key, "check", f"{name}:quote_check"))
     types = {ident: f.type for ident, f in seen.items()}
     return Layout(columns, list(sections.items()), types)
 
 
 def included_studies(ctx: ExportContext):
-    """The studies the charting page lists: a report included at full text (as PRISMA counts)."""
+    """The studies the charting page lists: a report included at full text (as PRISMA counts);
+    a stand-alone included report becomes its own study here, so rows == PRISMA's studies."""
+    make_report_studies(ctx.review)
     return charting_studies(ctx.review)
 
 
@@ -107,7 +118,9 @@ def cell(field_type: str, value: object) -> object:
 
 
 def _charts(study_ids: list[int]) -> dict[int, list[Chart]]:
-    charts = Chart.objects.filter(study_id__in=study_ids).select_related("form", "charted_by")
+    charts = Chart.objects.filter(study_id__in=study_ids).select_related(
+        "form", "charted_by", "verified_by"
+    )
     by_study: dict[int, list[Chart]] = defaultdict(list)
     for chart in charts.order_by("study_id", "kind", "charted_by__username", "id"):
         by_study[chart.study_id].append(chart)
@@ -122,8 +135,11 @@ def _shown(ctx: ExportContext, charts: list[Chart]) -> list[tuple[Chart | None, 
             # Dual charting is independent (services/consensus.py): nobody sees another's chart
             # before every independent chart of the study is submitted or the consensus is made
             # (the command line, run by whoever runs the server, sees them all).
+            # Under single charting the one submitted chart is the result, open to all.
+            submitted = all(c.status == Chart.Status.SUBMITTED for c in reviewers)
+            single = len(reviewers) == 1 and reviewers[0].form.charters_per_study == 1
             opened = any(c.kind == Chart.Kind.CONSENSUS for c in charts) or (
-                len(reviewers) > 1 and all(c.status == Chart.Status.SUBMITTED for c in reviewers)
+                submitted and (len(reviewers) > 1 or single)
             )
             if not opened:
                 reviewers = [c for c in reviewers if c.charted_by_id == ctx.user_id]
@@ -137,6 +153,13 @@ def _shown(ctx: ExportContext, charts: list[Chart]) -> list[tuple[Chart | None, 
     if len(single) == 1:
         return [(single[0], "single reviewer")]
     return [(None, "none yet")]
+
+
+def _verification(chart: Chart) -> list:
+    """Who checked the chart against the source, and when (UTC, ISO 8601)."""
+    by = chart.verified_by.get_username() if chart.verified_by else ""
+    at = chart.verified_at.isoformat(timespec="seconds") if chart.verified_at else ""
+    return [chart.verification_status, by, at]
 
 
 def _values(chart_ids: list[int]) -> dict[int, dict[tuple[str, str], tuple]]:
@@ -173,17 +196,22 @@ def table_rows(ctx: ExportContext, layout: Layout) -> Iterator[list]:
         charts, reports = _charts(ids), _reports(ctx, ids)
         rows = [(s, c, label) for s in chunk for c, label in _shown(ctx, charts.get(s.pk, []))]
         values = _values([c.pk for _s, c, _label in rows if c is not None])
+        # One read of the chunk's extracted pages: a verifier sees which quotes to look at.
+        check = study_quote_checker(ids) if layout.checks_quotes else None
         for study, chart, label in rows:
             row = [study.pk, study.label, reports.get(study.pk, ""), label]
             if chart is None:
-                row += ["", "", ""]
+                row += ["", "", "", "", "", ""]
             else:
                 row += [chart.charted_by.get_username(), chart.status, chart.form.version]
+                row += _verification(chart)
             answers = values.get(chart.pk, {}) if chart is not None else {}
             for column in layout.columns:
                 value, quote, location = answers.get((column.section, column.field), (None, "", ""))
                 if column.part == "value":
                     row.append(cell(layout.types[(column.section, column.field)], value))
+                elif column.part == "check":
+                    row.append(check(study.pk, quote, location).label if quote and check else "")
                 else:
                     row.append(quote if column.part == "quote" else location)
             yield row

@@ -21,9 +21,10 @@ def xlsx_cell(value: object) -> object:
     """A value Excel shows as typed: never a formula, no control characters, within limits."""
     if value == "":
         return None  # a blank cell is not written at all: most of a wide sheet, and slow to write
-    value = neutralise(value)
     if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)[:MAX_CELL]
+        # Strip first: "\x01=HYPERLINK(..)" neutralised first would lose the \x01 afterwards
+        # and reach Excel as a formula.
+        return str(neutralise(ILLEGAL_CHARACTERS_RE.sub("", value)))[:MAX_CELL]
     return value
 
 

@@ -20,7 +20,7 @@ from screening.services.fulltext import sought_records
 from screening.services.studies import link_reports
 
 from ..models import Chart, ChartForm, ChartValue, ChartValueChange, FormField, FormSection
-from ..values import Raw, display, is_empty, parse_value
+from ..values import CONTROL, Raw, display, is_empty, parse_value
 from .forms import current_form, form_fields
 
 
@@ -127,8 +127,10 @@ def save_chart(
             continue
         parsed = parse_value(form_field.type, raw, form_field.choices)
         old = stored.get(form_field.pk)
+        # Control characters (NUL above all, which PostgreSQL refuses) never reach a quote.
         new = {"value": parsed.value if parsed.ok else None, "draft": raw,
-               "quote": quote.strip(), "location": location.strip()[:100]}  # fmt: skip
+               "quote": CONTROL.sub("", quote).strip(),
+               "location": CONTROL.sub("", location).strip()[:100]}  # fmt: skip
         if old is None and is_empty(raw) and not new["quote"] and not new["location"]:
             continue  # nothing typed into a field never touched: no row, no history
         if _state(old) != new:
@@ -232,8 +234,29 @@ def included_reports(review) -> Any:
 
 
 def charting_studies(review) -> Any:
-    """The review's studies with a report included at full text: the ones to chart."""
+    """The review's studies with a report included at full text: the ones to chart. With
+    standalone_reports(review) (each its own study until charted) they are PRISMA's included
+    studies; make_report_studies(review) turns those reports into studies where a study id is
+    needed (the extraction table)."""
     return Study.objects.filter(review=review, reports__in=included_reports(review)).distinct()
+
+
+def standalone_reports(review) -> Any:
+    """Included reports not linked to a study: PRISMA counts each as a study of its own."""
+    return included_reports(review).filter(study__isnull=True).order_by("number", "id")
+
+
+def make_report_studies(review, by: AbstractBaseUser | None = None) -> int:
+    """A study for every stand-alone included report, as the Chart button would make it, so the
+    extraction table has one row per included study, as PRISMA counts them. Idempotent; a race
+    that makes two studies for one report leaves an empty one, which link_reports removes."""
+    made = 0
+    for record_id in standalone_reports(review).values_list("pk", flat=True):
+        with transaction.atomic():
+            if included_reports(review).filter(pk=record_id, study__isnull=True).exists():
+                link_reports(review=review, record_ids=[record_id], by=by)
+                made += 1
+    return made
 
 
 @transaction.atomic

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from screening.models import Study
 
-from ..models import Chart, ChartValue, ChartValueChange, FormField
+from ..models import Chart, ChartForm, ChartValue, ChartValueChange, FormField
 from ..values import display, is_empty
 from .charting import ChartingRefused, charters_needed, completeness_errors, reviewer_charts
 from .forms import form_fields
@@ -54,13 +54,30 @@ def _values(chart: Chart | None) -> dict[str, ChartValue]:
     return {v.field.key: v for v in chart.values.select_related("field")}
 
 
+def newest_form(charts: list[Chart]) -> ChartForm | None:
+    """The newest form version among the charts: the one the consensus is charted on."""
+    return max((c.form for c in charts), key=lambda form: form.version, default=None)
+
+
+def union_fields(charts: list[Chart]) -> list[FormField]:
+    """Every key any of the charts' versions has, once: the newest version's fields in its
+    order, then keys only older versions have (so a reviewer's answer to a dropped field is
+    still compared, never silently left out)."""
+    forms = sorted({c.form_id: c.form for c in charts}.values(), key=lambda f: -f.version)
+    seen: dict[str, FormField] = {}
+    for form in forms:
+        for form_field in form_fields(form):
+            seen.setdefault(form_field.key, form_field)
+    return list(seen.values())
+
+
 def compare(study: Study) -> list[Row]:
     """Field by field (matched by key, so charts on different form versions still line up)."""
     charts = reviewer_charts(study)
     values = [_values(chart) for chart in charts]
     consensus = _values(consensus_of(study))
     rows = []
-    for form_field in form_fields(charts[0].form) if charts else []:
+    for form_field in union_fields(charts):
         answers = [_shown(form_field, v.get(form_field.key)) for v in values]
         quotes = [(v[form_field.key].quote if form_field.key in v else "") for v in values]
         rows.append(
@@ -90,7 +107,7 @@ def start_consensus(*, study: Study, by: AbstractBaseUser) -> Chart:
         raise ChartingRefused("Both reviewers must submit their charts first.")
     charts = reviewer_charts(study)
     chart = Chart.objects.create(
-        study=study, form=charts[0].form, charted_by=by, kind=Chart.Kind.CONSENSUS
+        study=study, form=newest_form(charts), charted_by=by, kind=Chart.Kind.CONSENSUS
     )
     values = [_values(c) for c in charts]
     for form_field in form_fields(chart.form):

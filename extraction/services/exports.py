@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from reviewapp.jobs import fail_stale_jobs, stale_jobs
+from reviewapp.jobs import fail_stale_jobs, send_or_fail, stale_jobs
 from reviewapp.models import Membership, Review
 
 from ..exports.base import ExportContext
@@ -50,7 +50,9 @@ def start_export(
         job = ExportJob.objects.create(
             review=review, kind=kind, format=fmt, options=kept, requested_by=by
         )
-        transaction.on_commit(lambda: run_export_job.delay(job.pk))
+        transaction.on_commit(
+            lambda: send_or_fail(lambda: run_export_job.delay(job.pk), job, what="export")
+        )
     return job
 
 
@@ -152,7 +154,9 @@ def retry_export(*, job: ExportJob) -> ExportJob:
         )
         if not again:  # a double click, or a job that is not failed
             raise ExportRefused("Only a failed export can be tried again.")
-        transaction.on_commit(lambda: run_export_job.delay(job.pk))
+        transaction.on_commit(
+            lambda: send_or_fail(lambda: run_export_job.delay(job.pk), job, what="export")
+        )
     job.refresh_from_db()
     return job
 

@@ -17,7 +17,7 @@ from django.http import Http404
 
 from reviewapp.models import Review
 
-from ..models import CHOICE_TYPES, ChartForm, FieldType, FormField, FormSection
+from ..models import CHOICE_TYPES, Chart, ChartForm, FieldType, FormField, FormSection
 
 
 class FormEditRefused(ValueError):
@@ -246,10 +246,19 @@ def delete_field(*, review: Review, by: AbstractBaseUser, field_key: str) -> Cha
 
 @transaction.atomic
 def set_charters_per_study(*, review: Review, by: AbstractBaseUser, charters: int) -> ChartForm:
-    """One or two independent charters per study: a review setting, changed in place."""
+    """One or two independent charters per study: a review setting, changed in place, so only
+    while no chart exists. With charts, two to one would turn a colleague's chart into the
+    study's single chart (shown to everyone) and one to two would reopen settled studies."""
     if charters not in (1, 2):
         raise FormEditRefused("Choose one or two reviewers per study.")
     form = ensure_form(review=review, by=by)
+    if form.charters_per_study == charters:
+        return form
+    if Chart.objects.filter(study__review=review).exists():
+        raise FormEditRefused(
+            "Reviewers have started charting, so the number of reviewers per study can no "
+            "longer change."
+        )
     form.charters_per_study = charters
     form.save(update_fields=["charters_per_study"])
     return form

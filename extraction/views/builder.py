@@ -61,9 +61,13 @@ def form_settings(request: HttpRequest, slug: str) -> HttpResponse:
     charters = ChartersForm(request.POST)
     if not charters.is_valid():
         return _page(request, review, charters_form=charters, status=400)
-    builder.set_charters_per_study(
-        review=review, by=request.user, charters=charters.cleaned_data["charters_per_study"]
-    )
+    try:
+        builder.set_charters_per_study(
+            review=review, by=request.user, charters=charters.cleaned_data["charters_per_study"]
+        )
+    except FormEditRefused as refusal:
+        charters.add_error(None, str(refusal))
+        return _page(request, review, charters_form=charters, status=400)
     return _done(request, review, None, "Charting setting saved.")
 
 

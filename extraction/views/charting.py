@@ -25,6 +25,7 @@ from ..services.charting import (
     reopen_chart,
     reviewer_charts,
     save_or_refuse,
+    standalone_reports,
     start_chart,
     study_for_report,
     submit_chart,
@@ -32,6 +33,7 @@ from ..services.charting import (
 )
 from ..services.consensus import consensus_of, ready_for_comparison
 from ..services.forms import current_form, form_fields
+from .themes import study_codes_context
 
 
 @login_required
@@ -41,11 +43,11 @@ def extraction_index(request: HttpRequest, slug: str) -> HttpResponse:
     review = get_review_for(request.user, slug)
     studies = charting_studies(review).prefetch_related("charts").order_by("label", "id")
     rows = [(study, chart_summary(study.charts.all(), request.user)) for study in studies]
-    return render(
-        request,
-        "extraction/index.html",
-        {"review": review, "rows": rows, "form": current_form(review)},
-    )
+    # An included report without a study is a study of its own (as PRISMA counts it); its
+    # Chart button makes the study (study-start), so a GET here never writes.
+    alone = list(standalone_reports(review))
+    context = {"review": review, "rows": rows, "alone": alone, "form": current_form(review)}
+    return render(request, "extraction/index.html", context)
 
 
 def chart_summary(charts, user) -> dict:
@@ -105,6 +107,8 @@ def _chart_context(review, study: Study, user, problems=()) -> dict:
         "needed": charters_needed(study),
         "save_url": "extraction:chart-save",
         "submit_url": "extraction:chart-submit",
+        # The study's coded quotes beside the reader: themes are coded while charting.
+        "codes": study_codes_context(review, study, user),
     }
 
 

@@ -19,6 +19,7 @@ from screening.models import Study
 
 from ..dictionary import current_form, data_dictionary
 from ..models import Code, CodedQuote
+from ..services.charting import charting_studies
 from ..services.themes import (
     add_quote,
     delete_code,
@@ -178,7 +179,8 @@ def study_codes_context(
 
 
 def _study(review: Review, study_id: int) -> Study:
-    return get_object_or_404(Study.objects.filter(review=review), pk=study_id)
+    # Only an included study is coded (as only one is charted): the theme table counts those.
+    return get_object_or_404(charting_studies(review), pk=study_id)
 
 
 def _codes_response(request, context: dict, *, status: int = 200) -> HttpResponse:

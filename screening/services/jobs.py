@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from reviewapp.jobs import fail_stale_jobs
+from reviewapp.jobs import fail_stale_jobs, send_or_fail
 from reviewapp.models import Review
 
 from ..models import ImportJob
@@ -49,7 +49,9 @@ def queue_import(
         created_by=by,
         phase="Waiting for a worker",
     )
-    transaction.on_commit(lambda: run_import_job.delay(job.pk))
+    transaction.on_commit(
+        lambda: send_or_fail(lambda: run_import_job.delay(job.pk), job, what="import")
+    )
     return job
 
 
@@ -122,7 +124,9 @@ def retry_import(*, job: ImportJob, by: AbstractBaseUser | None) -> ImportJob:
     )
     job.retried_as = again
     job.save(update_fields=["retried_as"])
-    transaction.on_commit(lambda: run_import_job.delay(again.pk))
+    transaction.on_commit(
+        lambda: send_or_fail(lambda: run_import_job.delay(again.pk), again, what="import")
+    )
     return again
 
 

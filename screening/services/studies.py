@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.apps import apps
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 
 from reviewapp.models import Review
 
@@ -17,7 +19,7 @@ def link_reports(
     *,
     review: Review,
     record_ids: Iterable[int],
-    by: AbstractBaseUser,
+    by: AbstractBaseUser | None,
     study: Study | None = None,
     new_label: str = "",
 ) -> Study:
@@ -53,6 +55,10 @@ def unlink_report(*, review: Review, record_id: int) -> None:
 
 
 def _empty_studies(review: Review):
-    # A study someone charted stays even without reports: deleting it would delete the charts
-    # (research data) with it. Named by the reverse relation only, so no import of extraction.
-    return Study.objects.filter(review=review, reports__isnull=True, charts__isnull=True)
+    # A study someone charted or coded stays even without reports: deleting it would delete the
+    # charts, coded quotes and the quotes' history (research data) with it. Named by the reverse
+    # relation or the app registry only, so screening never imports extraction.
+    history = apps.get_model("extraction", "CodedQuoteChange").objects.filter(study=OuterRef("pk"))
+    return Study.objects.filter(
+        review=review, reports__isnull=True, charts__isnull=True, coded_quotes__isnull=True
+    ).exclude(Exists(history))

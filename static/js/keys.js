@@ -21,6 +21,7 @@
   let shownAt = 0;
   let shownRecord = null; // the record on screen (a preview's, while a decision is on its way)
   let upcoming = null; // {after, html}: the card the server expects next, fetched while reading
+  let carried = null; // {text, count}: a "key ignored" notice to show on the card that comes next
 
   function card() {
     return document.querySelector("[data-key-card]");
@@ -50,6 +51,9 @@
       box.textContent = why + ": key \u201c" + key + "\u201d ignored" + (count > 1 ? " (" + count + " keys)" : "") +
         ". Read this record, then press it again.";
       box.hidden = false;
+      // While the decision is on its way the card is about to be replaced: the notice goes
+      // with the reviewer to the next card (a slow answer must not swallow it).
+      carried = deciding() ? { text: box.textContent, count: box.dataset.count } : null;
     }
     announce("keys:ignored", { key: key, record: shownRecord, shown: !!(box && visible(box)) });
   }
@@ -62,6 +66,7 @@
       if (!visible(el) || el.disabled || el.closest("[inert]")) continue;
       const box = card() && card().querySelector("[data-key-ignored]");
       if (box) { box.hidden = true; box.dataset.count = "0"; }
+      carried = null;
       announce("keys:taken", { key: key, record: shownRecord });
       if (el.dataset.keyAction === "focus") el.focus();
       else el.click();
@@ -170,14 +175,16 @@
   document.addEventListener("htmx:afterSwap", function () {
     const old = preview();
     const said = old && old.querySelector("[data-key-ignored]:not([hidden])");
+    const note = said ? { text: said.textContent, count: said.dataset.count } : carried;
+    carried = null;
     dropPreview();
     const current = card();
     if (!current) return;
     shown(recordOf(current));
     const box = current.querySelector("[data-key-ignored]");
-    if (said && box) {
-      box.textContent = said.textContent;
-      box.dataset.count = said.dataset.count;
+    if (note && box) {
+      box.textContent = note.text;
+      box.dataset.count = note.count;
       box.hidden = false;
     }
   });

@@ -154,3 +154,41 @@ def test_an_exclusion_missing_its_reason_keeps_the_card_without_a_preview_of_the
     expect(card).to_have_attribute("data-record", shown)
     assert page.evaluate("window.previews") == 0
     assert not Decision.objects.exists()
+
+
+def test_a_key_while_a_slow_decision_is_on_its_way_stays_said_on_the_next_card(
+    page, live_server, login
+):
+    """No prefetched card (the server had none ready) and a slow answer: the key pressed while
+    the decision travels is said to be ignored, and the notice is still there on the next card."""
+    screening_review("slow-answer", 3, rev1="reviewer")
+    held = []
+
+    def slow_decisions(route):
+        if route.request.method == "POST":
+            held.append(route)  # answered below, once the second key has been pressed
+        elif "after=" in route.request.url:
+            route.fulfill(status=204)  # nothing prefetched: the old card stays while it saves
+        else:
+            route.continue_()
+
+    login("rev1", PASSWORD)
+    page.route(lambda url: "/screen/title-abstract/" in url, slow_decisions)
+    page.goto(f"{live_server.url}/reviews/slow-answer/screen/title-abstract/")
+    page.evaluate(LOG_KEYS)
+    card = page.get_by_test_id("card")
+    expect(card).to_have_attribute("data-keys-ready", "")
+    first = card.get_attribute("data-record")
+    page.keyboard.press("i")
+    for _ in range(50):
+        if held:
+            break
+        page.wait_for_timeout(20)
+    page.keyboard.press("e")  # while the include is still on its way
+    held[0].continue_()
+    expect(card).not_to_have_attribute("data-record", first)
+    notice = page.get_by_test_id("key-ignored")
+    expect(notice).to_be_visible()
+    expect(notice).to_contain_text("key \u201ce\u201d ignored")
+    assert [e["kind"] for e in page.evaluate("window.keyLog")] == ["keys:taken", "keys:ignored"]
+    assert list(Decision.objects.values_list("value", flat=True)) == ["include"]

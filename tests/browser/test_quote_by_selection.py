@@ -14,6 +14,12 @@ from tests.pdfs import known_pdf
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+WATCH = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__cspViolations.push(`${event.violatedDirective} ${event.blockedURI}`);
+});
+"""
 SELECT = """(needle) => {
   const span = [...document.querySelectorAll("[data-page='2'] .textLayer span")]
     .find((el) => el.textContent.includes(needle));
@@ -36,6 +42,7 @@ def test_a_selected_sentence_is_quoted_into_a_field_with_its_page(page, live_ser
         kind="report", by=rev,
     )  # fmt: skip
     page.set_viewport_size({"width": 1366, "height": 768})
+    page.add_init_script(WATCH)
     login("rev", PASSWORD)
     page.goto(live_server.url + chart_url(review, study))
     reader = page.get_by_test_id("reader")
@@ -50,23 +57,28 @@ def test_a_selected_sentence_is_quoted_into_a_field_with_its_page(page, live_ser
     expect(menu).to_be_visible()
     expect(menu).to_contain_text("Quote into… (p. 2)")
     menu.get_by_role("menuitem", name="Sample size").click()
-    expect(page.get_by_label("Verbatim quote")).to_have_value("Young people chose the questions.")
+    expect(page.get_by_test_id("chart-form").get_by_label("Verbatim quote")).to_have_value(
+        "Young people chose the questions."
+    )
     expect(page.get_by_label("Page or location")).to_have_value("p. 2")
     expect(page.get_by_test_id("chart-form")).to_have_attribute("data-unsaved", "0")
     page.reload()
-    expect(page.get_by_label("Verbatim quote")).to_have_value("Young people chose the questions.")
+    expect(page.get_by_test_id("chart-form").get_by_label("Verbatim quote")).to_have_value(
+        "Young people chose the questions."
+    )
     expect(page.get_by_test_id("quote-status")).to_have_text("found on p. 2")
     # The saved quote is marked where it came from: focusing it turns the reader to its page,
     # clicking the mark goes back to the field.
     reader = page.get_by_test_id("reader")
     expect(reader).to_have_attribute("data-rendered", "1")
-    page.get_by_label("Verbatim quote").focus()
+    page.get_by_test_id("chart-form").get_by_label("Verbatim quote").focus()
     expect(reader.get_by_test_id("reader-page")).to_have_value("2")
     saved = reader.locator("[data-page='2'] mark.saved-quote")
     expect(saved).to_have_text("Young people chose the questions.")
     page.get_by_label("Design").focus()
     saved.click()
-    expect(page.get_by_label("Verbatim quote")).to_be_focused()
+    expect(page.get_by_test_id("chart-form").get_by_label("Verbatim quote")).to_be_focused()
+    assert page.evaluate("window.__cspViolations") == []
 
 
 def test_a_selection_is_coded_to_a_theme_with_its_page(page, live_server, login):
@@ -80,6 +92,7 @@ def test_a_selection_is_coded_to_a_theme_with_its_page(page, live_server, login)
         kind="report", by=lead,
     )  # fmt: skip
     page.set_viewport_size({"width": 1366, "height": 768})
+    page.add_init_script(WATCH)
     login("lead", PASSWORD)
     page.goto(live_server.url + chart_url(review, study, "study-codes"))
     reader = page.get_by_test_id("reader")
@@ -100,3 +113,4 @@ def test_a_selection_is_coded_to_a_theme_with_its_page(page, live_server, login)
     )
     quote = CodedQuote.objects.get()
     assert (quote.quote, quote.page_number) == ("Young people chose the questions.", 2)
+    assert page.evaluate("window.__cspViolations") == []

@@ -6,12 +6,12 @@ from playwright.sync_api import expect
 from demo import protocol as demo
 from extraction.models import Code
 from extraction.services.themes import load_codebook
+from tests.extraction.charting_setup import included_study
 from tests.factories import (
     PASSWORD,
     MembershipFactory,
     QuestionFactory,
     ReviewFactory,
-    StudyFactory,
     UserFactory,
 )
 
@@ -27,7 +27,7 @@ def coded_review():
     for number in range(1, 6):
         QuestionFactory(review=review, number=number)
     load_codebook(review=review, by=lead, codes=demo.CODEBOOK)
-    StudyFactory(review=review, label="Warrington 2013")
+    included_study(review, "Warrington 2013")  # only an included study is coded
     return review
 
 

@@ -5,6 +5,7 @@ import pytest
 from extraction.services.themes import add_quote, save_code
 from screening.models import Record
 from screening.services.decisions import record_decision, resolve_record
+from tests.extraction.charting_setup import included_study
 from tests.factories import (
     ChartFactory,
     ChartFormFactory,
@@ -127,8 +128,8 @@ def coded(review, lead, reviewer):
     rq1 = QuestionFactory(review=review, number=1, text="How do young people take part?")
     t1 = save_code(review=review, by=lead, code="T1", label="Voice", order=1, questions=[rq1])
     t11 = save_code(review=review, by=lead, code="T1.1", label="Being heard", parent=t1, order=1)
-    adams = StudyFactory(review=review, label="Adams 2010")
-    odd = StudyFactory(review=review, label="@Odd 2012")
+    adams = included_study(review, "Adams 2010")
+    odd = included_study(review, "@Odd 2012")
     add_quote(study=adams, code=t11, by=reviewer, quote="they listened", location="p. 4")
     add_quote(study=adams, code=t1, by=reviewer, quote="=our say", page_number=9)
     add_quote(study=odd, code=t11, by=reviewer, quote="heard at last")

@@ -40,6 +40,17 @@ def test_autosave_stores_a_valid_value_and_its_history(client_for, review, revie
     assert change.new["value"] == 12 and change.changed_by == reviewer
 
 
+def test_control_characters_never_reach_a_quote_or_location(client_for, review, reviewer, study):
+    # NUL would make PostgreSQL refuse the whole autosave; the others make Excel refuse the file.
+    data = {"sample": "12", "sample__quote": "twelve\x00 young\x0b people\x1b",
+            "sample__location": "\x00p.\x01 4"}  # fmt: skip
+    assert post_chart(client_for(reviewer), review, study, data, 0).status_code == 200
+    stored = values(Chart.objects.get(study=study, charted_by=reviewer))["sample"]
+    assert (stored.quote, stored.location) == ("twelve young people", "p. 4")
+    change = ChartValueChange.objects.get(value=stored)
+    assert (change.new["quote"], change.new["location"]) == ("twelve young people", "p. 4")
+
+
 def test_an_invalid_value_is_kept_as_typed_with_its_error(client_for, review, reviewer, study):
     client = client_for(reviewer)
     response = post_chart(client, review, study, {"design": "Survey", "sample": "about 40"}, 0)

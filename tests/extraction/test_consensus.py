@@ -155,3 +155,44 @@ def test_a_chart_a_consensus_was_made_from_is_not_reopened(
     assert b"A consensus was started from this chart" in response.content
     mine.refresh_from_db()
     assert mine.status == Chart.Status.SUBMITTED
+
+
+def test_charts_on_two_form_versions_are_compared_over_every_key(
+    review, lead, reviewer, second_reviewer
+):
+    # rev1 charted on v1 (design, setting); the form then became v2 (design, participants) and
+    # rev2 charted on it: no answer is left out, and the consensus is charted on v2.
+    from extraction.services.consensus import compare, start_consensus
+    from tests.factories import (
+        ChartFactory,
+        ChartFormFactory,
+        ChartValueFactory,
+        FormFieldFactory,
+        FormSectionFactory,
+    )
+
+    study = included_study(review)
+    fields = {}
+    for version, keys in ((1, ("design", "setting")), (2, ("design", "participants"))):
+        form = ChartFormFactory(review=review, version=version, charters_per_study=2)
+        section = FormSectionFactory(form=form, key="general", order=0)
+        for order, key in enumerate(keys):
+            fields[version, key] = FormFieldFactory(section=section, key=key, order=order)
+    answers = ((1, reviewer, {"design": "Interviews", "setting": "School"}),
+               (2, second_reviewer, {"design": "Interviews", "participants": "40"}))  # fmt: skip
+    for version, who, values in answers:
+        chart = ChartFactory(
+            study=study, form=fields[version, "design"].section.form, charted_by=who,
+            status="submitted",
+        )  # fmt: skip
+        for key, value in values.items():
+            ChartValueFactory(chart=chart, field=fields[version, key], value=value, draft=value)
+    rows = {r.field.key: (r.answers, r.differs) for r in compare(study)}
+    assert rows == {
+        "design": (["Interviews", "Interviews"], False),
+        "participants": (["", "40"], True),
+        "setting": (["School", ""], True),
+    }
+    consensus = start_consensus(study=study, by=lead)
+    assert consensus.form.version == 2
+    assert list(consensus.values.values_list("field__key", "value")) == [("design", "Interviews")]

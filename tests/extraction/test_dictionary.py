@@ -16,7 +16,8 @@ from tests.factories import (
 def form(review):
     """Version 2 is current: a source section, and an RQ1 section shown when RQ1 is ticked."""
     old = ChartFormFactory(review=review, version=1)
-    FormFieldFactory(section=FormSectionFactory(form=old, key="old"), key="stale", label="Stale")
+    old_section = FormSectionFactory(form=old, key="old", title="Old section")
+    FormFieldFactory(section=old_section, key="stale", label="Stale")
     form = ChartFormFactory(review=review, version=2)
     source = FormSectionFactory(form=form, key="source", title="Source characteristics", order=0)
     FormFieldFactory(
@@ -56,14 +57,15 @@ def form(review):
     return form
 
 
-def test_dictionary_lists_the_current_forms_fields_in_order(review, form):
+def test_dictionary_lists_the_current_forms_fields_in_order_then_older_keys(review, form):
     rows = [r for r in data_dictionary(review) if r.kind == "field"]
-    assert [(r.section, r.key, r.type, r.required, r.form_version) for r in rows] == [
-        ("Source characteristics", "year", "Integer", True, 2),
-        ("Source characteristics", "rq_relevance", "Multiple choice", True, 2),
-        ("RQ1: Conceptualisation", "definition_text", "Long text", False, 2),
+    assert [(r.section, r.key, r.type, r.required, r.form_version, r.versions) for r in rows] == [
+        ("Source characteristics", "year", "Integer", True, 2, "2"),
+        ("Source characteristics", "rq_relevance", "Multiple choice", True, 2, "2"),
+        ("RQ1: Conceptualisation", "definition_text", "Long text", False, 2, "2"),
+        ("Old section", "stale", "Short text", False, 1, "1"),  # only v1 has it; the table too
     ]
-    year, relevance, definition = rows
+    year, relevance, definition, _stale = rows
     assert year.help_text == "Year of publication."
     assert relevance.choices == "RQ1; RQ2"
     assert definition.shown_when == "rq_relevance includes RQ1"
@@ -110,6 +112,32 @@ def test_dictionary_lists_codes_as_a_tree_with_definition_and_guidance(review, l
         "generic social work",
     )
     assert (t1_row.questions, t1_row.status) == ("RQ1; RQ4", "Source-derived")
+
+
+def test_a_key_of_several_versions_is_listed_once_as_its_newest_version_has_it(
+    client_for, review, lead, form
+):
+    from django.urls import reverse
+
+    from extraction.models import ChartForm
+
+    old = ChartForm.objects.get(review=review, version=1)
+    source_v1 = FormSectionFactory(form=old, key="source", title="Source characteristics")
+    FormFieldFactory(section=source_v1, key="year", label="Year (old)", type="short_text")
+    FormFieldFactory(section=source_v1, key="setting", label="Setting", order=5)
+    rows = [(r.key, r.label, r.form_version, r.versions) for r in data_dictionary(review)]
+    assert rows == [
+        ("year", "Year", 2, "2; 1"),
+        ("rq_relevance", "Relevant to", 2, "2"),
+        ("setting", "Setting", 1, "1"),  # after its section's current fields
+        ("definition_text", "Definition", 2, "2"),
+        ("stale", "Stale", 1, "1"),
+    ]
+    page = client_for(lead).get(reverse("extraction:dictionary", kwargs={"slug": review.slug}))
+    html = page.content.decode()
+    keys = [k.split('"')[0] for k in html.split('data-testid="dictionary-field" data-key="')[1:]]
+    assert keys == ["year", "rq_relevance", "setting", "definition_text", "stale"]
+    assert html.count('data-testid="older-versions">not in version 2; in version 1<') == 2
 
 
 def test_dictionary_rows_are_plain_lists_under_a_header(review, form):

@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 
 from extraction.services.exports import write_export
+from tests.factories import RecordFactory
 
 
 def records_csv(review, user=None, **options) -> list[dict]:
@@ -222,3 +223,36 @@ def test_a_blind_reviewers_export_does_not_move_when_a_colleague_votes_on_an_ope
     if fmt == "csv":
         header = before.splitlines()[0]
         assert "title_abstract:rev2" in header  # a screener's columns are there from the start
+
+
+def test_a_control_character_in_front_does_not_smuggle_a_formula_into_xlsx(review, known, tmp_path):
+    from extraction.exports.xlsx import xlsx_cell
+    from screening.models import Record
+
+    assert (
+        xlsx_cell('\x01=HYPERLINK("http://evil.example")') == '\'=HYPERLINK("http://evil.example")'
+    )
+    assert xlsx_cell("\x1b+1") == "'+1"
+    Record.objects.filter(pk=known["r2"].pk).update(title='\x01=HYPERLINK("http://evil.example")')
+    out = tmp_path / "records.xlsx"
+    call_command("export", review.slug, "records", "--format", "xlsx", "-o", str(out))
+    sheet = openpyxl.load_workbook(out)["Records"]
+    assert [c for row in sheet.iter_rows() for c in row if c.data_type == "f"] == []
+    titles = [row[6].value for row in sheet.iter_rows(2)]
+    assert titles[1] == '\'=HYPERLINK("http://evil.example")'
+
+
+def test_the_ris_counts_what_prisma_counts_as_included_reports(review, known, tmp_path):
+    from screening.models import Record
+    from screening.prisma import prisma_flow
+
+    # A copy of r1, marked a duplicate after its full text was included; and a record whose
+    # title/abstract decision was reopened after it was included at full text.
+    copy = RecordFactory(source=known["r1"].source, title="Youth voice (copy)", ft_status="include")
+    Record.objects.filter(pk=copy.pk).update(duplicate_of=known["r1"], ta_status="include")
+    Record.objects.filter(pk=known["r3"].pk).update(ft_status="include", ta_status="pending")
+    out = tmp_path / "included.ris"
+    call_command("export", review.slug, "records", "--format", "ris", "-o", str(out))
+    text = out.read_text(encoding="utf-8")
+    assert text.count("ER  - ") == prisma_flow(review).n["included_reports"] == 1
+    assert "Youth voice in CSE services" in text and "(copy)" not in text

@@ -323,3 +323,38 @@ def test_a_per_reviewer_extraction_table_is_asked_for_on_the_page(
     assert "(per reviewer)" in client.get(exports_url(review)).content.decode()
     body = b"".join(client.get(download_url(job)).streaming_content).decode()
     assert [r["charted_by"] for r in csv.DictReader(io.StringIO(body))] == ["rev1", "rev2", "", ""]
+
+
+@pytest.mark.parametrize("blind", [False, True])
+def test_a_per_reviewer_extraction_table_is_seen_and_downloaded_only_by_its_requester(
+    client, review, lead, reviewer, second_reviewer, viewer, start_export, blind
+):
+    from extraction.models import Chart
+    from tests.extraction.charting_setup import build_form, included_study
+    from tests.factories import ChartFactory, ChartValueFactory
+
+    review.blind_mode = blind
+    review.save()
+    form = build_form(review)
+    form.charters_per_study = 2
+    form.save()
+    study = included_study(review)
+    draft = ChartFactory(study=study, form=form, charted_by=reviewer, status=Chart.Status.DRAFT)
+    ChartValueFactory(chart=draft, field=form.sections.get(key="general").fields.get(key="design"),
+                      value="rev1's secret draft")  # fmt: skip
+    options = {"per_reviewer": True}
+    mine = start_export(review=review, kind="extraction", fmt="csv", by=reviewer, options=options)
+    plain = start_export(review=review, kind="extraction", fmt="csv", by=reviewer)
+    client.force_login(reviewer)
+    body = b"".join(client.get(download_url(mine)).streaming_content).decode()
+    assert [r["design"] for r in csv.DictReader(io.StringIO(body))] == ["rev1's secret draft"]
+    for other in (second_reviewer, lead, viewer):
+        client.force_login(other)
+        page = client.get(exports_url(review)).content.decode()
+        assert download_url(mine) not in page
+        assert client.get(download_url(mine)).status_code == 404
+        job_url = reverse("extraction:export-job", kwargs={"slug": review.slug, "job_id": mine.pk})
+        assert client.get(job_url).status_code == 404
+        # The consensus table holds no draft: still shared where blind mode allows it.
+        shared = blind is False or other != second_reviewer
+        assert (download_url(plain) in page) is shared

@@ -41,11 +41,15 @@ def test_the_table_has_one_consensus_row_per_included_study_and_a_column_per_fie
         "charted_by",
         "status",
         "form_version",
+        "verification_status",
+        "verified_by",
+        "verified_at",
         "country",
         "participants",
         "forms",
         "forms:quote",
         "forms:page",
+        "forms:quote_check",
         "setting",  # only the old version has it: after the current version's fields
     ]
     assert [r["study"] for r in rows] == ["Warrington 2013", "Brodie 2016", "Lefevre 2019"]
@@ -57,6 +61,7 @@ def test_the_table_has_one_consensus_row_per_included_study_and_a_column_per_fie
     assert a["forms"] == "Consultation; Peer support"
     assert a["forms:quote"] == "'=young people led the sessions"  # neutralised
     assert (a["forms:page"], a["setting"]) == ("p. 7", "")
+    assert a["forms:quote_check"] == "not checked: no text"  # no PDF text to compare with
     assert (b["chart"], b["form_version"], b["country"]) == ("consensus", "1", "Scotland")
     assert b["setting"] == "'+residential care"
     assert (b["participants"], b["forms"]) == ("", "")
@@ -118,6 +123,49 @@ def test_single_charting_takes_the_one_finished_chart_as_the_result(review, lead
     assert (row["chart"], row["charted_by"], row["design"]) == ("single reviewer", "rev1", "yes")
 
 
+def test_each_row_says_whether_its_chart_was_verified_by_whom_and_when(
+    review, charted, lead, second_reviewer
+):
+    import datetime
+
+    from extraction.models import Chart
+
+    when = datetime.datetime(2026, 3, 2, 14, 5, 9, tzinfo=datetime.UTC)
+    Chart.objects.filter(study=charted["a"], kind="consensus").update(
+        verification_status="agreed", verified_by=second_reviewer, verified_at=when
+    )
+    a, b, c = table(review, user=lead)
+    assert (a["verification_status"], a["verified_by"], a["verified_at"]) == (
+        "agreed",
+        "rev2",
+        "2026-03-02T14:05:09+00:00",
+    )
+    assert (b["verification_status"], b["verified_by"], b["verified_at"]) == ("unverified", "", "")
+    assert (c["verification_status"], c["verified_by"]) == ("", "")  # no chart yet
+
+
+def test_per_reviewer_shows_everyone_the_submitted_chart_under_single_charting(
+    review, lead, reviewer, second_reviewer
+):
+    form = ChartFormFactory(review=review, version=1, charters_per_study=1)
+    field = FormFieldFactory(section=FormSectionFactory(form=form, key="source"), key="design")
+    source = SourceFactory(review=review)
+    charts = {}
+    for label, status in [("Done 2021", "submitted"), ("Drafting 2022", "draft")]:
+        s = StudyFactory(review=review, label=label)
+        RecordFactory(source=source, study=s, ta_status="include", ft_status="include")
+        charts[label] = ChartFactory(study=s, form=form, charted_by=reviewer, status=status)
+        ChartValueFactory(chart=charts[label], field=field, value=f"{status} design")
+
+    def seen_by(user):
+        rows = table(review, user, per_reviewer=True)
+        return [(r["study"], r["charted_by"], r["design"]) for r in rows]
+
+    done = ("Done 2021", "rev1", "submitted design")
+    assert seen_by(lead) == seen_by(second_reviewer) == [done, ("Drafting 2022", "", "")]
+    assert seen_by(reviewer) == [done, ("Drafting 2022", "rev1", "draft design")]
+
+
 def test_the_xlsx_has_a_sheet_per_section_with_the_same_cells(review, charted, tmp_path):
     out = tmp_path / "table.xlsx"
     call_command("export", review.slug, "extraction", "--format", "xlsx", "-o", str(out))
@@ -129,8 +177,8 @@ def test_the_xlsx_has_a_sheet_per_section_with_the_same_cells(review, charted, t
         return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
 
     source, rq1 = sheet("Source characteristics"), sheet("RQ1 participation")
-    assert list(source[0])[7:] == ["country", "participants", "setting"]
-    assert list(rq1[0])[7:] == ["forms", "forms:quote", "forms:page"]
+    assert list(source[0])[10:] == ["country", "participants", "setting"]
+    assert list(rq1[0])[10:] == ["forms", "forms:quote", "forms:page", "forms:quote_check"]
     assert [(r["study"], r["country"], r["participants"]) for r in source] == [
         ("Warrington 2013", "UK", 12),  # a number stays a number
         ("Brodie 2016", "Scotland", None),
@@ -162,7 +210,7 @@ def test_the_data_dictionary_describes_every_field_of_every_version_and_the_code
     assert [(r["kind"], r["form_version"], r["key"], r["columns"]) for r in rows] == [
         ("field", "2", "country", "country"),
         ("field", "2", "participants", "participants"),
-        ("field", "2", "forms", "forms; forms:quote; forms:page"),
+        ("field", "2", "forms", "forms; forms:quote; forms:page; forms:quote_check"),
         ("field", "1", "country", "country"),
         ("field", "1", "setting", "setting"),
         ("code", "", "T1", ""),
@@ -184,9 +232,12 @@ def test_the_data_dictionary_describes_every_field_of_every_version_and_the_code
         "T1",
         "Proposed",
     )
-    # The current version's rows and the codebook are the dictionary page's rows, cell for cell.
+    assert [r["versions"] for r in rows[:5]] == ["2; 1", "2", "2", "2; 1", "1"]
+    # Each key's newest row and the codebook are the dictionary page's rows, cell for cell (the
+    # page lists a key only older versions have after its section's current keys).
     page = [r.as_list() for r in data_dictionary(review)]
-    ours = [[r[k] for k in rows[0] if k != "columns"] for r in rows[:3] + rows[5:]]
+    newest = [rows[0], rows[1], rows[4], rows[2]]
+    ours = [[r[k] for k in rows[0] if k != "columns"] for r in newest + rows[5:]]
 
     def as_csv(v):
         return "yes" if v is True else "no" if v is False else "" if v is None else str(v)
@@ -265,3 +316,60 @@ def test_before_any_form_the_table_lists_the_included_studies(review, lead, tmp_
     book = openpyxl.load_workbook(out)
     assert book.sheetnames == ["Studies"]
     assert [c.value for c in book["Studies"][2]][:2] == [s.pk, "Early 2019"]
+
+
+def test_each_quote_is_checked_against_the_study_pdf_text_in_the_table(client_for, review, lead):
+    """The verifier's column: found on the page given, found elsewhere, or not in the text."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from screening.services.fulltext import attach_pdf
+    from screening.services.texts import extract_text
+    from tests.extraction.charting_setup import build_form, included_study, post_chart
+    from tests.pdfs import known_pdf
+
+    build_form(review)
+    found, elsewhere, missing = (included_study(review) for _ in range(3))
+    for study in (found, elsewhere, missing):
+        upload = SimpleUploadedFile("s.pdf", known_pdf())
+        record = study.reports.get()
+        extract_text(
+            attach_pdf(review=review, record=record, upload=upload, kind="report", by=lead).pk
+        )
+    client = client_for(lead)
+    for study, quote, page in [
+        (found, "Young people chose the questions.", "p. 2"),
+        (elsewhere, "Young people chose the questions.", "p. 9"),
+        (missing, "Adults chose nothing.", "p. 2"),
+    ]:
+        post_chart(client, review, study, {"design": "Interviews", "sample": "12",
+                                           "sample__quote": quote, "sample__location": page},
+                   0)  # fmt: skip
+    rows = {r["study_id"]: r for r in table(review, user=lead, per_reviewer=True)}
+    checks = [rows[str(s.pk)]["sample:quote_check"] for s in (found, elsewhere, missing)]
+    assert checks == ["found on p. 2", "found on another page: p. 2", "not found in the text"]
+
+
+def test_the_table_and_the_charting_index_list_prismas_included_studies(
+    client_for, review, lead, reviewer, second_reviewer
+):
+    # The known review: study "Warrington 2013" (p1 and w1) and e1, an included report without a
+    # study, which PRISMA counts as a study of its own.
+    from django.urls import reverse
+
+    from screening.prisma import prisma_flow
+    from tests.extraction.prisma_review import build_known_review
+
+    known = build_known_review(review, lead, reviewer, second_reviewer)
+    included = prisma_flow(review).n["included_studies"]
+    assert included == 2
+    page = client_for(reviewer).get(reverse("extraction:index", kwargs={"slug": review.slug}))
+    html = page.content.decode()
+    assert html.count('data-testid="chart-study"') + html.count('data-testid="chart-report"') == 2
+    assert f'name="record" value="{known["e1"].pk}"' in html  # its Chart button
+    assert known["e1"].study_id is None  # the page itself made nothing
+    rows = table(review, user=lead)
+    assert len(rows) == included
+    assert sorted(r["chart"] for r in rows) == ["none yet", "none yet"]
+    known["e1"].refresh_from_db()
+    assert {r["study"] for r in rows} == {"Warrington 2013", known["e1"].study.label}
+    assert len(table(review, user=lead)) == included  # a second export makes no new study

@@ -175,6 +175,18 @@ def test_dual_charting_is_a_setting_of_the_form(client_for, review, lead):
     assert client.post(url(review, "form-settings"), {"charters_per_study": "3"}).status_code == 400
 
 
+def test_the_number_of_charters_is_fixed_once_charting_began(client_for, review, lead):
+    # Two to one with rev1's chart in would make it the study's single chart, shown to everyone.
+    client = client_for(lead)
+    client.post(url(review, "form-settings"), {"charters_per_study": "2"})
+    ChartFactory(form=ChartForm.objects.get(review=review))
+    response = client.post(url(review, "form-settings"), {"charters_per_study": "1"})
+    assert response.status_code == 400
+    assert "can no longer change" in response.content.decode()
+    assert ChartForm.objects.get(review=review).charters_per_study == 2
+    assert client.post(url(review, "form-settings"), {"charters_per_study": "2"}).status_code == 302
+
+
 @pytest.mark.parametrize(
     ("persona", "status"), [("reviewer", 403), ("viewer", 403), ("outsider", 404)]
 )

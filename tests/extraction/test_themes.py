@@ -16,6 +16,7 @@ from extraction.services.themes import (
     set_retired,
 )
 from extraction.themes_table import theme_table
+from tests.extraction.charting_setup import included_study
 from tests.factories import QuestionFactory, StudyFactory
 
 
@@ -36,10 +37,7 @@ def codebook(review, lead):
 
 @pytest.fixture
 def studies(review):
-    return [
-        StudyFactory(review=review, label=label)
-        for label in ("Adams 2010", "Brown 2012", "Clark 2014")
-    ]
+    return [included_study(review, label) for label in ("Adams 2010", "Brown 2012", "Clark 2014")]
 
 
 def test_a_code_cannot_be_moved_under_its_own_sub_code(review, lead, codebook):
@@ -486,11 +484,12 @@ def test_theme_table_page_shows_counts_and_quotes(
 
 
 def test_the_database_refuses_to_delete_a_used_code_but_a_review_goes_whole(
-    review, codebook, studies, reviewer
+    review, codebook, reviewer
 ):
     from django.db.models import RestrictedError
 
-    add_quote(study=studies[0], code=codebook["T1.1"], by=reviewer, quote="q")
+    # A study without reports: a review with sources (PROTECT) is not deleted whole.
+    add_quote(study=StudyFactory(review=review), code=codebook["T1.1"], by=reviewer, quote="q")
     with pytest.raises(RestrictedError), transaction.atomic():
         codebook["T1.1"].delete()
     with pytest.raises(RestrictedError), transaction.atomic():
@@ -545,3 +544,21 @@ def test_a_new_code_without_an_order_goes_after_its_siblings(client_for, review,
     assert Code.objects.get(code="T1.3").order == 3  # after T1.1 (1) and T1.2 (2)
     rows = [r.code for r in theme_table(review).rows]
     assert rows == ["T1", "T1.1", "T1.2", "T1.3", "T2"]
+
+
+def test_a_study_excluded_at_full_text_is_neither_coded_nor_counted(
+    client_for, review, codebook, studies, reviewer
+):
+    # Coded while included, then excluded at full text: the quote stays, the table leaves it out.
+    adams = studies[0]
+    add_quote(study=adams, code=codebook["T2"], by=reviewer, quote="kept")
+    adams.reports.update(ft_status="exclude")
+    table = theme_table(review)
+    assert table.studies == ("Brown 2012", "Clark 2014")
+    assert {r.code: r.studies for r in table.rows}["T2"] == 0
+    assert CodedQuote.objects.filter(study=adams, quote="kept").exists()
+    url = f"/reviews/{review.slug}/studies/{adams.pk}/codes/"
+    data = {"quote-code": codebook["T2"].pk, "quote-quote": "new", "quote-location": "p. 2"}
+    response = client_for(reviewer).post(url, data, HTTP_HX_REQUEST="true")
+    assert response.status_code == 404
+    assert CodedQuote.objects.filter(study=adams).count() == 1

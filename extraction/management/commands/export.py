@@ -1,3 +1,4 @@
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from extraction.exports.kinds import KINDS
@@ -16,7 +17,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("slug")
-        parser.add_argument("kind", choices=sorted(KINDS))
+        parser.add_argument("kind", choices=[*sorted(KINDS), "archive"])
         parser.add_argument("--format", default="csv", dest="fmt")
         parser.add_argument("-o", "--output", help="Write to this file instead of stdout.")
         parser.add_argument("--bom", action="store_true", help="Start a CSV with a BOM (Excel).")
@@ -27,6 +28,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, slug, kind, fmt, output, bom, per_reviewer, **options):
+        if kind == "archive":  # the whole review as one zip: its own command
+            if not output:
+                raise CommandError("An archive is a zip file: name it with -o.")
+            return call_command("export_review", slug, output=output, stdout=self.stdout)
         review = Review.objects.filter(slug=slug).first()
         if review is None:
             raise CommandError(f"No review is called '{slug}'.")

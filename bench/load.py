@@ -1,0 +1,199 @@
+"""Load (issue #15 item 1, screening part): 20 reviewers and a lead over HTTP against gunicorn,
+PostgreSQL, a Redis of its own and a real Celery worker, for a bounded time (default 10
+minutes, --quick 1 minute). Reviewers screen titles and abstracts (5 % of decisions sent twice,
+as a double click does); the lead resolves conflicts and starts a records export every minute.
+At the end the clients' log is compared with the database: 0 lost and 0 duplicated decisions,
+0 server errors; p50/p95 per endpoint. (Charting saves are not simulated yet.)
+
+    python bench/load.py [--quick] [--seconds S] [--records N] [--workers W]
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import random
+import re
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import bench_line, setup_django
+
+DATABASE = "postgres://postgres@127.0.0.1:5432/bench_load"
+SLUG = "bench-load"
+REVIEWERS = 20
+CONFLICT = re.compile(rb'data-record="(\d+)"')
+
+
+def _script(name: str):
+    spec = importlib.util.spec_from_file_location(
+        f"bench_{name}", Path(__file__).with_name(f"{name}.py")
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+screening = _script("screening")
+faults = _script("faults")
+
+
+class Timed:
+    """Per-endpoint times and statuses, shared by every client (appends are thread-safe)."""
+
+    def __init__(self):
+        self.ms: dict[str, list[float]] = defaultdict(list)
+        self.status: Counter = Counter()
+
+
+def timed_send(client, timed: Timed, endpoint: str, path: str, data=None, headers=None):
+    start = time.perf_counter()
+    status, body = screening.ReviewerClient._send(client, path, data, headers)
+    timed.ms[endpoint].append((time.perf_counter() - start) * 1000)
+    timed.status[(endpoint, status // 100)] += 1
+    return status, body
+
+
+class Reviewer(screening.ReviewerClient):
+    """bench/screening.py's reviewer, timing each endpoint and sending 5 % of decisions twice."""
+
+    def __init__(self, base, username, url, timed: Timed):
+        super().__init__(base, username, url)
+        self.timed, self.doubles = timed, 0
+
+    def _send(self, path, data=None, headers=None):
+        endpoint = "screen POST" if data is not None and path == self.url else (
+            "screen GET" if path == self.url else "login")  # fmt: skip
+        status, body = timed_send(self, self.timed, endpoint, path, data, headers)
+        if endpoint == "screen POST" and random.random() < 0.05:
+            self.doubles += 1  # the second click: must neither store twice nor fail
+            timed_send(self, self.timed, "screen POST (double)", path, data, headers)
+        return status, body
+
+
+class Lead(screening.ReviewerClient):
+    def __init__(self, base, username, url, timed: Timed, slug: str):
+        super().__init__(base, username, url)
+        self.timed, self.slug = timed, slug
+        self.resolved, self.exports = 0, 0
+
+    def run(self, deadline: float, max_requests: int, seed: int) -> None:
+        conflicts = f"/reviews/{self.slug}/conflicts/?stage=title_abstract"
+        exports = f"/reviews/{self.slug}/exports/"
+        next_export = time.perf_counter()
+        while time.perf_counter() < deadline:
+            headers = {"HX-Request": "true", "X-CSRFToken": self.csrf()}
+            if time.perf_counter() >= next_export:
+                form = {"export": "records.csv"}
+                csrf = {"X-CSRFToken": self.csrf()}
+                status, _ = timed_send(self, self.timed, "export POST", exports, form, csrf)
+                self.exports += status == 302
+                next_export += 60
+            status, body = timed_send(self, self.timed, "conflicts GET", conflicts)
+            found = CONFLICT.search(body) if status == 200 else None
+            if found is None:
+                time.sleep(1)
+                continue
+            form = {"record": found.group(1), "value": "include", "stage": "title_abstract",
+                    "note": ""}  # fmt: skip
+            status, _ = timed_send(self, self.timed, "resolve POST", conflicts, form, headers)
+            self.resolved += status == 200
+        self.finished_at = time.perf_counter()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--seconds", type=float)
+    parser.add_argument("--records", type=int, default=5000)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--postgres", default=DATABASE)
+    args = parser.parse_args()
+    seconds = args.seconds or (60 if args.quick else 600)
+    folder = Path(tempfile.mkdtemp(prefix="bench-load-"))
+    os.environ.update(CELERY_BROKER_URL=f"redis://127.0.0.1:{faults.REDIS_PORT + 1}/11",
+                      MEDIA_ROOT=str(folder / "media"), DEBUG="1")  # fmt: skip
+    faults.REDIS_PORT += 1  # a Redis of its own, beside bench/faults.py's
+    services = faults.Services(folder, {**os.environ, "DATABASE_URL": args.postgres})
+    services.start_redis()
+    try:
+        setup_django(args.postgres)
+        run(args, seconds, services)
+    finally:
+        services.stop_all()
+
+
+def run(args, seconds: float, services) -> None:
+    from django.db import connection
+
+    from extraction.models import ExportJob
+    from screening.models import Decision
+
+    names = [f"reviewer{i}" for i in range(1, REVIEWERS + 1)]
+    users = screening.make_users(["lead", *names])
+    review = screening.make_review(SLUG, args.records, users["lead"],
+                                   [users[n] for n in names], screening.load_scale())  # fmt: skip
+    services.start_worker()
+    url = f"/reviews/{SLUG}/screen/title-abstract/"
+    timed = Timed()
+    with tempfile.TemporaryFile(mode="w+") as log:
+        server, base = screening.start_server(args.postgres, args.workers, log)
+        try:
+            clients = [Reviewer(base, name, url, timed) for name in names]
+            lead = Lead(base, "lead", f"/reviews/{SLUG}/conflicts/", timed, SLUG)
+            for client in [*clients, lead]:
+                client.login()
+            print(
+                f"  {len(clients)} reviewers and a lead for {seconds:.0f} s on {base}", flush=True
+            )
+            deadline = time.perf_counter() + seconds
+            threads = [threading.Thread(target=c.run, args=(deadline, 10**9, i))
+                       for i, c in enumerate([*clients, lead])]  # fmt: skip
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    connection.close()
+    ids = {name: users[name].pk for name in names}
+    acknowledged = Counter((ids[c.username], r) for c in clients for r in c.decided)
+    stored = set(Decision.objects.filter(review=review).values_list("reviewer_id", "record_id"))
+    lost = sum(1 for pair in acknowledged if pair not in stored)
+    checks = screening.check_database(review)
+    time.sleep(5)  # the last export's worker run
+    export_states = Counter(
+        ExportJob.objects.filter(review=review).values_list("status", flat=True)
+    )
+    errors = sum(n for (endpoint, kind), n in timed.status.items() if kind == 5)
+    client_errors = Counter()
+    refused = 0
+    for client in clients:
+        # 409: the record got its decisions from others meanwhile; the card says so (a refusal).
+        refused += client.errors.pop("POST 409", 0) + client.refusals
+        client_errors.update(client.errors)
+    for message, n in client_errors.most_common(5):
+        print(f"  client error {n}x: {message[:200]}")
+    for endpoint, values in sorted(timed.ms.items()):
+        print(bench_line("load_endpoint", endpoint=endpoint.replace(" ", "_"), n=len(values),
+                         p50_ms=screening.percentile(values, 50),
+                         p95_ms=screening.percentile(values, 95)))  # fmt: skip
+    print(bench_line(
+        "load", reviewers=len(clients), seconds=seconds, decisions=sum(acknowledged.values()),
+        doubles=sum(c.doubles for c in clients), refused=refused, resolved=lead.resolved,
+        exports=lead.exports, exports_done=export_states.get("done", 0), lost=lost,
+        duplicated=checks["duplicate_rows"], count_mismatch=checks["count_mismatch"],
+        status_wrong=checks["status_wrong"], server_errors=errors,
+        client_errors=sum(client_errors.values()),
+    ))  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
