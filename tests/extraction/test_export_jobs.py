@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -82,6 +83,8 @@ def test_the_page_lists_jobs_and_polls_only_while_one_runs(client, review, lead)
     assert f'hx-get="{poll}"' in page
     assert "40%" in page
     assert download_url(done) in page and download_url(running) not in page
+    kinds = re.findall(r'data-testid="job-kind">([^<]+)<', page)
+    assert kinds == ["Search log (PRISMA-S)", "Records with decision trail"]  # names, not keys
     row = client.get(poll, headers={"HX-Request": "true"}).content.decode()
     assert row.lstrip().startswith(f'<tr id="export-{running.pk}"')
     assert 'nav-link" href="/reviews/participation/exports/">Exports' in page
