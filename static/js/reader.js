@@ -58,6 +58,10 @@ class Reader {
       url: this.root.dataset.src,
       isEvalSupported: false,
       enableXfa: false,
+      // Fetch by range (the view answers 206) only what the pages shown need, rather than
+      // streaming the whole file first: the first page of a long report shows at once.
+      disableStream: true,
+      disableAutoFetch: true,
     });
     this.doc = await task.promise;
     performance.mark("reader-document");
