@@ -4,7 +4,7 @@
 // Without this module the reader's link still downloads the PDF. Styles are set through the
 // CSSOM only (el.style.x = ...): the Content-Security-Policy refuses style attributes in HTML.
 
-import { marks, quoteTargets, savedIn, savedQuotes } from "./reader-quotes.js";
+import { marks, offsetsIn, quoteTargets, savedIn, savedQuotes } from "./reader-quotes.js";
 
 const WORD = "[\\p{L}\\p{N}_]";
 const ZOOM_STEP = 1.25;
@@ -348,7 +348,13 @@ class Reader {
     if (!page || !this.box.contains(page)) return null;
     const text = sel.toString().replace(/\s+/g, " ").trim();
     if (!text) return null;
-    return { text, page: Number(page.dataset.page), rect: sel.getRangeAt(0).getBoundingClientRect() };
+    const range = sel.getRangeAt(0);
+    return {
+      text,
+      page: Number(page.dataset.page),
+      rect: range.getBoundingClientRect(),
+      ...offsetsIn(page.querySelector(".textLayer"), range, text),
+    };
   }
 
   openMenu(focus) {
