@@ -44,7 +44,7 @@ def test_script_tags_in_a_title_and_abstract_are_escaped_on_every_page(
     client = client_for(reviewer)
     pages = [
         client.get(reverse("screening:records", kwargs={"slug": review.slug})),
-        client.get(f"/reviews/{review.slug}/records/{record.number}/"),
+        client.get(f"/reviews/{review.slug}/records/{record.pk}/"),
         client.get(f"/reviews/{review.slug}/screen/title-abstract/"),
     ]
     for page in pages:
@@ -62,7 +62,7 @@ def test_a_script_tag_in_a_decision_note_is_escaped_in_the_history(
     record = RecordFactory(source=SourceFactory(review=review))
     record_decision(review=review, record_id=record.pk, stage="title_abstract",
                     reviewer=reviewer, value="include", note=SCRIPT)  # fmt: skip
-    html = client_for(lead).get(f"/reviews/{review.slug}/records/{record.number}/").content
+    html = client_for(lead).get(f"/reviews/{review.slug}/records/{record.pk}/").content
     assert ESCAPED in html.decode()
     assert SCRIPT not in html.decode()
 
