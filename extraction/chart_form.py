@@ -17,11 +17,15 @@ from django.http import QueryDict
 from django.utils.html import escape
 
 from .models import Chart, ChartForm, FieldType, FormField, FormSection
-from .services.charting import field_errors, hidden_sections, values_by_key
+from .services.charting import Posted, field_errors, hidden_sections, values_by_key
 from .services.forms import form_fields
 from .values import Raw, to_initial
 
 QUOTE, LOCATION = "__quote", "__location"
+# Hidden: set by the reader (static/js/reader-quotes.js) when a selection is quoted into the
+# field, emptied when the quote is edited by hand. The server stores the offsets in the page's
+# extracted text (services.charting), the posted start only says where to look first.
+CHAR_START, CHAR_END = "__char_start", "__char_end"
 YES_NO = [("yes", "Yes"), ("no", "No")]
 FIELD_TEMPLATE = "extraction/_chart_field.html"
 
@@ -86,6 +90,10 @@ class ChartEntryForm(forms.Form):
                 self.fields[field.key + LOCATION] = forms.CharField(
                     label="Page or location", required=False, max_length=100
                 )
+                for name in (CHAR_START, CHAR_END):
+                    self.fields[field.key + name] = forms.CharField(
+                        required=False, widget=forms.HiddenInput
+                    )
         for form_field in self.fields.values():
             form_field.disabled = read_only
             form_field.chart_error = getattr(form_field, "chart_error", "")
@@ -105,6 +113,8 @@ class ChartEntryForm(forms.Form):
                     Div(
                         Div(Field(field.key + QUOTE), css_class="col-md-9"),
                         Div(Field(field.key + LOCATION), css_class="col-md-3"),
+                        Field(field.key + CHAR_START),
+                        Field(field.key + CHAR_END),
                         css_class="row chart-quote",
                     )
                 )
@@ -125,10 +135,16 @@ def template_safe(text: str) -> str:
     return escape(text).replace("{", "&#123;").replace("}", "&#125;").replace("%", "&#37;")
 
 
-def raw_from_post(fields: list[FormField], post: QueryDict) -> dict[str, tuple[Raw, str, str]]:
-    """What the page posted for each field: (raw input, quote, location). The page posts every
-    field at once, so a multiple-choice field with nothing ticked (absent) means none ticked."""
-    posted: dict[str, tuple[Raw, str, str]] = {}
+def _offset(post: QueryDict, name: str) -> int | None:
+    text = post.get(name, "").strip()
+    return int(text) if text.isdigit() and len(text) < 10 else None
+
+
+def raw_from_post(fields: list[FormField], post: QueryDict) -> dict[str, Posted]:
+    """What the page posted for each field: (raw input, quote, location, selection start). The
+    page posts every field at once, so a multiple-choice field with nothing ticked (absent)
+    means none ticked. The start is None unless the quote came from a selection."""
+    posted: dict[str, Posted] = {}
     for field in fields:
         raw: Raw = post.getlist(field.key) if field.type == FieldType.MULTIPLE_CHOICE else None
         if raw is None:
@@ -137,7 +153,9 @@ def raw_from_post(fields: list[FormField], post: QueryDict) -> dict[str, tuple[R
             raw = post.get(field.key, "")
         quote = post.get(field.key + QUOTE, "") if field.takes_quote else ""
         location = post.get(field.key + LOCATION, "") if field.takes_quote else ""
-        posted[field.key] = (raw, quote, location)
+        selected = field.takes_quote and _offset(post, field.key + CHAR_END) is not None
+        near = _offset(post, field.key + CHAR_START) if selected else None
+        posted[field.key] = (raw, quote, location, near)
     return posted
 
 
@@ -157,6 +175,8 @@ def entry_form_for(
         initial[form_field.key] = draft
         initial[form_field.key + QUOTE] = value.quote
         initial[form_field.key + LOCATION] = value.location
+        initial[form_field.key + CHAR_START] = value.quote_char_start
+        initial[form_field.key + CHAR_END] = value.quote_char_end
     return ChartEntryForm(
         sections=list(form.sections.select_related("depends_on")),
         fields=fields,

@@ -113,9 +113,15 @@ class QuoteForm(forms.ModelForm):
 
     class Meta:
         model = CodedQuote
-        fields = ["code", "quote", "page_number", "location"]
+        # char_start/char_end: hidden, set by the reader when a selection is quoted (emptied
+        # when the quote is edited by hand); the service stores the offsets it finds itself.
+        fields = ["code", "quote", "page_number", "location", "char_start", "char_end"]
         labels = {"page_number": "Page", "quote": "Verbatim quote"}
-        widgets = {"quote": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "quote": forms.Textarea(attrs={"rows": 3}),
+            "char_start": forms.HiddenInput,
+            "char_end": forms.HiddenInput,
+        }
         help_texts = {"page_number": "", "location": "Optional: section, paragraph, or p. 3-4."}
 
     def __init__(self, *args, review: Review, **kwargs) -> None:

@@ -100,3 +100,48 @@ def check_normalised(wanted: str, texts: Sequence[str], page: int | None = None)
     if page is None or page in on:
         return QuoteCheck(FOUND, page if page in on else on[0], on)
     return QuoteCheck(OTHER_PAGE, on[0], on)
+
+
+def _mapped(text: str) -> tuple[str, list[int]]:
+    """normalise(text), char by char, with the index in `text` each kept character came from
+    (NFKC and casefold per character, so a ligature's two letters both point at it)."""
+    chars: list[str] = []
+    origin: list[int] = []
+    for at, char in enumerate(text or ""):
+        for out in unicodedata.normalize("NFKC", char).translate(_QUOTES).casefold():
+            chars.append(out)
+            origin.append(at)
+    for pattern, repl in ((_HYPHEN, ""), (_SPACE, " ")):
+        joined, kept, kept_origin, last = "".join(chars), [], [], 0
+        for match in pattern.finditer(joined):
+            kept += chars[last : match.start()]
+            kept_origin += origin[last : match.start()]
+            if repl:
+                kept.append(repl)
+                kept_origin.append(origin[match.start()])
+            last = match.end()
+        chars, origin = kept + chars[last:], kept_origin + origin[last:]
+    while chars and chars[0] == " ":
+        chars, origin = chars[1:], origin[1:]
+    while chars and chars[-1] == " ":
+        chars, origin = chars[:-1], origin[:-1]
+    return "".join(chars), origin
+
+
+def locate(quote: str, text: str, near: int | None = None) -> tuple[int, int] | None:
+    """Where the quote is in a page's text: (start, end) character offsets in `text` itself,
+    compared in the normalised form; None when it is not there. Of several places, the one
+    starting nearest `near` (a rough offset, e.g. the selection's in the reader's own text)."""
+    wanted, _ = _mapped(quote)
+    if not wanted:
+        return None
+    haystack, origin = _mapped(text)
+    starts = []
+    at = haystack.find(wanted)
+    while at >= 0:
+        starts.append(at)
+        at = haystack.find(wanted, at + 1)
+    if not starts:
+        return None
+    best = min(starts, key=lambda s: abs(origin[s] - near)) if near is not None else starts[0]
+    return origin[best], origin[best + len(wanted) - 1] + 1

@@ -1,5 +1,6 @@
 """Reads of the full texts' extracted text for other apps: quote checks for the chart page,
-the consensus view and the extraction export (`quote_checker`, `study_quote_checker`)."""
+the consensus view and the extraction export (`quote_checker`, `study_quote_checker`); where a
+quote sits in its page's text (`quote_span`)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from .quotes import (
     OTHER_PAGE,
     QuoteCheck,
     check_normalised,
+    locate,
     normalise,
     page_of,
 )
@@ -57,3 +59,24 @@ def study_quote_checker(study_ids: Iterable[int]) -> QuoteChecker:
     """check(study_id, quote, location): as quote_checker, over every report of the study
     (charts are per study; its reports' PDFs are all searched, the best result counts)."""
     return _checker("fulltext__record__study_id", study_ids)
+
+
+def quote_span(
+    study_id: int, quote: str, page: int | None, near: int | None = None
+) -> tuple[int, int] | None:
+    """(start, end) of the quote in the extracted text of that page of the study's PDF: the
+    main report first, as the reader shows it, then the others. None when the page has no
+    such text (another page, a scan, not extracted yet, or a quote edited away from it)."""
+    if not page or not quote.strip():
+        return None
+    texts = (
+        FullTextPage.objects.filter(fulltext__record__study_id=study_id, number=page)
+        .exclude(fulltext__file="")
+        .order_by("fulltext__record_id", "fulltext_id")
+        .values_list("fulltext__kind", "text")
+    )
+    for _, text in sorted(texts, key=lambda row: row[0] != "report"):
+        span = locate(quote, text, near)
+        if span is not None:
+            return span
+    return None

@@ -81,6 +81,11 @@ class ChartValue(models.Model):
     is_valid = models.BooleanField(default=True)
     quote = models.TextField(blank=True, help_text="Verbatim quote from the source.")
     location = models.CharField(max_length=100, blank=True, help_text="Page or location.")
+    # A quote taken by selection in the reader: its offsets in the extracted text of the page
+    # its location names (screening.FullTextPage.text), so it can be shown again. None when
+    # typed or edited by hand, or when that page's text does not hold it.
+    quote_char_start = models.PositiveIntegerField(null=True, blank=True)
+    quote_char_end = models.PositiveIntegerField(null=True, blank=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -104,7 +109,8 @@ class ChartValueChange(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     changed_at = models.DateTimeField(auto_now_add=True)
-    # Each is {"value": ..., "draft": ..., "quote": ..., "location": ...}; old is {} on creation.
+    # Each is {"value": ..., "draft": ..., "quote": ..., "location": ..., "quote_char_start": ...,
+    # "quote_char_end": ...} (older rows lack the offsets); old is {} on creation.
     old = models.JSONField(default=dict, blank=True)
     new = models.JSONField(default=dict)
 

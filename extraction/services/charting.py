@@ -16,12 +16,18 @@ from django.db.models import F
 from django.utils import timezone
 
 from screening.models import StageStatus, Study
+from screening.quotes import page_of
 from screening.services.fulltext import sought_records
 from screening.services.studies import link_reports
+from screening.textqueries import quote_span
 
 from ..models import Chart, ChartForm, ChartValue, ChartValueChange, FormField, FormSection
 from ..values import CONTROL, Raw, display, is_empty, parse_value
 from .forms import current_form, form_fields
+
+# One field as posted: raw input, quote, location, and where in the page the quote was selected
+# (None: typed or edited by hand).
+Posted = tuple[Raw, str, str, int | None]
 
 
 class ChartingRefused(Exception):
@@ -94,7 +100,22 @@ def _state(value: ChartValue | None) -> dict[str, Any]:
     if value is None:
         return {}
     return {"value": value.value, "draft": value.draft, "quote": value.quote,
-            "location": value.location}  # fmt: skip
+            "location": value.location, "quote_char_start": value.quote_char_start,
+            "quote_char_end": value.quote_char_end}  # fmt: skip
+
+
+def _span(chart: Chart, old: ChartValue | None, new: dict, near: int | None) -> tuple:
+    """Offsets of a selected quote in its page's extracted text (None, None if typed by hand
+    or not there). An unchanged quote keeps the offsets found before: no lookup per autosave."""
+    if near is None or not new["quote"]:
+        return None, None
+    if (
+        old is not None
+        and old.quote_char_start is not None
+        and (old.quote, old.location) == (new["quote"], new["location"])
+    ):
+        return old.quote_char_start, old.quote_char_end
+    return quote_span(chart.study_id, new["quote"], page_of(new["location"]), near) or (None, None)
 
 
 def _claim_revision(chart: Chart, revision: int) -> None:
@@ -108,7 +129,7 @@ def _claim_revision(chart: Chart, revision: int) -> None:
 
 @transaction.atomic
 def save_chart(
-    *, chart: Chart, posted: dict[str, tuple[Raw, str, str]], revision: int, by: AbstractBaseUser
+    *, chart: Chart, posted: dict[str, Posted], revision: int, by: AbstractBaseUser
 ) -> SaveResult:
     """Write what was typed (drafts, quotes, locations) for the posted fields; history kept.
 
@@ -121,7 +142,7 @@ def save_chart(
     fields = {f.key: f for f in form_fields(chart.form)}
     stored = {v.field_id: v for v in chart.values.all()}
     pending = []
-    for key, (raw, quote, location) in posted.items():
+    for key, (raw, quote, location, near) in posted.items():
         form_field = fields.get(key)
         if form_field is None:
             continue
@@ -131,6 +152,7 @@ def save_chart(
         new = {"value": parsed.value if parsed.ok else None, "draft": raw,
                "quote": CONTROL.sub("", quote).strip(),
                "location": CONTROL.sub("", location).strip()[:100]}  # fmt: skip
+        new["quote_char_start"], new["quote_char_end"] = _span(chart, old, new, near)
         if old is None and is_empty(raw) and not new["quote"] and not new["location"]:
             continue  # nothing typed into a field never touched: no row, no history
         if _state(old) != new:
@@ -142,6 +164,10 @@ def save_chart(
         value = old or ChartValue(chart=chart, field=form_field)
         value.value, value.draft = new["value"], new["draft"]
         value.quote, value.location = new["quote"], new["location"]
+        value.quote_char_start, value.quote_char_end = (
+            new["quote_char_start"],
+            new["quote_char_end"],
+        )
         value.is_valid, value.updated_by = ok, by
         value.save()
         ChartValueChange.objects.create(value=value, changed_by=by, old=before, new=new)

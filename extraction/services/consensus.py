@@ -124,9 +124,11 @@ def _copy_value(chart: Chart, form_field: FormField, source: ChartValue, by: Any
     value = ChartValue.objects.create(
         chart=chart, field=form_field, value=source.value, draft=source.draft,
         quote=source.quote, location=source.location, is_valid=True, updated_by=by,
+        quote_char_start=source.quote_char_start, quote_char_end=source.quote_char_end,
     )  # fmt: skip
     new = {"value": value.value, "draft": value.draft, "quote": value.quote,
-           "location": value.location}  # fmt: skip
+           "location": value.location, "quote_char_start": value.quote_char_start,
+           "quote_char_end": value.quote_char_end}  # fmt: skip
     ChartValueChange.objects.create(value=value, changed_by=by, old={}, new=new)
 
 

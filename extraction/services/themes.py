@@ -16,6 +16,7 @@ from django.db.models import Max
 
 from reviewapp.models import Review, ReviewQuestion
 from screening.models import Study
+from screening.textqueries import quote_span
 
 from ..models import Code, CodedQuote, CodedQuoteChange
 
@@ -152,6 +153,15 @@ def _log(quote: CodedQuote, action: str, old: dict, new: dict, by) -> None:
 QUOTE_FIELDS = ("quote", "location", "page_number", "char_start", "char_end")
 
 
+def _span(study: Study, quote: str, values: dict) -> None:
+    """Replace the reader's selection offsets (a hint: where to look first) with the quote's
+    place in the extracted text of its page; both None when typed by hand or not there."""
+    span = None
+    if values.get("char_end") is not None:
+        span = quote_span(study.pk, quote, values.get("page_number"), values.get("char_start"))
+    values["char_start"], values["char_end"] = span or (None, None)
+
+
 def _check_code_for(study: Study, code: Code, current: Code | None = None) -> None:
     if code.review_id != study.review_id:
         raise ValidationError({"code": "That code belongs to another review."})
@@ -167,6 +177,7 @@ def add_quote(*, study: Study, code: Code, by: AbstractBaseUser, quote: str, **w
         raise ValidationError({"quote": "Paste the passage, word for word."})
     values = {name: where.get(name) for name in QUOTE_FIELDS[1:]}
     values["location"] = values["location"] or ""
+    _span(study, quote, values)
     coded = CodedQuote.objects.create(study=study, code=code, coded_by=by, quote=quote, **values)
     _log(coded, CodedQuoteChange.Action.CREATED, {}, _snapshot(coded), by)
     return coded
@@ -180,6 +191,9 @@ def edit_quote(*, coded: CodedQuote, by: AbstractBaseUser, code: Code, **values)
     _check_code_for(stored.study, code, current=stored.code)
     old = _snapshot(stored)
     coded.code = code
+    if "char_end" in values:  # from the form: where the reader's selection was, if it was
+        values = {"page_number": stored.page_number, **values}
+        _span(stored.study, values.get("quote", stored.quote), values)
     for name in QUOTE_FIELDS:
         if name in values:
             setattr(coded, name, values[name] if name != "location" else values[name] or "")

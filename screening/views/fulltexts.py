@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST, require_safe
 
@@ -17,6 +18,7 @@ from reviewapp.access import get_review_for
 from reviewapp.models import Role
 from reviewapp.params import number_param
 
+from ..byteranges import Unsatisfiable, parse_range
 from ..forms import NOTE_MAX_CHARS, MultipleFileField
 from ..models import FullText
 from ..services.fulltext import (
@@ -161,12 +163,45 @@ def fulltext_file(request: HttpRequest, slug: str, fulltext_id: int) -> HttpResp
     fulltext = get_object_or_404(FullText, review=review, pk=fulltext_id)
     if not fulltext.file:
         return redirect(fulltext.url)
-    response = FileResponse(
-        fulltext.file.open("rb"),
-        content_type="application/pdf",
-        filename=download_name(fulltext.original_name),
-        as_attachment=False,
-    )
+    return pdf_response(request, fulltext)
+
+
+def pdf_response(request: HttpRequest, fulltext: FullText) -> HttpResponse:
+    """The whole PDF (200) or the one byte range asked for (206, or 416 outside the file).
+
+    Accept-Ranges on every answer tells pdf.js it may fetch by range instead of downloading
+    the whole file before the first page."""
+    size = fulltext.file.size
+    # An If-Range we hold no validator for (no ETag) may mean the file changed: send it whole.
+    try:
+        wanted = (
+            None
+            if request.headers.get("If-Range")
+            else parse_range(request.headers.get("Range"), size)
+        )
+    except Unsatisfiable:
+        response = HttpResponse(status=416, content_type="text/plain")
+        response["Content-Range"] = f"bytes */{size}"
+        response["Accept-Ranges"] = "bytes"
+        return response
+    if wanted is None:
+        response = FileResponse(
+            fulltext.file.open("rb"),
+            content_type="application/pdf",
+            filename=download_name(fulltext.original_name),
+            as_attachment=False,
+        )
+    else:
+        first, last = wanted
+        with fulltext.file.open("rb") as handle:
+            handle.seek(first)
+            body = handle.read(last - first + 1)
+        response = HttpResponse(body, status=206, content_type="application/pdf")
+        response["Content-Range"] = f"bytes {first}-{last}/{size}"
+        response["Content-Disposition"] = content_disposition_header(
+            False, download_name(fulltext.original_name)
+        )
+    response["Accept-Ranges"] = "bytes"
     response["X-Content-Type-Options"] = "nosniff"
     return response
 

@@ -55,6 +55,40 @@ export function savedIn(text, quotes) {
   return found;
 }
 
+// Where a selection lies in the page's text layer: {start, end} in the layer's text (pdf.js's
+// own, not the server's extracted text; the server finds the quote in its text and keeps those
+// offsets, this start only tells it which of several places was meant).
+export function offsetsIn(layer, range, text) {
+  if (!layer || !layer.contains(range.startContainer)) return { start: 0, end: text.length };
+  const before = document.createRange();
+  before.setStart(layer, 0);
+  before.setEnd(range.startContainer, range.startOffset);
+  const start = before.toString().length;
+  return { start, end: start + range.toString().length };
+}
+
+// The hidden offsets that go with a quote box: `<key>__char_start/_end` beside a chart field's
+// `<key>__quote`, `<prefix>-char_start/_end` beside a code form's `<prefix>-quote`.
+function offsetBoxes(quoteBox) {
+  const scope = quoteBox.form || document;
+  const stem = quoteBox.name.slice(0, -"quote".length); // "<key>__" or "<prefix>-"
+  const get = (suffix) => scope.querySelector(`[name="${CSS.escape(stem + suffix)}"]`);
+  return [get("char_start"), get("char_end")].filter(Boolean);
+}
+
+// A quote edited by hand is no longer the selection: its offsets go (the next save stores none).
+document.addEventListener("input", (event) => {
+  const box = event.target;
+  if (!event.isTrusted || !box.name || !/(?:__|-)quote$/.test(box.name)) return;
+  for (const hidden of offsetBoxes(box)) hidden.value = "";
+});
+
+function setOffsets(quoteBox, picked) {
+  const [start, end] = offsetBoxes(quoteBox);
+  if (start) start.value = String(picked.start ?? "");
+  if (end) end.value = String(picked.end ?? "");
+}
+
 // Where a selection can go on this page: the chart form's quote fields (those shown), and
 // the codes of the "Code a quote" form. Each fills its boxes as if typed; the page's own
 // save (the chart's autosave, the code form's submit) sends them.
@@ -75,6 +109,7 @@ export function quoteTargets() {
       return {
         label: (label?.textContent || key).replace(/\*\s*$/, "").trim(),
         fill: (picked) => {
+          setOffsets(el, picked); // before the quote: its input event may send the save
           type(location, `p. ${picked.page}`);
           type(el, picked.text);
         },
@@ -88,7 +123,9 @@ export function quoteTargets() {
       label: `Code ${option.textContent.trim()}`,
       fill: (picked) => {
         type(select, option.value);
-        type(form.querySelector('[name="quote-quote"]'), picked.text);
+        const quoteBox = form.querySelector('[name="quote-quote"]');
+        setOffsets(quoteBox, picked);
+        type(quoteBox, picked.text);
         type(form.querySelector('[name="quote-page_number"]'), String(picked.page));
         form.requestSubmit();
       },

@@ -4,7 +4,7 @@
 // Without this module the reader's link still downloads the PDF. Styles are set through the
 // CSSOM only (el.style.x = ...): the Content-Security-Policy refuses style attributes in HTML.
 
-import { marks, quoteTargets, savedIn, savedQuotes } from "./reader-quotes.js";
+import { marks, offsetsIn, quoteTargets, savedIn, savedQuotes } from "./reader-quotes.js";
 
 const WORD = "[\\p{L}\\p{N}_]";
 const ZOOM_STEP = 1.25;
@@ -58,6 +58,13 @@ class Reader {
       url: this.root.dataset.src,
       isEvalSupported: false,
       enableXfa: false,
+      // Fetch by range (the view answers 206) only what the pages shown need, rather than
+      // streaming the whole file first (a stream alongside competes with the ranges on a slow
+      // link). 256 KB pieces: each request costs a round trip and a Django request, and the
+      // default 64 KB made the first page slower even on this machine.
+      disableStream: true,
+      disableAutoFetch: true,
+      rangeChunkSize: 262144,
     });
     this.doc = await task.promise;
     performance.mark("reader-document");
@@ -344,7 +351,13 @@ class Reader {
     if (!page || !this.box.contains(page)) return null;
     const text = sel.toString().replace(/\s+/g, " ").trim();
     if (!text) return null;
-    return { text, page: Number(page.dataset.page), rect: sel.getRangeAt(0).getBoundingClientRect() };
+    const range = sel.getRangeAt(0);
+    return {
+      text,
+      page: Number(page.dataset.page),
+      rect: range.getBoundingClientRect(),
+      ...offsetsIn(page.querySelector(".textLayer"), range, text),
+    };
   }
 
   openMenu(focus) {

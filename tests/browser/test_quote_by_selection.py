@@ -5,8 +5,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from playwright.sync_api import expect
 
-from extraction.models import CodedQuote
+from extraction.models import ChartValue, CodedQuote
 from extraction.services.themes import save_code
+from screening.models import FullTextPage
 from screening.services.fulltext import attach_pdf
 from tests.extraction.charting_setup import build_form, chart_url, included_study
 from tests.factories import PASSWORD, MembershipFactory, ReviewFactory, UserFactory
@@ -67,6 +68,11 @@ def test_a_selected_sentence_is_quoted_into_a_field_with_its_page(page, live_ser
         "Young people chose the questions."
     )
     expect(page.get_by_test_id("quote-status")).to_have_text("found on p. 2")
+    # Where it was is kept: the offsets in page 2's extracted text hold the quote.
+    value = ChartValue.objects.exclude(quote="").get()
+    text = FullTextPage.objects.get(number=2).text
+    assert value.quote_char_start is not None
+    assert text[value.quote_char_start : value.quote_char_end] == value.quote
     # The saved quote is marked where it came from: focusing it turns the reader to its page,
     # clicking the mark goes back to the field.
     reader = page.get_by_test_id("reader")
@@ -78,6 +84,15 @@ def test_a_selected_sentence_is_quoted_into_a_field_with_its_page(page, live_ser
     page.get_by_label("Design").focus()
     saved.click()
     expect(page.get_by_test_id("chart-form").get_by_label("Verbatim quote")).to_be_focused()
+    # Edited by hand, the quote is no longer the selection: its offsets go with the next save.
+    page.get_by_test_id("chart-form").get_by_label("Verbatim quote").fill("Young people chose")
+    expect(page.get_by_test_id("chart-form")).to_have_attribute("data-unsaved", "0")
+    value.refresh_from_db()
+    assert (value.quote, value.quote_char_start, value.quote_char_end) == (
+        "Young people chose",
+        None,
+        None,
+    )
     assert page.evaluate("window.__cspViolations") == []
 
 
@@ -113,4 +128,6 @@ def test_a_selection_is_coded_to_a_theme_with_its_page(page, live_server, login)
     )
     quote = CodedQuote.objects.get()
     assert (quote.quote, quote.page_number) == ("Young people chose the questions.", 2)
+    text = FullTextPage.objects.get(number=2).text
+    assert text[quote.char_start : quote.char_end] == quote.quote
     assert page.evaluate("window.__cspViolations") == []

@@ -57,6 +57,10 @@ def full_review(review, lead, reviewer, known, charted):
     fulltext = attach_pdf(review=review, record=known["r1"], upload=pdf, kind="report", by=lead)
     FullTextPage.objects.create(fulltext=fulltext, number=1, text="young people led the sessions")
     value = ChartValue.objects.filter(chart__study__review=review).first()
+    # A quote taken by selection: its offsets in the page's text come back too.
+    ChartValue.objects.filter(pk=value.pk).update(
+        quote="young people", location="p. 1", quote_char_start=0, quote_char_end=12
+    )
     ChartValueChange.objects.create(value=value, changed_by=reviewer, old="UK", new="England")
     question = QuestionFactory(review=review, number=2, text="Which barriers?")
     parent = save_code(review=review, by=lead, code="B", label="Barriers", questions=[question])
