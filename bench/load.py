@@ -59,7 +59,7 @@ def timed_send(client, timed: Timed, endpoint: str, path: str, data=None, header
     start = time.perf_counter()
     status, body = screening.ReviewerClient._send(client, path, data, headers)
     timed.ms[endpoint].append((time.perf_counter() - start) * 1000)
-    timed.status[(endpoint, status // 100)] += 1
+    timed.status[(endpoint, status)] += 1
     return status, body
 
 
@@ -183,7 +183,9 @@ def run(args, seconds: float, services) -> None:
     export_states = Counter(
         ExportJob.objects.filter(review=review).values_list("status", flat=True)
     )
-    errors = sum(n for (endpoint, kind), n in timed.status.items() if kind == 5)
+    errors = sum(n for (endpoint, status), n in timed.status.items() if status >= 500)
+    refusals = {f"{e} {s}": n for (e, s), n in sorted(timed.status.items()) if s >= 400}
+    print(f"  answers other than 2xx/3xx: {refusals}")
     client_errors = Counter()
     refused = 0
     for client in clients:
