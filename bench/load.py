@@ -3,9 +3,11 @@ PostgreSQL, a Redis of its own and a real Celery worker, for a bounded time (def
 minutes, --quick 1 minute). Reviewers screen titles and abstracts (5 % of decisions sent twice,
 as a double click does); the lead resolves conflicts and starts a records export every minute.
 At the end the clients' log is compared with the database: 0 lost and 0 duplicated decisions,
-0 server errors; p50/p95 per endpoint. (Charting saves are not simulated yet.)
+0 server errors; p50/p95 per endpoint. Each reviewer also has a charting tab autosaving chart
+values on included studies (two charters per study, 5 % of saves sent twice), compared with the
+database at the end the same way (bench/_charting.py).
 
-    python bench/load.py [--quick] [--seconds S] [--records N] [--workers W]
+    python bench/load.py [--quick] [--seconds S] [--records N] [--studies N] [--workers W]
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _charting
 from _common import bench_line, setup_django
 
 DATABASE = "postgres://postgres@127.0.0.1:5432/bench_load"
@@ -56,7 +59,7 @@ def timed_send(client, timed: Timed, endpoint: str, path: str, data=None, header
     start = time.perf_counter()
     status, body = screening.ReviewerClient._send(client, path, data, headers)
     timed.ms[endpoint].append((time.perf_counter() - start) * 1000)
-    timed.status[(endpoint, status // 100)] += 1
+    timed.status[(endpoint, status)] += 1
     return status, body
 
 
@@ -112,6 +115,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--seconds", type=float)
     parser.add_argument("--records", type=int, default=5000)
+    parser.add_argument("--studies", type=int, default=40, help="included studies to chart")
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--postgres", default=DATABASE)
     args = parser.parse_args()
@@ -139,6 +143,7 @@ def run(args, seconds: float, services) -> None:
     users = screening.make_users(["lead", *names])
     review = screening.make_review(SLUG, args.records, users["lead"],
                                    [users[n] for n in names], screening.load_scale())  # fmt: skip
+    assigned = _charting.seed(review, users["lead"], [users[n] for n in names], args.studies)
     services.start_worker()
     url = f"/reviews/{SLUG}/screen/title-abstract/"
     timed = Timed()
@@ -147,14 +152,19 @@ def run(args, seconds: float, services) -> None:
         try:
             clients = [Reviewer(base, name, url, timed) for name in names]
             lead = Lead(base, "lead", f"/reviews/{SLUG}/conflicts/", timed, SLUG)
-            for client in [*clients, lead]:
+            tabs = [screening.ReviewerClient(base, name, url) for name in names]
+            for client in [*clients, lead, *tabs]:
                 client.login()
+            charters = [_charting.Charter(tab, SLUG, assigned[tab.username], _sender(tab, timed))
+                        for tab in tabs]  # fmt: skip
             print(
                 f"  {len(clients)} reviewers and a lead for {seconds:.0f} s on {base}", flush=True
             )
             deadline = time.perf_counter() + seconds
             threads = [threading.Thread(target=c.run, args=(deadline, 10**9, i))
                        for i, c in enumerate([*clients, lead])]  # fmt: skip
+            threads += [threading.Thread(target=c.run, args=(deadline, 1000 + i))
+                        for i, c in enumerate(charters)]  # fmt: skip
             for thread in threads:
                 thread.start()
             for thread in threads:
@@ -168,17 +178,21 @@ def run(args, seconds: float, services) -> None:
     stored = set(Decision.objects.filter(review=review).values_list("reviewer_id", "record_id"))
     lost = sum(1 for pair in acknowledged if pair not in stored)
     checks = screening.check_database(review)
+    charted = _charting.compare(review, charters, users)
     time.sleep(5)  # the last export's worker run
     export_states = Counter(
         ExportJob.objects.filter(review=review).values_list("status", flat=True)
     )
-    errors = sum(n for (endpoint, kind), n in timed.status.items() if kind == 5)
+    errors = sum(n for (endpoint, status), n in timed.status.items() if status >= 500)
+    refusals = {f"{e} {s}": n for (e, s), n in sorted(timed.status.items()) if s >= 400}
+    print(f"  answers other than 2xx/3xx: {refusals}")
     client_errors = Counter()
     refused = 0
     for client in clients:
-        # 409: the record got its decisions from others meanwhile; the card says so (a refusal).
-        refused += client.errors.pop("POST 409", 0) + client.refusals
+        refused += client.refusals  # 409s included (bench/screening.py counts them)
         client_errors.update(client.errors)
+    for charter in charters:
+        client_errors.update({f"chart {k}": n for k, n in charter.errors.items()})
     for message, n in client_errors.most_common(5):
         print(f"  client error {n}x: {message[:200]}")
     for endpoint, values in sorted(timed.ms.items()):
@@ -192,7 +206,16 @@ def run(args, seconds: float, services) -> None:
         duplicated=checks["duplicate_rows"], count_mismatch=checks["count_mismatch"],
         status_wrong=checks["status_wrong"], server_errors=errors,
         client_errors=sum(client_errors.values()),
+        chart_saves=sum(c.saves for c in charters), chart_doubles=sum(c.doubles for c in charters),
+        chart_refused=sum(c.refused for c in charters), **charted,
     ))  # fmt: skip
+
+
+def _sender(client, timed: Timed):
+    def send(endpoint, path, data=None, headers=None):
+        return timed_send(client, timed, endpoint, path, data, headers)
+
+    return send
 
 
 if __name__ == "__main__":

@@ -478,8 +478,10 @@ class ReviewerClient:
                     self.decide_ms.append(elapsed)
                     record = card_record(body)  # htmx: the answer is the next card
                     continue
-                if status == 400 and REFUSAL in body:
-                    self.refusals += 1  # another reviewer gave the second decision first
+                if status == 409 or (status == 400 and REFUSAL in body):
+                    # 409: a stale card (others gave the decisions it needed, or the lead
+                    # resolved it, while it sat on screen); 400: the older answer to that.
+                    self.refusals += 1
                 else:
                     self.errors[f"POST {status}"] += 1
                     if status >= 500:
