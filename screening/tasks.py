@@ -25,10 +25,19 @@ def run_import_job(self, job_id: int) -> None:
     jobs.run_import(job_id, after_lost_worker=self.request.retries > 0)
 
 
-@shared_task
-def retrain_ranking(run_id: int) -> None:
+# As run_import_job: a pool child killed mid-training would otherwise leave its run "running"
+# until it goes stale; the retry takes the run over and trains it again (same labels, same ranks).
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    retry_on_worker_lost=True,
+    max_retries=2,
+    default_retry_delay=5,
+)
+def retrain_ranking(self, run_id: int) -> None:
     """Retrain one review's ranking model and re-rank its queue (see services.prioritise)."""
-    prioritise.retrain(run_id)
+    prioritise.retrain(run_id, after_lost_worker=self.request.retries > 0)
 
 
 @shared_task

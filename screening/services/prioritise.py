@@ -194,9 +194,15 @@ class Outcome:
     last_record_id: int = 0  # the newest record the run saw
 
 
-def retrain(run_id: int) -> None:
-    """Run one queued retraining; the run ends ready, cold (no include or exclude yet) or failed."""
-    claimed = RankingRun.objects.filter(pk=run_id, state=RankingRun.State.QUEUED).update(
+def retrain(run_id: int, *, after_lost_worker: bool = False) -> None:
+    """Run one queued retraining; the run ends ready, cold (no include or exclude yet) or failed.
+
+    `after_lost_worker`: the task's retry after its pool child died, which takes over the run
+    the dead child left running (only the worker that saw it die sends that retry)."""
+    states = [RankingRun.State.QUEUED]
+    if after_lost_worker:
+        states.append(RankingRun.State.RUNNING)
+    claimed = RankingRun.objects.filter(pk=run_id, state__in=states).update(
         state=RankingRun.State.RUNNING, started_at=timezone.now()
     )
     if not claimed:

@@ -564,3 +564,23 @@ def test_an_import_whose_last_record_is_a_duplicate_ranks_once_and_stops(
         )
     assert Record.objects.filter(review=review, duplicate_of__isnull=False).exists()
     assert RankingRun.objects.count() == before + 1  # one run for the import, no chain
+
+
+def test_a_run_left_running_by_a_killed_pool_child_is_taken_over_by_its_retry(
+    review, ranked_review, reviewer
+):
+    relevant = [r for r in ranked_review if _relevant(r)]
+    irrelevant = [r for r in ranked_review if not _relevant(r)]
+    _decide(review, relevant[:2], reviewer, "include")
+    _decide(review, irrelevant[:4], reviewer, "exclude")
+    run = prioritise.queue_retrain(review, trigger=RankingRun.Trigger.LEAD)
+    # The dead child had claimed it: an ordinary redelivery leaves it alone ...
+    RankingRun.objects.filter(pk=run.pk).update(state=RankingRun.State.RUNNING)
+    prioritise.retrain(run.pk)
+    run.refresh_from_db()
+    assert (run.state, run.finished_at) == (RankingRun.State.RUNNING, None)
+    # ... the worker's retry after the lost child trains it to the end.
+    prioritise.retrain(run.pk, after_lost_worker=True)
+    run.refresh_from_db()
+    assert run.state == RankingRun.State.READY, run.error
+    assert (run.includes, run.excludes, run.ranked) == (2, 4, 54)
