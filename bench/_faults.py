@@ -265,15 +265,25 @@ def _wait_for(predicate, timeout: float, step: float = 0.05):
     return wait_for(predicate, timeout, step)
 
 
-def run_all(services, *, n: int, folder: Path) -> None:
+def run_all(services, *, n: int, folder: Path, only: str = "") -> None:
+    from _faults_retrain import run_retrain
+
     review, lead, (r1, _r2) = _setup()
     lead_client, r1_client = _client(lead), _client(r1)
     services.start_worker()
+    if only == "retrain":  # its own records: one import, undisturbed
+        _upload(lead_client, review, "retrain", _ris(n, "retrain"))
+        _wait_for(lambda: _finished(ImportJob, _job("retrain").pk), 600)
+        print(f"== retrain faults ({Record.objects.filter(review=review).count():,} records)")
+        run_retrain(services, review, lead, _wait_for)
+        return
     print(f"== worker faults ({n:,} records a file)")
     import_fault(services, lead_client, review, n=n, whole=False)
     import_fault(services, lead_client, review, n=n, whole=True)
     export_fault(services, lead_client, review, lead, whole=False)
     export_fault(services, lead_client, review, lead, whole=True)
+    print("== retrain faults")
+    run_retrain(services, review, lead, _wait_for)
     print("== Redis down")
     redis_down(services, lead_client, r1_client, review, r1)
     print("== PostgreSQL backends terminated during screening")

@@ -3,6 +3,9 @@ a real Celery worker:
 
 - the worker's pool child killed (SIGKILL) during an import and an export: the job is redone
   to an identical result (same record count, no duplicates; a byte-identical file);
+- the pool child, then the whole worker, killed during a ranking retrain: the child's run is
+  retried to the identical ranking; the whole worker's goes stale, is failed with a message by
+  the next request and replaced by a run that gives the identical ranking;
 - the whole worker killed during an import and an export: the job never ends "done" with a
   partial result; once past its stale time it shows failed with a message, and "try again"
   gives the identical result;
@@ -14,7 +17,7 @@ HTTP goes through Django's test client in this process (the app's views, middlew
 transactions; no gunicorn), the jobs through Redis to the worker. Its own database, its own
 Redis server (a port of its own, so stopping it touches no one else) and its own media folder.
 
-    python bench/faults.py [--quick] [--postgres URL] [--records N]
+    python bench/faults.py [--quick] [--postgres URL] [--records N] [--only retrain]
 """
 
 from __future__ import annotations
@@ -140,6 +143,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--postgres", default=DATABASE)
     parser.add_argument("--records", type=int)
+    parser.add_argument("--only", choices=["retrain"], help="run just this scenario")
     args = parser.parse_args()
     n = args.records or (8000 if args.quick else 30000)
     folder = Path(tempfile.mkdtemp(prefix="bench-faults-"))
@@ -152,7 +156,7 @@ def main() -> None:
         setup_django(args.postgres)
         from _faults import run_all
 
-        run_all(services, n=n, folder=folder)
+        run_all(services, n=n, folder=folder, only=args.only or "")
     finally:
         services.stop_all()
 
