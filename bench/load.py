@@ -1,13 +1,16 @@
 """Load (issue #15 item 1, screening part): 20 reviewers and a lead over HTTP against gunicorn,
 PostgreSQL, a Redis of its own and a real Celery worker, for a bounded time (default 10
 minutes, --quick 1 minute). Reviewers screen titles and abstracts (5 % of decisions sent twice,
-as a double click does); the lead resolves conflicts and starts a records export every minute.
-At the end the clients' log is compared with the database: 0 lost and 0 duplicated decisions,
-0 server errors; p50/p95 per endpoint. Each reviewer also has a charting tab autosaving chart
+as a double click does), and some of them full texts too, in a tab of their own, on records the
+set-up included at title/abstract with their reports retrieved (bench/_fulltext.py); the lead
+resolves conflicts and starts a records export every minute. At the end the clients' log is
+compared with the database: 0 lost and 0 duplicated decisions (both stages), 0 server errors;
+p50/p95 per endpoint. Each reviewer also has a charting tab autosaving chart
 values on included studies (two charters per study, 5 % of saves sent twice), compared with the
 database at the end the same way (bench/_charting.py).
 
-    python bench/load.py [--quick] [--seconds S] [--records N] [--studies N] [--workers W]
+    python bench/load.py [--quick] [--seconds S] [--records N] [--studies N] [--full-texts N]
+                        [--ft-reviewers N] [--workers W]
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _charting
+import _fulltext
 from _common import bench_line, setup_django
 
 DATABASE = "postgres://postgres@127.0.0.1:5432/bench_load"
@@ -66,17 +70,17 @@ def timed_send(client, timed: Timed, endpoint: str, path: str, data=None, header
 class Reviewer(screening.ReviewerClient):
     """bench/screening.py's reviewer, timing each endpoint and sending 5 % of decisions twice."""
 
-    def __init__(self, base, username, url, timed: Timed):
+    def __init__(self, base, username, url, timed: Timed, prefix: str = ""):
         super().__init__(base, username, url)
-        self.timed, self.doubles = timed, 0
+        self.timed, self.doubles, self.prefix = timed, 0, prefix
 
     def _send(self, path, data=None, headers=None):
-        endpoint = "screen POST" if data is not None and path == self.url else (
-            "screen GET" if path == self.url else "login")  # fmt: skip
+        endpoint = self.prefix + ("screen POST" if data is not None and path == self.url else (
+            "screen GET" if path == self.url else "login"))  # fmt: skip
         status, body = timed_send(self, self.timed, endpoint, path, data, headers)
-        if endpoint == "screen POST" and random.random() < 0.05:
+        if endpoint == self.prefix + "screen POST" and random.random() < 0.05:
             self.doubles += 1  # the second click: must neither store twice nor fail
-            timed_send(self, self.timed, "screen POST (double)", path, data, headers)
+            timed_send(self, self.timed, f"{endpoint} (double)", path, data, headers)
         return status, body
 
 
@@ -116,6 +120,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float)
     parser.add_argument("--records", type=int, default=5000)
     parser.add_argument("--studies", type=int, default=40, help="included studies to chart")
+    parser.add_argument("--full-texts", type=int, default=300, help="records at full text")
+    parser.add_argument("--ft-reviewers", type=int, default=6, help="reviewers screening them")
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--postgres", default=DATABASE)
     args = parser.parse_args()
@@ -144,6 +150,9 @@ def run(args, seconds: float, services) -> None:
     review = screening.make_review(SLUG, args.records, users["lead"],
                                    [users[n] for n in names], screening.load_scale())  # fmt: skip
     assigned = _charting.seed(review, users["lead"], [users[n] for n in names], args.studies)
+    at_full_text = _fulltext.seed(review, [users[n] for n in names], args.full_texts,
+                                  args.studies)  # fmt: skip
+    reason = review.reasons.filter(at_full_text=True).first()
     services.start_worker()
     url = f"/reviews/{SLUG}/screen/title-abstract/"
     timed = Timed()
@@ -151,18 +160,24 @@ def run(args, seconds: float, services) -> None:
         server, base = screening.start_server(args.postgres, args.workers, log)
         try:
             clients = [Reviewer(base, name, url, timed) for name in names]
+            ft_class = _fulltext.reviewer_class(Reviewer, reason.pk)
+            ft_url = _fulltext.FT_URL.format(slug=SLUG)
+            ft_clients = [ft_class(base, name, ft_url, timed, "ft ")
+                          for name in names[: args.ft_reviewers]]  # fmt: skip
             lead = Lead(base, "lead", f"/reviews/{SLUG}/conflicts/", timed, SLUG)
             tabs = [screening.ReviewerClient(base, name, url) for name in names]
-            for client in [*clients, lead, *tabs]:
+            for client in [*clients, *ft_clients, lead, *tabs]:
                 client.login()
             charters = [_charting.Charter(tab, SLUG, assigned[tab.username], _sender(tab, timed))
                         for tab in tabs]  # fmt: skip
             print(
-                f"  {len(clients)} reviewers and a lead for {seconds:.0f} s on {base}", flush=True
+                f"  {len(clients)} reviewers ({len(ft_clients)} also at full text, "
+                f"{at_full_text} records there) and a lead for {seconds:.0f} s on {base}",
+                flush=True,
             )
             deadline = time.perf_counter() + seconds
             threads = [threading.Thread(target=c.run, args=(deadline, 10**9, i))
-                       for i, c in enumerate([*clients, lead])]  # fmt: skip
+                       for i, c in enumerate([*clients, lead, *ft_clients])]  # fmt: skip
             threads += [threading.Thread(target=c.run, args=(deadline, 1000 + i))
                         for i, c in enumerate(charters)]  # fmt: skip
             for thread in threads:
@@ -175,10 +190,12 @@ def run(args, seconds: float, services) -> None:
     connection.close()
     ids = {name: users[name].pk for name in names}
     acknowledged = Counter((ids[c.username], r) for c in clients for r in c.decided)
-    stored = set(Decision.objects.filter(review=review).values_list("reviewer_id", "record_id"))
+    stored = set(Decision.objects.filter(review=review, stage="title_abstract").values_list(
+        "reviewer_id", "record_id"))  # fmt: skip
     lost = sum(1 for pair in acknowledged if pair not in stored)
     checks = screening.check_database(review)
     charted = _charting.compare(review, charters, users)
+    full_text = _fulltext.compare(review, ft_clients, ids)
     time.sleep(5)  # the last export's worker run
     export_states = Counter(
         ExportJob.objects.filter(review=review).values_list("status", flat=True)
@@ -188,7 +205,7 @@ def run(args, seconds: float, services) -> None:
     print(f"  answers other than 2xx/3xx: {refusals}")
     client_errors = Counter()
     refused = 0
-    for client in clients:
+    for client in [*clients, *ft_clients]:
         refused += client.refusals  # 409s included (bench/screening.py counts them)
         client_errors.update(client.errors)
     for charter in charters:
@@ -207,7 +224,7 @@ def run(args, seconds: float, services) -> None:
         status_wrong=checks["status_wrong"], server_errors=errors,
         client_errors=sum(client_errors.values()),
         chart_saves=sum(c.saves for c in charters), chart_doubles=sum(c.doubles for c in charters),
-        chart_refused=sum(c.refused for c in charters), **charted,
+        chart_refused=sum(c.refused for c in charters), **charted, **full_text,
     ))  # fmt: skip
 
 
