@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import re
 
+from django.core.files import File
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.utils.http import content_disposition_header
+
 # Only the single-range forms: "bytes=first-last", "bytes=first-", "bytes=-suffix".
 _SINGLE = re.compile(r"^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$", re.IGNORECASE)
 
@@ -38,3 +42,38 @@ def parse_range(header: str | None, size: int) -> tuple[int, int] | None:
     if start >= size:
         raise Unsatisfiable
     return start, min(int(last), size - 1) if last else size - 1
+
+
+def file_response(
+    request: HttpRequest, file: File, content_type: str, filename: str
+) -> HttpResponse:
+    """The whole file (200) or the one byte range asked for (206, or 416 outside the file).
+
+    Accept-Ranges on every answer tells pdf.js it may fetch by range instead of downloading
+    the whole file before the first page."""
+    size = file.size
+    # An If-Range we hold no validator for (no ETag) may mean the file changed: send it whole.
+    try:
+        wanted = (
+            None
+            if request.headers.get("If-Range")
+            else parse_range(request.headers.get("Range"), size)
+        )
+    except Unsatisfiable:
+        response = HttpResponse(status=416, content_type="text/plain")
+        response["Content-Range"] = f"bytes */{size}"
+    else:
+        if wanted is None:
+            response = FileResponse(
+                file.open("rb"), content_type=content_type, filename=filename, as_attachment=False
+            )
+        else:
+            first, last = wanted
+            with file.open("rb") as handle:
+                handle.seek(first)
+                body = handle.read(last - first + 1)
+            response = HttpResponse(body, status=206, content_type=content_type)
+            response["Content-Range"] = f"bytes {first}-{last}/{size}"
+            response["Content-Disposition"] = content_disposition_header(False, filename)
+    response["Accept-Ranges"] = "bytes"
+    return response

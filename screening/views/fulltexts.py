@@ -8,9 +8,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import content_disposition_header
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST, require_safe
 
@@ -18,7 +17,7 @@ from reviewapp.access import get_review_for
 from reviewapp.models import Role
 from reviewapp.params import number_param
 
-from ..byteranges import Unsatisfiable, parse_range
+from ..byteranges import file_response
 from ..forms import NOTE_MAX_CHARS, MultipleFileField
 from ..models import FullText
 from ..services.fulltext import (
@@ -167,41 +166,10 @@ def fulltext_file(request: HttpRequest, slug: str, fulltext_id: int) -> HttpResp
 
 
 def pdf_response(request: HttpRequest, fulltext: FullText) -> HttpResponse:
-    """The whole PDF (200) or the one byte range asked for (206, or 416 outside the file).
-
-    Accept-Ranges on every answer tells pdf.js it may fetch by range instead of downloading
-    the whole file before the first page."""
-    size = fulltext.file.size
-    # An If-Range we hold no validator for (no ETag) may mean the file changed: send it whole.
-    try:
-        wanted = (
-            None
-            if request.headers.get("If-Range")
-            else parse_range(request.headers.get("Range"), size)
-        )
-    except Unsatisfiable:
-        response = HttpResponse(status=416, content_type="text/plain")
-        response["Content-Range"] = f"bytes */{size}"
-        response["Accept-Ranges"] = "bytes"
-        return response
-    if wanted is None:
-        response = FileResponse(
-            fulltext.file.open("rb"),
-            content_type="application/pdf",
-            filename=download_name(fulltext.original_name),
-            as_attachment=False,
-        )
-    else:
-        first, last = wanted
-        with fulltext.file.open("rb") as handle:
-            handle.seek(first)
-            body = handle.read(last - first + 1)
-        response = HttpResponse(body, status=206, content_type="application/pdf")
-        response["Content-Range"] = f"bytes {first}-{last}/{size}"
-        response["Content-Disposition"] = content_disposition_header(
-            False, download_name(fulltext.original_name)
-        )
-    response["Accept-Ranges"] = "bytes"
+    """The PDF, whole or by the byte range pdf.js asks for (see screening/byteranges.py)."""
+    response = file_response(
+        request, fulltext.file, "application/pdf", download_name(fulltext.original_name)
+    )
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
