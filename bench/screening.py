@@ -238,35 +238,84 @@ def analyze() -> None:
 # Part 1: server side, through the test client
 
 
+class Screener:
+    """Reviewers taking turns, each deciding the record its last card showed: one POST of the
+    screening form through Django's test client (htmx, so the answer is the next card), timed
+    in process with its queries counted. A queued ranking retrain is marked done right after
+    the request (an instant worker; see BROKER)."""
+
+    def __init__(self, review, reviewers: list, seed: int):
+        from django.test import Client
+        from django.urls import reverse
+
+        self.rng = random.Random(seed)
+        self.reviewers = reviewers
+        self.reasons = list(review.reasons.values_list("pk", flat=True))
+        self.url = reverse("screening:screen-ta", kwargs={"slug": review.slug})
+        self.clients, self.current = [], []
+        for user in reviewers:
+            client = Client()
+            client.force_login(user)
+            response = client.get(self.url)
+            if response.status_code != 200:
+                raise SystemExit(f"GET {self.url} as {user}: {response.status_code}")
+            self.clients.append(client)
+            self.current.append(card_record(response.content))
+        self.times: list[float] = []
+        self.trigger_times: list[float] = []  # requests that queued a ranking retrain
+        self.other_times: list[float] = []
+        self.counts: list[int] = []
+        self.shapes: dict[str, list[float]] = defaultdict(list)
+        self.slowest: tuple[float, list[dict]] = (0.0, [])
+
+    def step(self) -> float | None:
+        """The next reviewer's decision: its time in ms (None: nothing left to screen)."""
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        from screening.models import RankingRun
+
+        who = len(self.times) % len(self.clients)
+        record = self.current[who]
+        if record is None:
+            return None
+        rng = self.rng
+        value = pick_value(rng)
+        reason = rng.choice(self.reasons) if value == "exclude" and rng.random() < 0.7 else ""
+        labels = "check later" if rng.random() < 0.05 else ""
+        form = {"record": record, "value": value, "reason": reason, "note": "", "labels": labels}
+        connection.queries_log.clear()  # the log keeps 9,000 queries; the count needs room
+        with CaptureQueriesContext(connection) as captured:
+            start = time.perf_counter()
+            response = self.clients[who].post(self.url, form, headers={"HX-Request": "true"})
+            elapsed = (time.perf_counter() - start) * 1000
+        if response.status_code != 200:
+            raise SystemExit(
+                f"decision {len(self.times)} on record {record}: {response.status_code} "
+                f"{response.content[:500]!r}"
+            )
+        self.current[who] = card_record(response.content)
+        queued = RankingRun.objects.filter(state=RankingRun.State.QUEUED).update(
+            state=RankingRun.State.READY
+        )
+        (self.trigger_times if queued else self.other_times).append(elapsed)
+        self.times.append(elapsed)
+        self.counts.append(len(captured.captured_queries))
+        for query in captured.captured_queries:
+            self.shapes[sql_shape(query["sql"])].append(float(query["time"]) * 1000)
+        if elapsed > self.slowest[0]:
+            self.slowest = (elapsed, list(captured.captured_queries))
+        return elapsed
+
+    def who_is_next(self):
+        return self.reviewers[len(self.times) % len(self.clients)]
+
+
 def server_side(review, reviewers: list, decisions: int, seed: int, budget: float) -> dict:
     """Alternate the reviewers; each decides the record its last card showed.
 
     Stops early after `budget` seconds, so a slow build still finishes (and says so)."""
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
-    from django.urls import reverse
-
-    from screening.models import RankingRun
-
-    rng = random.Random(seed)
-    reasons = list(review.reasons.values_list("pk", flat=True))
-    url = reverse("screening:screen-ta", kwargs={"slug": review.slug})
-    clients, current = [], []
-    for user in reviewers:
-        client = Client()
-        client.force_login(user)
-        response = client.get(url)
-        if response.status_code != 200:
-            raise SystemExit(f"GET {url} as {user}: {response.status_code}")
-        clients.append(client)
-        current.append(card_record(response.content))
-    times: list[float] = []
-    trigger_times: list[float] = []  # requests that queued a ranking retrain
-    other_times: list[float] = []
-    counts: list[int] = []
-    shapes: dict[str, list[float]] = defaultdict(list)
-    slowest: tuple[float, list[dict]] = (0.0, [])
+    screener = Screener(review, reviewers, seed)
     stopped = ""
     deadline = time.perf_counter() + budget
     for k in range(decisions):
@@ -276,37 +325,12 @@ def server_side(review, reviewers: list, decisions: int, seed: int, budget: floa
                 f"  time budget of {budget:.0f} s spent: stopped after {k:,} decisions", flush=True
             )
             break
-        who = k % len(clients)
-        record = current[who]
-        if record is None:
-            print(f"  {reviewers[who]} has nothing left to screen after {k} decisions")
+        who = screener.who_is_next()
+        if screener.step() is None:
+            print(f"  {who} has nothing left to screen after {k} decisions")
             stopped = "done"
             break
-        value = pick_value(rng)
-        reason = rng.choice(reasons) if value == "exclude" and rng.random() < 0.7 else ""
-        labels = "check later" if rng.random() < 0.05 else ""
-        form = {"record": record, "value": value, "reason": reason, "note": "", "labels": labels}
-        connection.queries_log.clear()  # the log keeps 9,000 queries; the count needs room
-        with CaptureQueriesContext(connection) as captured:
-            start = time.perf_counter()
-            response = clients[who].post(url, form, headers={"HX-Request": "true"})
-            elapsed = time.perf_counter() - start
-        if response.status_code != 200:
-            raise SystemExit(
-                f"decision {k} on record {record}: {response.status_code} "
-                f"{response.content[:500]!r}"
-            )
-        current[who] = card_record(response.content)
-        queued = RankingRun.objects.filter(state=RankingRun.State.QUEUED).update(
-            state=RankingRun.State.READY
-        )
-        (trigger_times if queued else other_times).append(elapsed * 1000)
-        times.append(elapsed * 1000)
-        counts.append(len(captured.captured_queries))
-        for query in captured.captured_queries:
-            shapes[sql_shape(query["sql"])].append(float(query["time"]) * 1000)
-        if elapsed * 1000 > slowest[0]:
-            slowest = (elapsed * 1000, list(captured.captured_queries))
+        times = screener.times
         if (k + 1) % 500 == 0:
             print(
                 f"  {k + 1:,} decisions: p50 {percentile(times, 50):.1f} ms, "
@@ -315,16 +339,16 @@ def server_side(review, reviewers: list, decisions: int, seed: int, budget: floa
             )
     return {
         "stopped": stopped or "no",
-        "decisions": len(times),
-        "times": times,
-        "trigger_times": trigger_times or [0.0],
-        "other_times": other_times or [0.0],
-        "counts": counts,
-        "shapes": shapes,
-        "slowest": slowest,
-        "url": url,
-        "clients": clients,
-        "current": current,
+        "decisions": len(screener.times),
+        "times": screener.times,
+        "trigger_times": screener.trigger_times or [0.0],
+        "other_times": screener.other_times or [0.0],
+        "counts": screener.counts,
+        "shapes": screener.shapes,
+        "slowest": screener.slowest,
+        "url": screener.url,
+        "clients": screener.clients,
+        "current": screener.current,
     }
 
 
