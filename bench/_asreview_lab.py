@@ -93,6 +93,7 @@ class Lab:
         while True:
             try:
                 self.request("GET", "/api/projects")
+                self.idle_group = self.group_size()  # before any retrain: the base processes
                 break
             except (ConnectionError, http.client.HTTPException, OSError):
                 if self.process.poll() is not None or time.monotonic() > deadline:
@@ -100,10 +101,32 @@ class Lab:
                 self.connection.close()
                 time.sleep(0.5)
 
+    def group_size(self) -> int:
+        """Processes in the group this object started: the server, its task manager and one
+        per retrain running (LAB trains each in a subprocess of its own)."""
+        count = 0
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:  # ended meanwhile
+                continue
+            # pid (comm) state ppid pgrp ...: comm may hold spaces, so split after its ")";
+            # a retrain that ended stays a zombie until its parent reaps it: not counted
+            state, _, group = stat.rsplit(")", 1)[1].split()[:3]
+            if int(group) == self.process.pid and state != "Z":
+                count += 1
+        return count
+
     def log_tail(self, lines: int = 30) -> str:
         self.log.flush()
         self.log.seek(0)
         return "\n".join(self.log.read().splitlines()[-lines:])
+
+    def training(self) -> bool:
+        """Whether a retrain process is running now."""
+        return self.group_size() > self.idle_group
 
     def stop(self) -> None:
         """SIGTERM to the process group this object started (server, task manager, trainers)."""

@@ -57,6 +57,10 @@ CARD_RECORD = re.compile(rb'data-record="(\d+)"')
 CSRF_INPUT = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
 REFUSAL = b"already has the decisions it needs"
 TARGET_P95_MS = 30.0
+# --against-asreview: the sizes (the first 1,704 Cohen rows, and all 15,268) and the issue's
+# targets for ASReview's p95 / ours.
+AGAINST_SIZES = [1_704, 15_268]
+TARGET_RATIO = {1_704: 3.0, 15_268: 6.0}
 # Ranking retrains are queued to Redis as in production (eager Celery would train inside the
 # timed request). No worker takes them: on 2 cores its CPU would compete with the timing
 # (bench/retrain.py times the worker). Part 1 marks each queued run done between requests, as an
@@ -757,6 +761,149 @@ def review_size(review) -> int:
 
 
 # ---------------------------------------------------------------------------------------------
+# --against-asreview: the same steps side by side with ASReview LAB 3 (issue #19)
+
+
+def side_by_side(lab, n: int, rows: list[dict], lead, pair: list, steps: int, think: float) -> str:
+    """One review of ``rows`` in each tool; steps interleaved (see the module docstring)."""
+    from _asreview_lab import write_csv
+
+    from screening.models import Decision
+
+    review = make_review(f"bench-vs-asreview-{n}", n, lead, pair, rows)
+    analyze()
+    # LAB's priors: the first included and the first excluded record of the set (its front end
+    # asks for at least one of each before the first model); ours needs none.
+    priors = {
+        next(i for i, row in enumerate(rows) if row["label_included"] == "1"): 1,
+        next(i for i, row in enumerate(rows) if row["label_included"] == "0"): 0,
+    }
+    data = lab.folder / f"records-{n}.csv"
+    write_csv(data, rows, priors)
+    start = time.perf_counter()
+    project = lab.create_project(data)
+    created = time.perf_counter() - start
+    record = lab.start_review(project)
+    print(
+        f"  ASReview LAB: project of {n:,} records created in {created:.1f} s, first model "
+        f"trained and its first record served after {time.perf_counter() - start:.1f} s",
+        flush=True,
+    )
+    ours = Screener(review, pair, seed=n)
+    rng = random.Random(n)
+    warmup = 5  # first requests of each side fill caches (templates, LAB's data frames): untimed
+    asreview_times: list[float] = []
+    lags: list[int] = []  # labels the ranking that served the next record had not seen
+    trained_on: set[int] = set()
+    overlapped = 0  # step pairs with a LAB retrain running at their start or end
+    labelled = 0
+    for k in range(warmup + steps):
+        training = lab.training()  # read outside the timed steps (a scan of /proc)
+        began = time.perf_counter()
+        label = 1 if pick_value(rng) == "include" else 0
+        ours_ms = asreview_ms = None
+        # Which side goes first alternates, so neither always follows the other's load
+        # (LAB's retrain starts after its step; our step has no worker behind it).
+        for side in ("asreview", "ours") if k % 2 == 0 else ("ours", "asreview"):
+            if side == "ours":
+                ours_ms = ours.step()
+            else:
+                asreview_ms, record = lab.step(project, record["record_id"], label)
+                labelled += 1
+        if ours_ms is None or record is None:
+            raise SystemExit(f"step {k}: a side ran out of records ({n:,} is too few)")
+        training = lab.training() or training
+        if k >= warmup:
+            overlapped += training
+            asreview_times.append(asreview_ms)
+            trained = record["state"]["training_set"]
+            lags.append(len(priors) + labelled - trained)
+            trained_on.add(trained)
+        if (k + 1 - warmup) % 100 == 0 and k >= warmup:
+            mine = ours.times[warmup:]
+            print(
+                f"  {k + 1 - warmup} steps: ours p95 {percentile(mine, 95):.1f} ms, ASReview "
+                f"p95 {percentile(asreview_times, 95):.1f} ms",
+                flush=True,
+            )
+        time.sleep(max(0.0, think - (time.perf_counter() - began)))
+    mine = ours.times[warmup:]
+    progress = lab.request("GET", f"/api/projects/{project}/progress")
+    asreview_stored = progress["n_included_no_priors"] + progress["n_excluded_no_priors"]
+    ours_stored = Decision.objects.filter(review=review).count()
+    ours_p95, asreview_p95 = percentile(mine, 95), percentile(asreview_times, 95)
+    ratio = asreview_p95 / ours_p95 if ours_p95 else 0.0
+    target = TARGET_RATIO.get(n)
+    return bench_line(
+        "screening_vs_asreview",
+        records=n,
+        steps=steps,
+        ours_p50_ms=percentile(mine, 50),
+        ours_p95_ms=ours_p95,
+        asreview_p50_ms=percentile(asreview_times, 50),
+        asreview_p95_ms=asreview_p95,
+        ratio=ratio,
+        target_ratio=target if target else "none",
+        target_met=("yes" if ratio >= target else "no") if target else "n/a",
+        ours_decisions=len(ours.times),
+        ours_decisions_stored=ours_stored,
+        ours_queries_max=max(ours.counts[warmup:]),
+        asreview_decisions=labelled,
+        asreview_decisions_stored=asreview_stored,
+        asreview_models_seen=len(trained_on),
+        asreview_training_overlap_pct=100.0 * overlapped / steps,
+        asreview_model_lag_p50=int(percentile(lags, 50)),
+        asreview_model_lag_max=max(lags),
+        think_s=think,
+        load1=os.getloadavg()[0],
+    )
+
+
+def against_asreview(args, users: dict, data: list[dict]) -> None:
+    from _asreview_lab import Lab, ensure_asreview
+
+    version = ensure_asreview()
+    sizes = args.asreview_records or AGAINST_SIZES
+    steps = args.asreview_steps or (20 if args.quick else 300)
+    lead, pair = users["lead"], [users["reviewer01"], users["reviewer02"]]
+    lines = []
+    for n in sizes:
+        if n > len(data):
+            raise SystemExit(f"{n:,} records asked, the Cohen file has {len(data):,}")
+        print(
+            f"side by side at {n:,} records: {steps} steps each, ASReview LAB {version} and "
+            f"ours interleaved; load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs",
+            flush=True,
+        )
+        lab = Lab()  # a fresh server per size: nothing of the other project's training left
+        try:
+            lines.append(side_by_side(lab, n, data[:n], lead, pair, steps, args.think))
+        finally:
+            lab.stop()
+        print(lines[-1], flush=True)
+    print("\n".join(lines))
+
+
+def prepare(database: str) -> None:
+    """Environment and database as production runs the app (see main)."""
+    os.environ["ALLOWED_HOSTS"] = HOSTS  # the test client's host is "testserver"
+    # Part 1 times the app as production runs it: DEBUG off (templates without debug
+    # bookkeeping, hashed static files). TLS would end at a proxy in front: no redirect here.
+    os.environ["DEBUG"] = "0"
+    os.environ["SECRET_KEY"] = secrets.token_urlsafe(50)
+    os.environ["SECURE_SSL_REDIRECT"] = "0"
+    os.environ["STATIC_ROOT"] = tempfile.mkdtemp(prefix="bench-static-")
+    os.environ["CELERY_BROKER_URL"] = BROKER
+    purge_broker()
+    times: dict[str, float] = {}
+    with timed("migrate and flush", times):
+        setup_django(database)
+    from django.core.management import call_command
+
+    call_command("collectstatic", "--noinput", verbosity=0)
+
+
+# ---------------------------------------------------------------------------------------------
 
 
 def main() -> None:
@@ -776,6 +923,18 @@ def main() -> None:
     parser.add_argument("--skip-concurrent", action="store_true")
     parser.add_argument("--profile", action="store_true", help="cProfile and EXPLAIN ANALYZE")
     parser.add_argument("--postgres", default=DATABASE)
+    parser.add_argument(
+        "--against-asreview",
+        action="store_true",
+        help="only the side-by-side with ASReview LAB (installed into its venv when missing)",
+    )
+    parser.add_argument(
+        "--asreview-records", type=int, nargs="+", help="default 1,704 and 15,268 records"
+    )
+    parser.add_argument("--asreview-steps", type=int, help="per size; default 300 (quick: 20)")
+    parser.add_argument(
+        "--think", type=float, default=1.25, help="s from one step pair to the next (docstring)"
+    )
     args = parser.parse_args()
     records = args.records or (5_000 if args.quick else 100_000)
     decisions = args.decisions or (400 if args.quick else 2_000)
@@ -785,25 +944,16 @@ def main() -> None:
     if not args.postgres.startswith("postgres"):
         raise SystemExit("This benchmark needs PostgreSQL (row locks, a live server).")
 
-    os.environ["ALLOWED_HOSTS"] = HOSTS  # the test client's host is "testserver"
-    # Part 1 times the app as production runs it: DEBUG off (templates without debug
-    # bookkeeping, hashed static files). TLS would end at a proxy in front: no redirect here.
-    os.environ["DEBUG"] = "0"
-    os.environ["SECRET_KEY"] = secrets.token_urlsafe(50)
-    os.environ["SECURE_SSL_REDIRECT"] = "0"
-    os.environ["STATIC_ROOT"] = tempfile.mkdtemp(prefix="bench-static-")
-    os.environ["CELERY_BROKER_URL"] = BROKER
-    purge_broker()
-    times: dict[str, float] = {}
-    with timed("migrate and flush", times):
-        setup_django(args.postgres)
-    from django.core.management import call_command
-
-    call_command("collectstatic", "--noinput", verbosity=0)
+    prepare(args.postgres)
     names = ["lead"] + [f"reviewer{i:02d}" for i in range(1, max(args.clients, 2) + 1)]
     users = make_users(names)
-    lead, pair = users["lead"], [users["reviewer01"], users["reviewer02"]]
     data = load_scale()
+    if args.against_asreview:
+        against_asreview(args, users, data)
+        purge_broker()
+        return
+    times: dict[str, float] = {}
+    lead, pair = users["lead"], [users["reviewer01"], users["reviewer02"]]
     with timed(f"load {records:,} + {args.small_records:,} records", times):
         big = make_review("bench-screening", records, lead, pair, data)
         small = make_review("bench-screening-small", args.small_records, lead, pair, data)
