@@ -19,6 +19,49 @@ line then says stopped=budget). Timings depend on machine load: load1= reports i
     python bench/screening.py [--quick] [--records N] [--decisions N] [--budget S]
                               [--seconds S] [--clients N] [--workers N] [--profile]
                               [--postgres URL]
+    python bench/screening.py --against-asreview [--quick] [--asreview-records N ...]
+                              [--asreview-steps N] [--think S]
+
+--against-asreview (issue #19): only this, side by side with ASReview LAB 3.0.8 (installed into
+bench/.asreview-venv from PyPI when missing, _asreview_lab.ensure_asreview, as prioritise.py
+does). At each size, the first 1,704 rows of ../shared/data/scale/cohen2006_alltopics_combined.csv
+(ACE inhibitors) and all 15,268, the same records go into both tools:
+  - ours: a review on PostgreSQL as in part 1 (two reviewers per record, the two alternating,
+    DEBUG off). A step is part 1's decide + next (Screener.step): one POST of the screening form
+    through Django's test client, in process, timed from the call to the next card's response:
+    the whole Django stack (middleware, session and login, the view, its queries and
+    transaction, the card's rendering) but no socket, WSGI server or HTTP parsing; the query
+    capture of part 1 is on (it counts the queries); a queued ranking retrain is marked done
+    after the timed request, as an instant worker would (no worker runs, see BROKER).
+  - ASReview LAB: ``asreview lab --no-browser --skip-update-check`` on free ports (no
+    authentication, its default), its projects folder in a temporary directory, a fresh server
+    per size; an oracle project created by uploading the records as CSV with its default model
+    (elas_u4: SVM on 1-2-gram TF-IDF, maximum query) and two priors (the first included and
+    the first excluded record of the set). A step is what its front end does per decision: POST
+    /api/projects/<id>/record/<record_id> with the label and retrain_model=1, then GET
+    /api/projects/<id>/get_record; timed from sending the label until the next record's answer
+    is read: two HTTP round trips over one kept-alive loopback connection to its waitress
+    server (Flask, its SQLite project database, pandas, JSON; the label also queues a retrain
+    on its task manager's socket).
+  Labels: include 60 % / exclude 35 % / maybe 5 % as in part 1 (LAB: include 1, else 0).
+Interleaved: one step of each per step pair, which side goes first alternating, and the next pair
+starts --think s (1.25) after this one started, so both tools see the same machine load. The
+pause is what lets LAB retrain as in normal use: its task manager looks at its queue only after
+1 s without a new connection (the 1 s accept timeout of TaskManager.start_manager) and every
+label opens one, so labels sent back to back are never trained on; a reviewer's reading time is
+that gap. So LAB retrains after almost every label, in a process of its own, and the timed steps
+of both tools overlap its training (asreview_training_overlap_pct: step pairs with a retrain
+process running at their start or end; on 2 cores it is background load for both sides).
+asreview_model_lag: labels the ranking that served LAB's next record had not seen (1, the label
+just made, is the least possible). Five step pairs of warm-up are not timed; timing starts once
+LAB's first model has ranked the records. The BENCH screening_vs_asreview line per size: p50 /
+p95 of each, ratio = ASReview's p95 / ours, the decisions made and stored (ours: Decision rows;
+LAB: its progress counts without priors). Targets (issue #19): ratio >= 3 at 1,704 records and
+>= 6 at 15,268; target_met says whether, the bench does not fail on it. --quick: 20 steps a size.
+
+Measured before the issue's hot-path rework (commit ec3f92c, 300 steps a size, nice 19, 2 CPUs
+shared with other sessions' test runs, load average 4.5):
+FIGURES
 """
 
 from __future__ import annotations
@@ -51,6 +94,8 @@ from _common import DEFAULT_POSTGRES, REPO, SHARED, bench_line, setup_django, ti
 
 SCALE = SHARED / "scale" / "cohen2006_alltopics_combined.csv"
 DATABASE = DEFAULT_POSTGRES.rsplit("/", 1)[0] + "/reviewapp_bench_screening"
+# A database of its own: a part 1 run started meanwhile flushes the one above (sessions too).
+AGAINST_DATABASE = DEFAULT_POSTGRES.rsplit("/", 1)[0] + "/reviewapp_bench_vs_asreview"
 PASSWORD = "bench-screening-pass-1"  # noqa: S105  (throw-away accounts in a bench database)
 HOSTS = "127.0.0.1,localhost,testserver"
 CARD_RECORD = re.compile(rb'data-record="(\d+)"')
@@ -299,6 +344,7 @@ class Screener:
                 f"{response.content[:500]!r}"
             )
         self.current[who] = card_record(response.content)
+        self.last_response = response
         queued = RankingRun.objects.filter(state=RankingRun.State.QUEUED).update(
             state=RankingRun.State.READY
         )
@@ -811,7 +857,14 @@ def side_by_side(lab, n: int, rows: list[dict], lead, pair: list, steps: int, th
                 asreview_ms, record = lab.step(project, record["record_id"], label)
                 labelled += 1
         if ours_ms is None or record is None:
-            raise SystemExit(f"step {k}: a side ran out of records ({n:,} is too few)")
+            if ours_ms is None:
+                last = ours.last_response
+                text = re.sub(r"\s+", " ", html.unescape(last.content.decode(errors="replace")))
+                raise SystemExit(
+                    f"step {k}: ours gave no next record; its last answer: {last.status_code} "
+                    f"{dict(last.headers)} {text[:3000]!r}"
+                )
+            raise SystemExit(f"step {k}: ASReview LAB ran out of records ({n:,} is too few)")
         training = lab.training() or training
         if k >= warmup:
             overlapped += training
@@ -828,6 +881,8 @@ def side_by_side(lab, n: int, rows: list[dict], lead, pair: list, steps: int, th
             )
         time.sleep(max(0.0, think - (time.perf_counter() - began)))
     mine = ours.times[warmup:]
+    if lab.empty_answers:
+        print(f"  LAB answered no next record (asked again): {dict(lab.empty_answers)}")
     progress = lab.request("GET", f"/api/projects/{project}/progress")
     asreview_stored = progress["n_included_no_priors"] + progress["n_excluded_no_priors"]
     ours_stored = Decision.objects.filter(review=review).count()
@@ -852,6 +907,7 @@ def side_by_side(lab, n: int, rows: list[dict], lead, pair: list, steps: int, th
         asreview_decisions_stored=asreview_stored,
         asreview_models_seen=len(trained_on),
         asreview_training_overlap_pct=100.0 * overlapped / steps,
+        asreview_empty_answers=sum(lab.empty_answers.values()),
         asreview_model_lag_p50=int(percentile(lags, 50)),
         asreview_model_lag_max=max(lags),
         think_s=think,
@@ -922,7 +978,9 @@ def main() -> None:
     parser.add_argument("--max-requests", type=int, default=5000, help="per client")
     parser.add_argument("--skip-concurrent", action="store_true")
     parser.add_argument("--profile", action="store_true", help="cProfile and EXPLAIN ANALYZE")
-    parser.add_argument("--postgres", default=DATABASE)
+    parser.add_argument(
+        "--postgres", help="default reviewapp_bench_screening (against: _vs_asreview)"
+    )
     parser.add_argument(
         "--against-asreview",
         action="store_true",
@@ -936,6 +994,7 @@ def main() -> None:
         "--think", type=float, default=1.25, help="s from one step pair to the next (docstring)"
     )
     args = parser.parse_args()
+    args.postgres = args.postgres or (AGAINST_DATABASE if args.against_asreview else DATABASE)
     records = args.records or (5_000 if args.quick else 100_000)
     decisions = args.decisions or (400 if args.quick else 2_000)
     small_decisions = args.small_decisions or (200 if args.quick else 500)
