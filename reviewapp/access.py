@@ -15,12 +15,16 @@ from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.crypto import constant_time_compare
 from django.utils.functional import empty
 
 from .models import Membership, Review, Role
+from .prepared import prepared_rows
+from .sqljson import instance_from_row
 
 
 def get_membership_for(
@@ -77,10 +81,11 @@ def signed_in(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
 
 
 def member_review(
-    request: HttpRequest, slug: str, *, role: str = Role.VIEWER, extra: dict | None = None
+    request: HttpRequest, slug: str, *, role: str = Role.VIEWER, extra: dict[str, str] | None = None
 ) -> Review:
-    """get_review_for(request.user, ...) in one query, user included; `extra` annotates the
-    membership (review.membership carries the values). The checks are Django's own (session
+    """get_review_for(request.user, ...) in one query, user included; `extra` names SQL columns
+    (scalar subqueries of this code's own, over "reviewapp_membership") that ride along, set on
+    review.membership. The checks are Django's own (session
     hash, active account); anything unusual takes the ordinary path, which has them all."""
     membership = _user_with_membership(request, slug, extra or {})
     if membership is None:
@@ -93,9 +98,10 @@ def member_review(
     return review
 
 
-def _membership(user, slug: str, extra: dict) -> Membership | None:
+def _membership(user, slug: str, extra: dict[str, str]) -> Membership | None:
     rows = Membership.objects.select_related("review").filter(review__slug=slug, user=user)
-    return rows.annotate(**extra).order_by().first()  # already loaded by the session: no join
+    columns = {name: RawSQL(sql, []) for name, sql in extra.items()}  # noqa: S611  (our SQL)
+    return rows.annotate(**columns).order_by().first()  # already loaded by the session: no join
 
 
 def _check_role(membership: Membership | None, user, role: str) -> Membership:
@@ -107,7 +113,9 @@ def _check_role(membership: Membership | None, user, role: str) -> Membership:
     return membership
 
 
-def _user_with_membership(request: HttpRequest, slug: str, extra: dict) -> Membership | None:
+def _user_with_membership(
+    request: HttpRequest, slug: str, extra: dict[str, str]
+) -> Membership | None:
     """The membership with its user and review, the user checked as django.contrib.auth.get_user
     checks them and set on the request; None to take the ordinary path instead."""
     lazy = request.user
@@ -121,12 +129,10 @@ def _user_with_membership(request: HttpRequest, slug: str, extra: dict) -> Membe
         user_id = get_user_model()._meta.pk.to_python(session[SESSION_KEY])
     except (KeyError, ValidationError):
         return None
-    rows = Membership.objects.select_related("review", "user")
-    membership = (
-        rows.filter(review__slug=slug, user_id=user_id).annotate(**extra).order_by().first()
-    )
-    if membership is None:
+    rows = prepared_rows(_member_sql(tuple(extra.items())), [slug, user_id])
+    if not rows:
         return None  # not a member, or no such user: the ordinary path says which
+    membership = _member_from_row(rows[0], list(extra))
     user = membership.user
     stored_hash = session.get(HASH_SESSION_KEY) or ""
     if not user.is_active or not constant_time_compare(stored_hash, user.get_session_auth_hash()):
@@ -136,6 +142,42 @@ def _user_with_membership(request: HttpRequest, slug: str, extra: dict) -> Membe
 
 
 @cache
+def _member_columns(model) -> list[str]:
+    return [f.attname for f in model._meta.concrete_fields]
+
+
+@cache
+def _member_sql(extra: tuple[tuple[str, str], ...]) -> str:
+    """The membership, its review and its user in one row (params: slug, user id), then the
+    `extra` columns. Aliases are the tables' names, as the ORM's, so `extra` SQL reads alike."""
+    quote = connection.ops.quote_name
+    tables = [quote(m._meta.db_table) for m in (Membership, Review, get_user_model())]
+    columns = [
+        f"{table}.{quote(model._meta.get_field(name).column)}"
+        for table, model in zip(tables, (Membership, Review, get_user_model()), strict=True)
+        for name in _member_columns(model)
+    ]
+    member, review, user = tables
+    return (
+        f"SELECT {', '.join(columns + [sql for _, sql in extra])} FROM {member} "  # noqa: S608
+        f"JOIN {review} ON {review}.id = {member}.review_id "
+        f"JOIN {user} ON {user}.id = {member}.user_id WHERE {review}.slug = %s "
+        f"AND {member}.user_id = %s"
+    )
+
+
+def _member_from_row(row: tuple, extra: list[str]) -> Membership:
+    values = iter(row)
+    made = []
+    for model in (Membership, Review, get_user_model()):
+        names = _member_columns(model)
+        made.append(instance_from_row(model, names, [next(values) for _ in names]))
+    membership, membership.review, membership.user = made
+    for name in extra:
+        setattr(membership, name, next(values))
+    return membership
+
+
 def _is_model_backend(path: str) -> bool:
     from django.contrib.auth import load_backend
 

@@ -15,18 +15,15 @@ lookups through the ORM cost more in query compilation than the database spent a
 
 from __future__ import annotations
 
-import hashlib
-import itertools
-import re
-import weakref
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import DatabaseError, connection
+from django.db import connection
 from django.db.models import QuerySet
 
 from reviewapp.models import Membership, Review, Role, Stage
+from reviewapp.prepared import prepared_rows
 from reviewapp.sqljson import instance_from_row
 
 from .models import Decision, RankingRun, Record, Source, StageStatus
@@ -42,47 +39,7 @@ def open_records(review: Review, stage: str = Stage.TITLE_ABSTRACT) -> QuerySet[
     return records.filter(ta_status=StageStatus.OPEN)
 
 
-# Raw DBAPI connection -> names of the statements prepared on it (a new connection starts empty).
-_PREPARED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-def _rows(sql: str, params: list) -> list[tuple]:
-    """Run one of this module's statements (a handful: they vary with the stage and calibration).
-
-    On PostgreSQL each is prepared once per connection: planning these unions cost more than
-    running them (about 1.3 ms against 0.3 ms), on every request. Prepared statements outlive
-    transactions, rolled back or not, and die with their connection. Something that drops them
-    behind our back (DISCARD ALL from a transaction-mode pooler: not supported) costs one
-    re-prepare outside a transaction, one failed request inside one."""
-    with connection.cursor() as cursor:
-        if connection.vendor != "postgresql":
-            cursor.execute(sql, params)
-            return cursor.fetchall()
-        prepared = _PREPARED.setdefault(connection.connection, set())
-        name = "queue_" + hashlib.sha1(sql.encode(), usedforsecurity=False).hexdigest()[:20]
-        execute = f"EXECUTE {name} ({', '.join(['%s'] * len(params))})"
-        if name not in prepared:
-            _prepare(cursor, name, sql)
-            prepared.add(name)
-        try:
-            cursor.execute(execute, params)
-        except DatabaseError:
-            prepared.discard(name)
-            if connection.in_atomic_block:
-                raise  # the transaction is aborted: the next call prepares afresh
-            _prepare(cursor, name, sql)
-            prepared.add(name)
-            cursor.execute(execute, params)
-        return cursor.fetchall()
-
-
-def _prepare(cursor, name: str, sql: str) -> None:
-    """PREPARE the statement under `name`, replacing a server-side one of that name."""
-    cursor.execute("SELECT 1 FROM pg_prepared_statements WHERE name = %s", [name])
-    if cursor.fetchone():
-        cursor.execute(f"DEALLOCATE {name}")
-    numbers = itertools.count(1)
-    cursor.execute(f"PREPARE {name} AS " + re.sub("%s", lambda _: f"${next(numbers)}", sql))
+_rows = prepared_rows  # this module's statements, planned once per connection
 
 
 @dataclass(frozen=True)

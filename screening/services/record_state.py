@@ -15,6 +15,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection
 
 from reviewapp.models import CriteriaVersion, ExclusionReason, Membership, Review, Role, Stage
+from reviewapp.prepared import prepared_rows
 from reviewapp.services import current_criteria
 from reviewapp.sqljson import instance_from_row, json_rows, rows_from_json
 
@@ -177,10 +178,8 @@ def lock_record(review: Review, record_id: int, stage: str = Stage.TITLE_ABSTRAC
     What the statement reads beside the locked rows is as of its start. If another action
     changed the record while this one waited for it (every action on its decisions or
     resolution writes the record's row), they are read again, now under the lock."""
-    with connection.cursor() as cursor:
-        cursor.execute(_lock_sql(connection.vendor), [stage, stage, review.pk, record_id])
-        row = cursor.fetchone()
-    record = None if row is None else _locked(row, stage)
+    rows = prepared_rows(_lock_sql(connection.vendor), [stage, stage, review.pk, record_id])
+    record = _locked(rows[0], stage) if rows else None
     if record is None:
         raise ScreeningError("That record is not in this review.")
     if record.duplicate_of_id:
