@@ -26,7 +26,7 @@ Measured (2 cores shared with other sessions, everything at nice 19):
   quick: (see below)
 
     python bench/screening_browser.py [--quick] [--decisions N] [--rapid N] [--records N]
-                                      [--workers N] [--headed] [--postgres URL]
+                                      [--workers N] [--eager] [--postgres URL]
 """
 
 from __future__ import annotations
@@ -139,11 +139,12 @@ MEASURE = """(() => {
   };
 })();"""
 
-READY = """(record) => {
+READY = """([record, prefetched]) => {
   const card = document.querySelector("[data-key-card]");
   return !!card && card.hasAttribute("data-keys-ready") && !card.hidden &&
     !document.querySelector("[data-card-preview], .htmx-request") &&
-    card.getAttribute("data-record") === record && !!window.__bench.prefetched[record];
+    card.getAttribute("data-record") === record &&
+    (!prefetched || !!window.__bench.prefetched[record]);
 }"""
 
 ANSWERED = """(n) => {
@@ -156,39 +157,41 @@ def percentile(values: list[float], p: float) -> float:
     return float(screening.percentile(values, p))  # JSON gives 19.0 back as 19
 
 
-def mark_runs_ready() -> None:
+def mark_runs_ready() -> int:
     """No worker trains here (its CPU would compete with the timing): a queued ranking run is
     marked done at once, as bench/screening.py part 1 does, so retrains keep coming due."""
     from screening.models import RankingRun
 
-    RankingRun.objects.filter(state=RankingRun.State.QUEUED).update(state=RankingRun.State.READY)
+    return RankingRun.objects.filter(state=RankingRun.State.QUEUED).update(
+        state=RankingRun.State.READY
+    )
 
 
 def current_record(page) -> str:
     return page.get_attribute("[data-key-card]", "data-record")
 
 
-def paced(page, decisions: int, seed: int) -> list[dict]:
-    """One key per card, each once the card takes keys and its successor is prefetched."""
+def paced(page, decisions: int, seed: int, eager: bool = False) -> list[dict]:
+    """One key per card, each once the card takes keys and its successor is prefetched (eager:
+    the moment it takes keys, prefetched or not: the quickest reviewer keys.js lets through)."""
     rng = random.Random(seed)
     pressed = []
     for n in range(decisions):
         record = current_record(page)
         if record is None:
             raise SystemExit(f"no record left to screen after {n} decisions")
-        page.wait_for_function(READY, arg=record, timeout=30_000)
+        page.wait_for_function(READY, arg=[record, not eager], timeout=30_000)
         key = KEYS[screening.pick_value(rng)]
         page.keyboard.press(key)
         page.wait_for_function(ANSWERED, arg=n, timeout=30_000)
-        pressed.append({"record": int(record), "key": key})
-        mark_runs_ready()
+        pressed.append({"record": int(record), "key": key, "retrain": mark_runs_ready() > 0})
     return pressed
 
 
 def rapid(page, presses: int, seed: int) -> None:
     """Keys at a fast typist's pace: no waiting for the card or the answer."""
     rng = random.Random(seed)
-    page.wait_for_function(READY, arg=current_record(page), timeout=30_000)
+    page.wait_for_function(READY, arg=[current_record(page), True], timeout=30_000)
     for n in range(presses):
         page.keyboard.press(KEYS[screening.pick_value(rng)])
         page.wait_for_timeout(GAPS[n % len(GAPS)])  # the typist's gap, not a measurement
@@ -234,9 +237,7 @@ def browse(base: str, url: str, args, review, reviewer) -> dict:
     from tests.browser.conftest import ARGS
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=ARGS, headless=not args.headed
-        )
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         context = browser.new_context(viewport={"width": 1280, "height": 900})
         context.add_init_script(MEASURE)
         page = context.new_page()
@@ -255,7 +256,7 @@ def browse(base: str, url: str, args, review, reviewer) -> dict:
             page.evaluate("() => { window.__bench.presses = []; window.__bench.keys = []; }")
         before = stored_decisions(review, reviewer)
         start = time.perf_counter()
-        pressed = paced(page, args.decisions, seed=1)
+        pressed = paced(page, args.decisions, seed=1, eager=args.eager)
         seconds = time.perf_counter() - start
         measured = page.evaluate("() => window.__bench")
         after_paced = stored_decisions(review, reviewer)
@@ -298,6 +299,9 @@ def report(result: dict, review, reviewer, args) -> str:
     in_dom = [m["shown"] for m in presses if m["shown"] is not None]
     confirmed = [m["confirmed"] for m in presses if m["confirmed"] is not None]
     previews = sum(1 for m in presses if m["preview"])
+    # A decision that queues a ranking retrain (every review.retrain_every) answers slower.
+    retrain = [m["confirmed"] for p, m in zip(pressed, presses, strict=False) if p["retrain"]]
+    others = [m["confirmed"] for p, m in zip(pressed, presses, strict=False) if not p["retrain"]]
     lags = [m["lag"] for m in presses]
 
     rapid_keys = result["rapid_keys"]
@@ -323,7 +327,9 @@ def report(result: dict, review, reviewer, args) -> str:
     )
     print(
         f"  confirmed (key -> server's card swapped in): p50 {percentile(confirmed, 50):.1f} ms,"
-        f" p95 {percentile(confirmed, 95):.1f} ms, max {max(confirmed, default=0):.1f} ms"
+        f" p95 {percentile(confirmed, 95):.1f} ms, max {max(confirmed, default=0):.1f} ms;"
+        f" p95 {percentile(retrain, 95):.1f} ms for the {len(retrain)} that queued a retrain,"
+        f" {percentile(others, 95):.1f} ms for the others"
     )
     print(
         f"  input lag (event timestamp -> listener): p95 {percentile(lags, 95):.1f} ms; "
@@ -354,6 +360,8 @@ def report(result: dict, review, reviewer, args) -> str:
         confirmed_p50_ms=percentile(confirmed, 50),
         confirmed_p95_ms=percentile(confirmed, 95),
         confirmed_max_ms=float(max(confirmed, default=0)),
+        confirmed_p95_queueing_retrain_ms=percentile(retrain, 95),
+        confirmed_p95_others_ms=percentile(others, 95),
         rapid_keys=args.rapid,
         rapid_taken=len(rapid_taken),
         rapid_ignored=len(rapid_ignored),
@@ -376,7 +384,9 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=5, help="untimed decisions first")
     parser.add_argument("--records", type=int, default=1704)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
-    parser.add_argument("--headed", action="store_true", help="show the browser (needs X)")
+    parser.add_argument(
+        "--eager", action="store_true", help="press as soon as a card takes keys, prefetched or not"
+    )
     parser.add_argument("--postgres", default=DATABASE)
     args = parser.parse_args()
     args.decisions = args.decisions or (40 if args.quick else 200)
