@@ -26,7 +26,7 @@ Measured (2 cores shared with other sessions, everything at nice 19):
   quick: (see below)
 
     python bench/screening_browser.py [--quick] [--decisions N] [--rapid N] [--records N]
-                                      [--workers N] [--eager] [--postgres URL]
+                                      [--workers N] [--eager] [--colleague] [--postgres URL]
 """
 
 from __future__ import annotations
@@ -171,9 +171,35 @@ def current_record(page) -> str:
     return page.get_attribute("[data-key-card]", "data-record")
 
 
-def paced(page, decisions: int, seed: int, eager: bool = False) -> list[dict]:
+class Colleague:
+    """The record's other reviewer, screening at the same time through the screening form
+    (Django's test client, in this process, as bench/screening.py part 1): each of its decisions
+    can change what comes next for the reviewer in the browser, after keys.js prefetched it."""
+
+    def __init__(self, user, url: str, seed: int):
+        from django.test import Client
+
+        self.client, self.url = Client(), url
+        self.client.force_login(user)
+        self.rng = random.Random(seed)
+        self.record = screening.card_record(self.client.get(url).content)
+        self.decisions = 0
+
+    def decide(self) -> None:
+        if self.record is None:
+            return
+        form = {"record": self.record, "value": screening.pick_value(self.rng), "note": ""}
+        response = self.client.post(self.url, form, headers={"HX-Request": "true"})
+        if response.status_code != 200:
+            raise SystemExit(f"colleague on record {self.record}: {response.status_code}")
+        self.decisions += screening.REFUSAL not in response.content
+        self.record = screening.card_record(response.content)
+
+
+def paced(page, decisions: int, seed: int, eager: bool = False, colleague=None) -> list[dict]:
     """One key per card, each once the card takes keys and its successor is prefetched (eager:
-    the moment it takes keys, prefetched or not: the quickest reviewer keys.js lets through)."""
+    the moment it takes keys, prefetched or not: the quickest reviewer keys.js lets through).
+    A colleague, if any, decides one record while the reviewer reads each card."""
     rng = random.Random(seed)
     pressed = []
     for n in range(decisions):
@@ -181,6 +207,8 @@ def paced(page, decisions: int, seed: int, eager: bool = False) -> list[dict]:
         if record is None:
             raise SystemExit(f"no record left to screen after {n} decisions")
         page.wait_for_function(READY, arg=[record, not eager], timeout=30_000)
+        if colleague:
+            colleague.decide()
         key = KEYS[screening.pick_value(rng)]
         page.keyboard.press(key)
         page.wait_for_function(ANSWERED, arg=n, timeout=30_000)
@@ -231,7 +259,7 @@ def lost_keys(expected: list[tuple[int, str]], stored: list[tuple[int, str]]) ->
     }
 
 
-def browse(base: str, url: str, args, review, reviewer) -> dict:
+def browse(base: str, url: str, args, review, reviewer, colleague_user) -> dict:
     from playwright.sync_api import sync_playwright
 
     from tests.browser.conftest import ARGS
@@ -256,17 +284,14 @@ def browse(base: str, url: str, args, review, reviewer) -> dict:
             page.evaluate("() => { window.__bench.presses = []; window.__bench.keys = []; }")
         before = stored_decisions(review, reviewer)
         start = time.perf_counter()
-        pressed = paced(page, args.decisions, seed=1, eager=args.eager)
+        colleague = Colleague(colleague_user, url, seed=3) if args.colleague else None
+        pressed = paced(page, args.decisions, seed=1, eager=args.eager, colleague=colleague)
         seconds = time.perf_counter() - start
         measured = page.evaluate("() => window.__bench")
         after_paced = stored_decisions(review, reviewer)
         page.evaluate("() => { window.__bench.presses = []; window.__bench.keys = []; }")
         rapid(page, args.rapid, seed=2)
         rapid_keys = page.evaluate("() => window.__bench.keys")
-        shown_ignored = page.evaluate(
-            "() => { const b = document.querySelector('[data-key-ignored]');"
-            " return !!b && !b.hidden; }"
-        )
         browser.close()
     return {
         "before": before,
@@ -275,7 +300,7 @@ def browse(base: str, url: str, args, review, reviewer) -> dict:
         "measured": measured,
         "after_paced": after_paced,
         "rapid_keys": rapid_keys,
-        "last_ignored_shown": shown_ignored,
+        "colleague": colleague.decisions if colleague else 0,
     }
 
 
@@ -315,7 +340,8 @@ def report(result: dict, review, reviewer, args) -> str:
 
     print(
         f"  paced: {len(pressed)} keys in {result['seconds']:.1f} s; {len(taken)} taken, "
-        f"{len(ignored)} ignored; {previews} showed the prefetched card at once"
+        f"{len(ignored)} ignored; {previews} showed the prefetched card at once; "
+        f"{result['colleague']} decisions by the colleague meanwhile"
     )
     print(
         f"  painted (key -> next card on screen): p50 {percentile(painted, 50):.1f} ms, "
@@ -356,6 +382,7 @@ def report(result: dict, review, reviewer, args) -> str:
         wrong_card=wrong_card,
         preview_wrong=preview_wrong,
         previews=previews,
+        colleague_decisions=result["colleague"],
         in_dom_p95_ms=percentile(in_dom, 95),
         confirmed_p50_ms=percentile(confirmed, 50),
         confirmed_p95_ms=percentile(confirmed, 95),
@@ -382,6 +409,9 @@ def main() -> None:
     parser.add_argument("--decisions", type=int, help="default 200 (quick: 40)")
     parser.add_argument("--rapid", type=int, help="rapid-fire keys; default 60 (quick: 24)")
     parser.add_argument("--warmup", type=int, default=5, help="untimed decisions first")
+    parser.add_argument(
+        "--colleague", action="store_true", help="the other reviewer decides while one reads"
+    )
     parser.add_argument("--records", type=int, default=1704)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
     parser.add_argument(
@@ -435,7 +465,7 @@ def main() -> None:
         server, base = screening.start_server(args.postgres, args.workers, log)
         try:
             print(f"  gunicorn: {args.workers} sync workers on {base}", flush=True)
-            result = browse(base, url, args, review, pair[0])
+            result = browse(base, url, args, review, *pair)
         finally:
             server.terminate()
             try:
