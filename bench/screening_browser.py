@@ -25,9 +25,11 @@ Measured 2026-12-04 on 2 cores shared with other sessions (load average 2.7-5.6)
 and browser at nice 19; Chromium 156 headless, gunicorn 2 sync workers:
   full (200 keys), two runs: painted p50 16.8 / 17.4 ms, p95 20.8 / 25.1 ms, max 59.0 / 52.6 ms
       (target met); new record in the DOM p95 4.6 ms; 200 of 200 keys showed the prefetched
-      card at once. confirmed p50 50 ms, p95 85 / 79 ms (p95 77-79 ms without the decisions
-      that queue a retrain, ~217 ms for those 1 in 10). lost 0, extra 0, in order, wrong card 0,
-      preview wrong 0. Rapid-fire 60 keys: 39 taken, 21 ignored (all shown), 0 lost.
+      card at once. confirmed p50 50 ms, p95 85 / 79 ms (77-79 ms without the 1 in 10
+      decisions that queue a ranking retrain; those have p50 54 ms too, but the first one in
+      each gunicorn worker, keys 5 and 15, took 215-304 ms: its first publish to the broker).
+      lost 0, extra 0, in order, wrong card 0, preview wrong 0. Rapid-fire 60 keys: 39 taken,
+      21 ignored (all shown on the card), 0 lost.
   quick (40 keys): painted p50 17.2, p95 20.1, max 21.1 ms; confirmed p95 83.5 ms; lost 0.
   --eager: painted p95 22.8 ms, max 66.3 ms; 197 of 200 prefetched in time (the 3 others
       waited for the server's card). --colleague: painted p95 21.4 ms, preview wrong 0.
@@ -386,8 +388,19 @@ def report(result: dict, review, reviewer, args) -> str:
     print(
         f"  confirmed (key -> server's card swapped in): p50 {percentile(confirmed, 50):.1f} ms,"
         f" p95 {percentile(confirmed, 95):.1f} ms, max {max(confirmed, default=0):.1f} ms;"
-        f" p95 {percentile(retrain, 95):.1f} ms for the {len(retrain)} that queued a retrain,"
+        f" p50 / p95 {percentile(retrain, 50):.1f} / {percentile(retrain, 95):.1f} ms for the"
+        f" {len(retrain)} that queued a retrain,"
         f" {percentile(others, 95):.1f} ms for the others"
+    )
+    slowest = sorted(
+        (
+            (m["confirmed"] or 0, n, p["retrain"])
+            for n, (p, m) in enumerate(zip(pressed, presses, strict=False))
+        )
+    )[-3:]
+    print(
+        "  slowest answers: "
+        + ", ".join(f"key {n + 1} {ms:.0f} ms{' (retrain)' if r else ''}" for ms, n, r in slowest)
     )
     print(
         f"  input lag (event timestamp -> listener): p95 {percentile(lags, 95):.1f} ms; "
@@ -420,6 +433,7 @@ def report(result: dict, review, reviewer, args) -> str:
         confirmed_p50_ms=percentile(confirmed, 50),
         confirmed_p95_ms=percentile(confirmed, 95),
         confirmed_max_ms=float(max(confirmed, default=0)),
+        confirmed_p50_queueing_retrain_ms=percentile(retrain, 50),
         confirmed_p95_queueing_retrain_ms=percentile(retrain, 95),
         confirmed_p95_others_ms=percentile(others, 95),
         rapid_keys=args.rapid,
