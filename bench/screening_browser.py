@@ -27,9 +27,10 @@ and browser at nice 19; Chromium 156 headless, gunicorn 2 sync workers:
       (target met); new record in the DOM p95 4.6 ms; 200 of 200 keys showed the prefetched
       card at once. confirmed p50 50 ms, p95 85 / 79 ms (77-79 ms without the 1 in 10
       decisions that queue a ranking retrain; those have p50 54 ms too, but the first one in
-      each gunicorn worker, keys 5 and 15, took 215-304 ms: its first publish to the broker).
-      lost 0, extra 0, in order, wrong card 0, preview wrong 0. Rapid-fire 60 keys: 39 taken,
-      21 ignored (all shown on the card), 0 lost.
+      each gunicorn worker, keys 5 and 15, took 215-304 ms: its first publish to the broker;
+      with --workers 1 only key 5 is slow).
+      lost 0, extra 0, in order, wrong card 0, preview wrong 0 (record and title). Rapid-fire
+      60 keys: 39 taken, 21 ignored (all shown on the card), 0 lost.
   quick (40 keys): painted p50 17.2, p95 20.1, max 21.1 ms; confirmed p95 83.5 ms; lost 0.
   --eager: painted p95 22.8 ms, max 66.3 ms; 197 of 200 prefetched in time (the 3 others
       waited for the server's card). --colleague: painted p95 21.4 ms, preview wrong 0.
@@ -91,6 +92,11 @@ MEASURE = """(() => {
     const card = document.querySelector("[data-key-card]");
     return card && !card.hidden ? card : null;
   }
+  // The preview keeps no ids or test ids: the record's title is the card's first h1.
+  function title(el) {
+    const h1 = el && el.querySelector("h1");
+    return h1 ? h1.textContent.trim() : null;
+  }
   function afterPaint(entry) {
     requestAnimationFrame(() => {
       entry.raf = performance.now() - entry.t0;
@@ -108,6 +114,7 @@ MEASURE = """(() => {
         entry.shown = performance.now() - entry.t0;
         entry.to = record;
         entry.preview = el.hasAttribute("data-card-preview");
+        entry.title = title(el);
         afterPaint(entry);
       }
     }
@@ -120,7 +127,8 @@ MEASURE = """(() => {
       key: event.key, from: card && card.getAttribute("data-record"), t0: performance.now(),
       visible: seen && seen.getAttribute("data-record"), outcome: null, decided: null,
       lag: performance.now() - event.timeStamp, shown: null, to: null, preview: null,
-      raf: null, painted: null, confirmed: null, confirmedRecord: null,
+      raf: null, painted: null, confirmed: null, confirmedRecord: null, title: null,
+      confirmedTitle: null,
     });
   }, true);
   document.addEventListener("DOMContentLoaded", () => {
@@ -134,6 +142,7 @@ MEASURE = """(() => {
     if (entry && entry.confirmed === null) {
       entry.confirmed = performance.now() - entry.t0;
       entry.confirmedRecord = card && card.getAttribute("data-record");
+      entry.confirmedTitle = title(card);
     }
   });
   for (const name of ["keys:taken", "keys:ignored"]) {
@@ -348,7 +357,11 @@ def report(result: dict, review, reviewer, args) -> str:
     ) + abs(len(pressed) - len(presses))
     # The prefetched card must be the one the server then confirms: anything else flashed a
     # wrong record at the reviewer.
-    preview_wrong = sum(1 for m in presses if m["preview"] and m["to"] != m["confirmedRecord"])
+    shown_cards = [(m["to"], m["title"]) for m in presses if m["preview"]]
+    confirmed_cards = [(m["confirmedRecord"], m["confirmedTitle"]) for m in presses if m["preview"]]
+    preview_wrong = sum(
+        1 for a, b in zip(shown_cards, confirmed_cards, strict=True) if not a[1] or a != b
+    )
     painted = [m["painted"] for m in presses if m["painted"] is not None]
     in_dom = [m["shown"] for m in presses if m["shown"] is not None]
     confirmed = [m["confirmed"] for m in presses if m["confirmed"] is not None]
