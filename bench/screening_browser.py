@@ -128,7 +128,7 @@ MEASURE = """(() => {
       visible: seen && seen.getAttribute("data-record"), outcome: null, decided: null,
       lag: performance.now() - event.timeStamp, shown: null, to: null, preview: null,
       raf: null, painted: null, confirmed: null, confirmedRecord: null, title: null,
-      confirmedTitle: null,
+      confirmedTitle: null, ttfb: null, client: null,
     });
   }, true);
   document.addEventListener("DOMContentLoaded", () => {
@@ -143,6 +143,14 @@ MEASURE = """(() => {
       entry.confirmed = performance.now() - entry.t0;
       entry.confirmedRecord = card && card.getAttribute("data-record");
       entry.confirmedTitle = title(card);
+      // The decision's request (resource timing): until the first byte of the answer is the
+      // server (and loopback); after the last byte, htmx's parse and swap.
+      const xhr = performance.getEntriesByType("resource")
+        .filter((r) => r.initiatorType === "xmlhttprequest" && r.startTime >= entry.t0).pop();
+      if (xhr) {
+        entry.ttfb = xhr.responseStart - xhr.startTime;
+        entry.client = performance.now() - xhr.responseEnd;
+      }
     }
   });
   for (const name of ["keys:taken", "keys:ignored"]) {
@@ -370,6 +378,8 @@ def report(result: dict, review, reviewer, args) -> str:
     retrain = [m["confirmed"] for p, m in zip(pressed, presses, strict=False) if p["retrain"]]
     others = [m["confirmed"] for p, m in zip(pressed, presses, strict=False) if not p["retrain"]]
     lags = [m["lag"] for m in presses]
+    ttfb = [m["ttfb"] for m in presses if m["ttfb"] is not None]
+    client = [m["client"] for m in presses if m["client"] is not None]
 
     rapid_keys = result["rapid_keys"]
     rapid_taken = [k for k in rapid_keys if k["kind"] == "keys:taken"]
@@ -404,6 +414,11 @@ def report(result: dict, review, reviewer, args) -> str:
         f" p50 / p95 {percentile(retrain, 50):.1f} / {percentile(retrain, 95):.1f} ms for the"
         f" {len(retrain)} that queued a retrain,"
         f" {percentile(others, 95):.1f} ms for the others"
+    )
+    print(
+        f"  of which the server's first byte: p50 {percentile(ttfb, 50):.1f} ms, p95 "
+        f"{percentile(ttfb, 95):.1f} ms; last byte to swapped: p50 {percentile(client, 50):.1f}"
+        f" ms, p95 {percentile(client, 95):.1f} ms ({len(ttfb)} requests timed)"
     )
     slowest = sorted(
         (
@@ -446,6 +461,9 @@ def report(result: dict, review, reviewer, args) -> str:
         confirmed_p50_ms=percentile(confirmed, 50),
         confirmed_p95_ms=percentile(confirmed, 95),
         confirmed_max_ms=float(max(confirmed, default=0)),
+        ttfb_p50_ms=percentile(ttfb, 50),
+        ttfb_p95_ms=percentile(ttfb, 95),
+        swap_p95_ms=percentile(client, 95),
         confirmed_p50_queueing_retrain_ms=percentile(retrain, 50),
         confirmed_p95_queueing_retrain_ms=percentile(retrain, 95),
         confirmed_p95_others_ms=percentile(others, 95),
