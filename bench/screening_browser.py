@@ -27,13 +27,16 @@ and browser at nice 19; Chromium 156 headless, gunicorn 2 sync workers:
       (target met); new record in the DOM p95 4.6 ms; 200 of 200 keys showed the prefetched
       card at once. confirmed p50 50 ms, p95 85 / 79 ms (77-79 ms without the 1 in 10
       decisions that queue a ranking retrain; those have p50 54 ms too, but the first one in
-      each gunicorn worker, keys 5 and 15, took 215-304 ms: its first publish to the broker;
-      with --workers 1 only key 5 is slow).
+      each gunicorn worker, e.g. keys 5 and 15, took 200-300 ms: its first publish to the
+      broker; with --workers 1 only key 5 stood out).
       lost 0, extra 0, in order, wrong card 0, preview wrong 0 (record and title). Rapid-fire
       60 keys: 39 taken, 21 ignored (all shown on the card), 0 lost.
   quick (40 keys): painted p50 17.2, p95 20.1, max 21.1 ms; confirmed p95 83.5 ms; lost 0.
   --eager: painted p95 22.8 ms, max 66.3 ms; 197 of 200 prefetched in time (the 3 others
       waited for the server's card). --colleague: painted p95 21.4 ms, preview wrong 0.
+  a later full run (load 4.5-5.0): painted p50 18.4, p95 26.2, max 39.6 ms; confirmed p50 48,
+      p95 70 ms, of which the server's first byte p50 39, p95 59 ms and htmx's swap after the
+      last byte p95 4.9 ms.
 Most of "painted" is the wait for the next frame (16.7 ms apart); the page's own work from the
 key to the new record in the DOM is ~4 ms. The server's answer (confirmed) is what the reviewer
 would wait for without the prefetch.
@@ -85,6 +88,8 @@ screening = _script("screening")
 # runs in the same task as the DOM change that showed the new record, before any frame.
 MEASURE = """(() => {
   const bench = window.__bench = { presses: [], keys: [], prefetched: {} };
+  // Chromium keeps 250 resource timings by default; two requests per key need more.
+  performance.setResourceTimingBufferSize(100000);
   const KEYS = ["i", "e", "m"];
   function showing() {
     const preview = document.querySelector("[data-card-preview]");
