@@ -518,6 +518,7 @@ def main() -> None:
         SECURE_SSL_REDIRECT="0",
         STATIC_ROOT=tempfile.mkdtemp(prefix="bench-static-"),
         CELERY_BROKER_URL=screening.BROKER,
+        CACHE_URL=screening.CACHE,  # sessions read through Redis, as in production
         ALLOWED_HOSTS=screening.HOSTS,
         GUNICORN_CMD_ARGS="--env DEBUG=0",
         # Playwright's sync API runs an event loop in this thread; the ORM calls between key
