@@ -215,10 +215,17 @@ def queue_state(
     with_clause, arms, arm_params = _candidate_sql(review, reviewer, stage)
     progress_sql, progress_params = _progress_sql(review, reviewer, stage, None)
     record_id = "CASE WHEN c.arm IN ('screener', 'former') THEN c.partner ELSE c.id END"
+    card = f"{Record._meta.db_table} rec ON rec.id = {record_id}"
+    if connection.vendor == "postgresql":
+        # An index probe per candidate (a few): a plain join may hash the whole record table
+        # (LIMIT 1 keeps the subquery from being flattened into such a join).
+        card = (
+            f"LATERAL (SELECT rec.* FROM {Record._meta.db_table} rec "  # noqa: S608
+            f"WHERE rec.id = {record_id} LIMIT 1) rec ON TRUE"
+        )
     sql = (
         f"{with_clause}SELECT p.*, c.arm, c.id, c.rank, c.partner, {_CARD_SQL} "  # noqa: S608
-        f"FROM ({progress_sql}) AS p LEFT JOIN ({arms}) AS c ON 1 = 1 "
-        f"LEFT JOIN {Record._meta.db_table} rec ON rec.id = {record_id}"
+        f"FROM ({progress_sql}) AS p LEFT JOIN ({arms}) AS c ON 1 = 1 LEFT JOIN {card}"
     )
     rows = _rows(sql, [review.pk, review.pk, *progress_params, *arm_params])
     progress = Progress(*rows[0][:3], bool(rows[0][3]))
