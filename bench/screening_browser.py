@@ -21,22 +21,21 @@ No key is lost: the database holds exactly one decision per key taken, for that 
 record the card showed, with the key's value, in order; every key not taken was shown as ignored.
 Target: p95 of painted <= 50 ms on this machine (printed, not enforced).
 
-Measured 2026-12-04 on 2 cores shared with other sessions (load average 2.7-5.6), bench, server
-and browser at nice 19; Chromium 156 headless, gunicorn 2 sync workers:
-  full (200 keys), two runs: painted p50 16.8 / 17.4 ms, p95 20.8 / 25.1 ms, max 59.0 / 52.6 ms
-      (target met); new record in the DOM p95 4.6 ms; 200 of 200 keys showed the prefetched
-      card at once. confirmed p50 50 ms, p95 85 / 79 ms (77-79 ms without the 1 in 10
-      decisions that queue a ranking retrain; those have p50 54 ms too, but the first one in
-      each gunicorn worker, e.g. keys 5 and 15, took 200-300 ms: its first publish to the
-      broker; with --workers 1 only key 5 stood out).
-      lost 0, extra 0, in order, wrong card 0, preview wrong 0 (record and title). Rapid-fire
-      60 keys: 39 taken, 21 ignored (all shown on the card), 0 lost.
-  quick (40 keys): painted p50 17.2, p95 20.1, max 21.1 ms; confirmed p95 83.5 ms; lost 0.
-  --eager: painted p95 22.8 ms, max 66.3 ms; 197 of 200 prefetched in time (the 3 others
-      waited for the server's card). --colleague: painted p95 21.4 ms, preview wrong 0.
-  a later full run (load 4.5-5.0): painted p50 18.4, p95 26.2, max 39.6 ms; confirmed p50 48,
-      p95 70 ms, of which the server's first byte p50 39, p95 59 ms and htmx's swap after the
-      last byte p95 4.9 ms.
+Measured 2026-12-04 21:09-21:12 UTC with main at 7f19d04 (decide + next in 8 queries, sessions
+through Redis), on 2 cores shared with other sessions (load average 2.6-4.0), bench, server and
+browser at nice 19; Chromium 156 headless, gunicorn 2 sync workers:
+  full (200 keys), two runs: painted p50 18.8 / 16.3 ms, p95 31.3 / 21.1 ms, max 38.8 / 24.8 ms
+      (target met); new record in the DOM p95 5.5 / 4.6 ms; 200 of 200 keys showed the
+      prefetched card at once. confirmed p50 38 / 28 ms, p95 55 / 42 ms, of which the server's
+      first byte p50 30 / 21 ms, p95 42 / 32 ms, and htmx's swap after the last byte p95 4.7 ms.
+      The 1 in 10 decisions that queue a ranking retrain: p50 43 / 31 ms, the first in each
+      gunicorn worker (keys 5, 15) 80-200 ms (its first publish to the broker; with --workers 1
+      only key 5 stood out). lost 0, extra 0, in order, wrong card 0, preview wrong 0 (record
+      and title). Rapid-fire 60 keys: 39 / 38 taken, 21 / 22 ignored (all shown), 0 lost.
+  quick (40 keys): painted p50 17.4, p95 24.4, max 28.4 ms; confirmed p95 43.4 ms; lost 0.
+  --eager: painted p95 33.5 ms, max 78.1 ms; 198 of 200 prefetched in time (the 2 others
+      waited for the server's card). --colleague (200 decisions by the other reviewer too):
+      painted p95 24.6 ms, preview wrong 0, lost 0.
 Most of "painted" is the wait for the next frame (16.7 ms apart); the page's own work from the
 key to the new record in the DOM is ~4 ms. The server's answer (confirmed) is what the reviewer
 would wait for without the prefetch.
