@@ -243,13 +243,21 @@ def _choose(
             for c in found
             if c.arm in ("screener", "former") and c.partner is not None and c.pk != reviewer.pk
         ]
-    candidates = untouched[:1] + halves
     # Highest priority first; among equals the nearest partner's record, then import order.
-    return min(
-        candidates,
+    candidates = sorted(
+        untouched[:1] + halves,
         key=lambda c: (-c.rank, partner_order.get(c.partner, len(partner_order)), c.pk),
-        default=None,
     )
+    if len(screeners) > needed and me >= 0 and len(candidates) > 1:
+        # With a ranking, the best half-decided record is the best for everyone: all would open
+        # it and all but one be turned away. Among the team's best few, each takes the one of
+        # the nearest colleague in the circle instead (ties in rank: the circle alone).
+        window = candidates[: len(screeners)]
+        return min(
+            window,
+            key=lambda c: (partner_order.get(c.partner, len(partner_order)), -c.rank, c.pk),
+        )
+    return candidates[0] if candidates else None
 
 
 @dataclass(frozen=True)
