@@ -200,10 +200,9 @@ class Lab:
             {"record_id": record_id, "label": label, "tags": "[]", "retrain_model": 1},
         )
         answer = self.request("GET", f"/api/projects/{project}/get_record")
-        # Now and then (15,268 records: a few times in 100 steps) LAB answers no record and
-        # status "setup" while a retrain rewrites its ranking; its front end then shows the
-        # set-up page and asks again after 4 s. Asked again at once here (kinder to LAB than
-        # its own front end), the wait counted in the step.
+        # No record while the review is not finished: LAB's front end shows its set-up page and
+        # asks again after 4 s. Asked again at once here (kinder to LAB than its front end), the
+        # wait counted in the step and the answers counted (none in the runs recorded so far).
         deadline = time.monotonic() + 60
         while answer.get("result") is None and answer.get("status") != "finished":
             self.empty_answers[answer.get("status")] += 1
