@@ -312,15 +312,13 @@ class Screener:
         self.reviewers = reviewers
         self.reasons = list(review.reasons.values_list("pk", flat=True))
         self.url = reverse("screening:screen-ta", kwargs={"slug": review.slug})
-        self.clients, self.current = [], []
-        for user in reviewers:
-            client = Client()
-            client.force_login(user)
-            response = client.get(self.url)
-            if response.status_code != 200:
-                raise SystemExit(f"GET {self.url} as {user}: {response.status_code}")
-            self.clients.append(client)
-            self.current.append(card_record(response.content))
+        self.clients = [Client() for _ in reviewers]
+        self.current: list[int | None] = [None] * len(reviewers)
+        self.logged_in = [0.0] * len(reviewers)
+        self.session_keys: list[str] = [""] * len(reviewers)
+        self.relogins = 0
+        for who in range(len(reviewers)):
+            self.login(who)
         self.times: list[float] = []
         self.trigger_times: list[float] = []  # requests that queued a ranking retrain
         self.other_times: list[float] = []
@@ -354,6 +352,8 @@ class Screener:
                 f"decision {len(self.times)} on record {record}: {response.status_code} "
                 f"{response.content[:500]!r}"
             )
+        if "HX-Redirect" in response.headers:
+            return self.signed_out(who, response)
         self.current[who] = card_record(response.content)
         self.last_response = response
         queued = RankingRun.objects.filter(state=RankingRun.State.QUEUED).update(
@@ -367,6 +367,38 @@ class Screener:
         if elapsed > self.slowest[0]:
             self.slowest = (elapsed, list(captured.captured_queries))
         return elapsed
+
+    def signed_out(self, who: int, response) -> float | None:
+        """The answer sent the reviewer to sign in (seen a few times in --against-asreview runs
+        of several minutes, cause not found): say what the session looked like, sign in again,
+        take the step again; ``relogins`` counts these."""
+        from django.contrib.sessions.models import Session
+        from django.core.cache import cache
+
+        key = self.session_keys[who]  # the one signed in with (the answer may have dropped it)
+        print(
+            f"  warning: {self.reviewers[who]} sent to {response.headers['HX-Redirect']} at "
+            f"decision {len(self.times)}, {time.monotonic() - self.logged_in[who]:.0f} s after "
+            f"signing in; session in the database: "
+            f"{Session.objects.filter(session_key=key).exists()}, in the cache: "
+            f"{cache.get('django.contrib.sessions.cached_db' + key) is not None}",
+            flush=True,
+        )
+        self.relogins += 1
+        if self.relogins > 20:
+            raise SystemExit("signed out more than 20 times: stopped")
+        self.login(who)
+        return self.step()
+
+    def login(self, who: int) -> None:
+        client = self.clients[who]
+        client.force_login(self.reviewers[who])
+        self.logged_in[who] = time.monotonic()
+        self.session_keys[who] = client.session.session_key
+        response = client.get(self.url)
+        if response.status_code != 200:
+            raise SystemExit(f"GET {self.url} as {self.reviewers[who]}: {response.status_code}")
+        self.current[who] = card_record(response.content)
 
     def who_is_next(self):
         return self.reviewers[len(self.times) % len(self.clients)]
@@ -914,6 +946,7 @@ def side_by_side(lab, n: int, rows: list[dict], lead, pair: list, steps: int, th
         ours_decisions=len(ours.times),
         ours_decisions_stored=ours_stored,
         ours_queries_max=max(ours.counts[warmup:]),
+        ours_relogins=ours.relogins,
         asreview_decisions=labelled,
         asreview_decisions_stored=asreview_stored,
         asreview_models_seen=len(trained_on),
