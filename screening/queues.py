@@ -318,7 +318,8 @@ def _progress_sql(
         watermark = f"(SELECT MAX(w.decision_watermark) FROM {runs} w WHERE w.review_id = %s)"  # noqa: S608
         ranking = (
             f"(SELECT COUNT(*) FROM (SELECT 1 FROM {decisions} n WHERE n.review_id = %s "  # noqa: S608
-            f"AND n.stage = %s AND n.id > COALESCE({watermark}, 0) LIMIT %s) AS recent) AS since, "
+            f"AND n.stage = %s AND n.id > COALESCE({watermark}, 0) ORDER BY n.id LIMIT %s) "
+            "AS recent) AS since, "
             f"(SELECT COUNT(*) FROM {runs} p WHERE p.review_id = %s "
             "AND ((p.state = 'queued' AND p.queued_at > %s) "
             "OR (p.state = 'running' AND p.started_at > %s))) AS pending"
