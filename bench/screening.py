@@ -85,6 +85,7 @@ import os
 import random
 import re
 import secrets
+import signal
 import socket
 import subprocess
 import sys
@@ -970,6 +971,8 @@ def against_asreview(args, users: dict, data: list[dict]) -> None:
     from _asreview_lab import Lab, ensure_asreview
 
     version = ensure_asreview()
+    # A SIGTERM'd bench still stops the LAB server it started (Lab.stop runs in `finally`).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("terminated"))
     sizes = args.asreview_records or AGAINST_SIZES
     steps = args.asreview_steps or (20 if args.quick else 300)
     lead, pair = users["lead"], [users["reviewer01"], users["reviewer02"]]
