@@ -34,8 +34,10 @@ does). At each size, the first 1,704 rows of ../shared/data/scale/cohen2006_allt
     through Django's test client, in process, timed from the call to the next card's response:
     the whole Django stack (middleware, session and login, the view, its queries and
     transaction, the card's rendering) but no socket, WSGI server or HTTP parsing; the query
-    capture of part 1 is on (it counts the queries); a queued ranking retrain is marked done
-    after the timed request, as an instant worker would (no worker runs, see BROKER).
+    capture of part 1 is on (it counts the queries). With a reading time (--think > 0, the
+    default) a real Celery worker trains our ranking every `retrain_every` (10) decisions, on
+    the same cores, as LAB trains its own (ours_retrains / ours_retrains_done); back to back
+    (--think 0) neither tool retrains: our queued runs are marked done at once, as in part 1.
   - ASReview LAB: ``asreview lab --no-browser --skip-update-check`` on free ports (no
     authentication, its default), its projects folder in a temporary directory, a fresh server
     per size; an oracle project created by uploading the records as CSV with its default model
@@ -313,11 +315,12 @@ class Screener:
     in process with its queries counted. A queued ranking retrain is marked done right after
     the request (an instant worker; see BROKER)."""
 
-    def __init__(self, review, reviewers: list, seed: int):
+    def __init__(self, review, reviewers: list, seed: int, instant_worker: bool = True):
         from django.test import Client
         from django.urls import reverse
 
         self.rng = random.Random(seed)
+        self.instant_worker, self.newest_run = instant_worker, 0
         self.reviewers = reviewers
         self.reasons = list(review.reasons.values_list("pk", flat=True))
         self.url = reverse("screening:screen-ta", kwargs={"slug": review.slug})
@@ -368,9 +371,13 @@ class Screener:
             return self.signed_out(who, response)
         self.current[who] = card_record(response.content)
         self.last_response = response
-        queued = RankingRun.objects.filter(state=RankingRun.State.QUEUED).update(
-            state=RankingRun.State.READY
-        )
+        if self.instant_worker:
+            queued = RankingRun.objects.filter(state=RankingRun.State.QUEUED).update(
+                state=RankingRun.State.READY
+            )
+        else:  # a real worker trains them: did this request queue one?
+            newest = RankingRun.objects.order_by("-id").values_list("id", flat=True).first() or 0
+            queued, self.newest_run = newest > self.newest_run, newest
         (self.trigger_times if queued else self.other_times).append(elapsed)
         self.times.append(elapsed)
         self.counts.append(len(captured.captured_queries))
@@ -878,11 +885,13 @@ def review_size(review) -> int:
 # --against-asreview: the same steps side by side with ASReview LAB 3 (issue #19)
 
 
-def side_by_side(lab, n: int, rows: list[dict], lead, pair: list, steps: int, think: float) -> str:
+def side_by_side(
+    lab, n: int, rows: list[dict], lead, pair: list, steps: int, think: float, worker: bool
+) -> str:
     """One review of ``rows`` in each tool; steps interleaved (see the module docstring)."""
     from _asreview_lab import write_csv
 
-    from screening.models import Decision
+    from screening.models import Decision, RankingRun
 
     review = make_review(f"bench-vs-asreview-{n}", n, lead, pair, rows)
     analyze()
@@ -903,7 +912,7 @@ def side_by_side(lab, n: int, rows: list[dict], lead, pair: list, steps: int, th
         f"trained and its first record served after {time.perf_counter() - start:.1f} s",
         flush=True,
     )
-    ours = Screener(review, pair, seed=n)
+    ours = Screener(review, pair, seed=n, instant_worker=not worker)
     rng = random.Random(n)
     warmup = 5  # first requests of each side fill caches (templates, LAB's data frames): untimed
     asreview_times: list[float] = []
@@ -980,8 +989,40 @@ def side_by_side(lab, n: int, rows: list[dict], lead, pair: list, steps: int, th
         asreview_model_lag_p50=int(percentile(lags, 50)),
         asreview_model_lag_max=max(lags),
         think_s=think,
+        ours_worker="yes" if worker else "no",
+        ours_retrains=RankingRun.objects.filter(review=review).count(),
+        ours_retrains_done=RankingRun.objects.filter(
+            review=review, state__in=[RankingRun.State.READY, RankingRun.State.COLD]
+        ).count(),
         load1=os.getloadavg()[0],
     )
+
+
+def start_worker(log) -> subprocess.Popen:
+    """A real Celery worker on the bench's database and broker, for our ranking retrains: with
+    a reviewer's reading time LAB retrains after every label, so ours retrain too (every
+    `retrain_every` decisions, in their worker on the same cores), not an instant stand-in."""
+    purge_broker()
+    celery = str(Path(sys.executable).parent / "celery")
+    command = [celery, "-A", "reviewapp", "worker", "-l", "info", "--concurrency=1"]
+    worker = subprocess.Popen(  # this venv's celery, fixed arguments
+        [*command, "--without-gossip", "--without-mingle"],
+        cwd=REPO,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        log.flush()
+        if b" ready." in Path(log.name).read_bytes():
+            return worker
+        if worker.poll() is not None:
+            break
+        time.sleep(0.2)
+    worker.kill()
+    raise SystemExit(f"the Celery worker did not start: {Path(log.name).read_text()[-2000:]}")
 
 
 def against_asreview(args, users: dict, data: list[dict]) -> None:
@@ -1003,10 +1044,19 @@ def against_asreview(args, users: dict, data: list[dict]) -> None:
             flush=True,
         )
         lab = Lab()  # a fresh server per size: nothing of the other project's training left
+        # Back to back (--think 0) neither tool retrains; with a reading time both do.
+        log = tempfile.NamedTemporaryFile(prefix="bench-worker-", suffix=".log")  # noqa: SIM115
+        worker = start_worker(log) if args.think > 0 else None
         try:
-            lines.append(side_by_side(lab, n, data[:n], lead, pair, steps, args.think))
+            lines.append(
+                side_by_side(lab, n, data[:n], lead, pair, steps, args.think, worker is not None)
+            )
         finally:
             lab.stop()
+            if worker is not None:
+                os.killpg(worker.pid, signal.SIGTERM)
+                worker.wait(timeout=30)
+            log.close()
         print(lines[-1], flush=True)
     print("\n".join(lines))
 
