@@ -80,6 +80,21 @@ the steps that meet a retrain writing its ranking), so the ratio moves by half b
 it from two runs or more. Ours is slower here than in part 1 alone (p95 ~9 ms at 5,000 records,
 --quick, aa50192): LAB's retrains run on the same 2 cores during our steps too. Before main's
 hot-path work (ec3f92c, 1,704 records, load 4.5) the ratio was 2.1 (ours p95 96.4 ms, LAB 199.6).
+
+Those two runs had no worker behind ours (queued retrains marked done). With ours retraining in
+a real Celery worker too (the default since), and back to back (--think 0, neither retrains:
+the request latency alone, the mode whose LAB figures match the issue's 26 / 73 ms):
+
+    mode            records  ours p50 / p95   ASReview p50 / p95   ratio  target
+    think, worker   1,704      8.5 / 12.4 ms     27.2 /  76.2 ms     6.1   >= 3   (30 retrains)
+    think, worker   15,268     6.9 / 11.3 ms     53.5 / 111.2 ms     9.9   >= 6   (30 retrains)
+    back to back    1,704      6.7 / 10.3 ms     19.6 /  28.3 ms     2.7   >= 3   not met
+    back to back    15,268     6.3 /  8.5 ms     45.8 /  50.6 ms     6.0   >= 6   (5.97)
+
+(load1 0.5-1.8; an earlier back-to-back run, before the (review, stage, id) index and the
+URL-encoded posts: 2.75 and 4.8.) Back to back, LAB answers from its first model for the whole
+run (models_seen=1), which no reviewer would see; with a reading time it retrains after almost
+every label, and both tools' training shares the two cores with both tools' requests.
 """
 
 from __future__ import annotations
