@@ -512,6 +512,17 @@ CANDIDATES = [
     ("rrf_always", replace(MIX, fusion="rrf", nb_until=None)),
     ("chosen_mindf1", replace(MIX, min_df=1)),
     ("svm_u4_first", C(classifier="svm", C=0.11, balance_ratio=9.8, textless="first")),
+    # textless records last until a run of k excludes in a row, then first ("dry")
+    *((f"mix_dry{k}", replace(MIX, textless="dry", textless_run=k)) for k in (10, 20, 50, 100)),
+    ("mix_dry50_mindf1", replace(MIX, textless="dry", min_df=1)),
+    ("mix_dry50_u3", replace(MIX, textless="dry", nb_features="u3")),
+    ("mix_dry50_u3_mindf1", replace(MIX, textless="dry", nb_features="u3", min_df=1)),
+    ("mix_dry50_allexcl", replace(MIX, textless="dry", max_train_excluded=None)),
+    ("svm_u4_dry50", C(classifier="svm", C=0.11, balance_ratio=9.8, textless="dry")),
+    *(
+        (f"mix_dry{k}_mindf1", replace(MIX, textless="dry", textless_run=k, min_df=1))
+        for k in (20, 100)
+    ),
 ]
 
 

@@ -29,7 +29,12 @@ class ModelConfig:
     textless: where records with no usable word (no title or abstract, or only words no other
       record has) go: ``intercept`` (scored like any record: the model's intercept), ``neutral``
       (score 0 / the middle rank, the model's "no evidence" point) or ``first`` (ahead of every
-      ranked record: the model cannot judge them, so the reviewer sees them early).
+      ranked record: the model cannot judge them, so the reviewer sees them early) or ``dry``
+      (after every ranked record until the model's supply runs dry: first once the latest
+      ``textless_run`` decisions are all excludes, the caller passing that run to ``rank``).
+    textless_run: the run of excludes in a row that queues textless records first (``dry``).
+    nb_features: the NB half of ``nb+svm`` on its own TF-IDF (a name of
+      ``features.NB_FEATURES``, e.g. ``u3``: ASReview elas_u3's unigrams), None = the SVM's.
     nb_weight: weight of the naive Bayes ranks in ``nb+svm`` (the SVM's get 1 - nb_weight).
     nb_until: ``nb+svm`` only while fewer than this many includes are decided; from then on the
       SVM alone (None = always the mix).
@@ -57,6 +62,8 @@ class ModelConfig:
     nb_weight: float = 0.5
     nb_until: int | None = None
     fusion: str = "mean"
+    textless_run: int = 50
+    nb_features: str | None = None
 
     def label(self) -> str:
         parts = [self.classifier]
@@ -81,10 +88,14 @@ class ModelConfig:
             parts.append(f"explore={self.exploration:g}")
         if self.textless != "intercept":
             parts.append(f"textless={self.textless}")
+        if self.textless == "dry":
+            parts.append(f"textless_run={self.textless_run}")
         if self.classifier == "nb+svm" and self.nb_weight != 0.5:
             parts.append(f"nb_weight={self.nb_weight:g}")
         if self.classifier == "nb+svm" and self.fusion != "mean":
             parts.append(f"fusion={self.fusion}")
+        if self.classifier == "nb+svm" and self.nb_features:
+            parts.append(f"nb_features={self.nb_features}")
         if self.classifier == "nb+svm" and self.nb_until is not None:
             parts.append(f"nb_until={self.nb_until}")
         if self.max_train_excluded is not None:

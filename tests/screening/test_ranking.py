@@ -281,3 +281,44 @@ def test_reciprocal_rank_fusion_scores_each_model_by_its_ranks():
     assert set(queue[:2].tolist()) <= set(range(len(RELEVANT)))  # still the relevant ones first
     with pytest.raises(ValueError, match="unknown fusion"):
         ranking.rank(features, decided, replace(rrf, fusion="max"))
+
+
+def test_textless_records_wait_until_the_model_runs_dry():
+    # "dry": a record with no usable word waits at the end of the queue while the model finds
+    # includes, and comes first once the latest textless_run decisions are all excludes
+    texts, _ = fixture()
+    texts = [*texts, ""]
+    features = ranking.ReviewFeatures.build(texts)
+    decided = {0: 1, len(RELEVANT): 0, len(RELEVANT) + 1: 0}
+    dry = replace(ranking.DEFAULT_CONFIG, textless="dry", textless_run=3)
+    assert "textless=dry,textless_run=3" in dry.label()
+    waiting = ranking.rank(features, decided, dry, excludes_in_a_row=2)
+    assert ranking.queue_order(waiting, list(decided))[-1] == len(texts) - 1
+    dried = ranking.rank(features, decided, dry, excludes_in_a_row=3)
+    assert ranking.queue_order(dried, list(decided))[0] == len(texts) - 1
+    # the simulation counts the run as it screens: the textless include is found only after
+    # three excludes in a row, and last of the relevant records
+    labels = [1] * len(RELEVANT) + [0] * len(IRRELEVANT) + [1]
+    result = ranking.simulate(features, labels, [0, len(RELEVANT)], dry)
+    position = result.screened.index(len(texts) - 1)
+    assert result.labels[position - 3 : position] == [0, 0, 0]
+    assert sum(result.labels[:position]) == len(RELEVANT) - 1
+
+
+def test_naive_bayes_half_can_read_its_own_features():
+    texts, _ = fixture()
+    u3 = replace(ranking.DEFAULT_CONFIG, nb_features="u3")
+    assert "nb_features=u3" in u3.label()
+    features = ranking.ReviewFeatures.build(texts, u3)
+    plain = ranking.ReviewFeatures.build(texts)
+    assert plain.nb_matrix is None
+    # unigrams without English stop words: fewer columns than the SVM's 1-2-grams
+    assert 0 < features.nb_matrix.shape[1] < features.matrix.shape[1]
+    decided = {0: 1, 1: 1, len(RELEVANT): 0, len(RELEVANT) + 1: 0}
+    scores = ranking.rank(features, decided, u3)
+    assert not np.allclose(scores, ranking.rank(plain, decided, u3))
+    restored = ranking.ReviewFeatures.from_bytes(features.to_bytes())
+    np.testing.assert_array_equal(restored.nb_matrix.toarray(), features.nb_matrix.toarray())
+    np.testing.assert_allclose(ranking.rank(restored, decided, u3), scores)
+    queue = ranking.queue_order(scores, list(decided))
+    assert set(queue[:2].tolist()) <= set(range(len(RELEVANT)))
