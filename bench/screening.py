@@ -62,6 +62,7 @@ TARGET_P95_MS = 30.0
 # (bench/retrain.py times the worker). Part 1 marks each queued run done between requests, as an
 # instant worker would, so "retrain due" fires every `retrain_every` decisions as in real use.
 BROKER = "redis://127.0.0.1:6379/15"
+CACHE = "redis://127.0.0.1:6379/14"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -769,6 +770,7 @@ def main() -> None:
     os.environ["SECURE_SSL_REDIRECT"] = "0"
     os.environ["STATIC_ROOT"] = tempfile.mkdtemp(prefix="bench-static-")
     os.environ["CELERY_BROKER_URL"] = BROKER
+    os.environ["CACHE_URL"] = CACHE  # sessions read through Redis, as in production
     purge_broker()
     times: dict[str, float] = {}
     with timed("migrate and flush", times):

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.forms import ModelForm
 
 from .models import (
@@ -24,27 +24,16 @@ from .signals import decisions_needed_changed
 User = get_user_model()
 
 SCREENING_STAGES = (Stage.TITLE_ABSTRACT, Stage.FULL_TEXT)
-# PostgreSQL advisory lock class for "how many decisions a review's records need" (key 2: the
-# review). Every decision holds it shared for its transaction; a change of the rules holds it
-# alone, so no decision is judged by the old rule after the records were settled by the new.
-DECISION_RULES_LOCK = 0x52455652
-
-
-def share_decision_rules(review: Review) -> None:
-    """Taken by every decision, before it reads the rules (decisions never wait on each other).
-    SQLite runs one writing transaction at a time, which serialises the same way."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_advisory_xact_lock_shared(%s, %s)", [DECISION_RULES_LOCK, review.pk]
-            )
 
 
 def _lock_decision_rules(review: Review) -> None:
-    """Wait for the decisions in flight, and hold new ones until this transaction ends."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [DECISION_RULES_LOCK, review.pk])
+    """Wait for the decisions in flight, and hold new ones until this transaction ends.
+
+    Every decision holds the review's row shared while it reads the rules (screening's
+    lock_record), so this lock, exclusive of that, is taken before the rules change; decisions
+    arriving meanwhile wait and then read the new rules. FOR NO KEY UPDATE: imports (which
+    only reference the row) are not held up."""
+    Review.objects.select_for_update(no_key=True).filter(pk=review.pk).values_list("pk").get()
 
 
 @transaction.atomic

@@ -109,6 +109,31 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
+# The cache: Redis where CACHE_URL names it (production, CI), else this process's memory.
+# Sessions are read through it (cached_db: the database stays the record, so a restart of
+# Redis logs nobody out): every request reads its session, and screening answers thousands of
+# them, one fewer query each. A memory cache is per process: it only backs sessions where one
+# process serves every request (runserver, tests); several workers without CACHE_URL read
+# sessions from the database, or one worker would still accept a session another logged out.
+CACHE_URL = os.environ.get("CACHE_URL", "")
+if CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "reviewapp.cache.TolerantRedisCache",
+            "LOCATION": CACHE_URL,
+            # An outage costs a request 0.2 s at most, then the database answers (cache.py).
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+SINGLE_PROCESS = env_bool("SINGLE_PROCESS", DEBUG)
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if CACHE_URL or SINGLE_PROCESS
+    else "django.contrib.sessions.backends.db"
+)
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

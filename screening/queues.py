@@ -15,18 +15,16 @@ lookups through the ORM cost more in query compilation than the database spent a
 
 from __future__ import annotations
 
-import hashlib
-import itertools
-import re
-import weakref
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import DatabaseError, connection
+from django.db import connection
 from django.db.models import QuerySet
 
 from reviewapp.models import Membership, Review, Role, Stage
+from reviewapp.prepared import prepared_rows
+from reviewapp.sqljson import instance_from_row
 
 from .models import Decision, RankingRun, Record, Source, StageStatus
 
@@ -41,47 +39,7 @@ def open_records(review: Review, stage: str = Stage.TITLE_ABSTRACT) -> QuerySet[
     return records.filter(ta_status=StageStatus.OPEN)
 
 
-# Raw DBAPI connection -> names of the statements prepared on it (a new connection starts empty).
-_PREPARED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-def _rows(sql: str, params: list) -> list[tuple]:
-    """Run one of this module's statements (a handful: they vary with the stage and calibration).
-
-    On PostgreSQL each is prepared once per connection: planning these unions cost more than
-    running them (about 1.3 ms against 0.3 ms), on every request. Prepared statements outlive
-    transactions, rolled back or not, and die with their connection. Something that drops them
-    behind our back (DISCARD ALL from a transaction-mode pooler: not supported) costs one
-    re-prepare outside a transaction, one failed request inside one."""
-    with connection.cursor() as cursor:
-        if connection.vendor != "postgresql":
-            cursor.execute(sql, params)
-            return cursor.fetchall()
-        prepared = _PREPARED.setdefault(connection.connection, set())
-        name = "queue_" + hashlib.sha1(sql.encode(), usedforsecurity=False).hexdigest()[:20]
-        execute = f"EXECUTE {name} ({', '.join(['%s'] * len(params))})"
-        if name not in prepared:
-            _prepare(cursor, name, sql)
-            prepared.add(name)
-        try:
-            cursor.execute(execute, params)
-        except DatabaseError:
-            prepared.discard(name)
-            if connection.in_atomic_block:
-                raise  # the transaction is aborted: the next call prepares afresh
-            _prepare(cursor, name, sql)
-            prepared.add(name)
-            cursor.execute(execute, params)
-        return cursor.fetchall()
-
-
-def _prepare(cursor, name: str, sql: str) -> None:
-    """PREPARE the statement under `name`, replacing a server-side one of that name."""
-    cursor.execute("SELECT 1 FROM pg_prepared_statements WHERE name = %s", [name])
-    if cursor.fetchone():
-        cursor.execute(f"DEALLOCATE {name}")
-    numbers = itertools.count(1)
-    cursor.execute(f"PREPARE {name} AS " + re.sub("%s", lambda _: f"${next(numbers)}", sql))
+_rows = prepared_rows  # this module's statements, planned once per connection
 
 
 @dataclass(frozen=True)
@@ -119,12 +77,13 @@ def _arm(alias: str, condition: str, limit: str) -> str:
     )
 
 
-def _candidates(review: Review, reviewer: AbstractBaseUser, stage: str) -> list[_Candidate]:
+def _candidate_sql(review: Review, reviewer: AbstractBaseUser, stage: str) -> tuple[str, str, list]:
     """In one statement: the best pilot record I have not decided (title/abstract); the best
     untouched records, one more than there are screeners; one row per screener (lead or
     reviewer) with their best half-decided record, if any (columns: arm "screener", the user's
     id, that record's rank, that record's id); and the same for every former screener (arm
-    "former") who left half-decided records behind."""
+    "former") who left half-decided records behind. Returns the WITH clause (its params: the
+    review's id twice), the UNION ALL of the arms, and the arms' params."""
     count, first = _COLUMNS[Stage(stage)]
     team = (
         f"FROM {Membership._meta.db_table} m WHERE m.review_id = %s "
@@ -183,10 +142,8 @@ def _candidates(review: Review, reviewer: AbstractBaseUser, stage: str) -> list[
         f"SELECT (SELECT r.{first} FROM {{record}} r WHERE {half} AND r.{first} > d.id "
         f"ORDER BY r.{first} LIMIT 1) FROM deciders d WHERE d.id IS NOT NULL) "
     )
-    sql = (deciders + " UNION ALL ".join(arms)).format(
-        record=Record._meta.db_table, open=_OPEN[Stage(stage)], first=first
-    )
-    return [_Candidate(*row) for row in _rows(sql, [review.pk, review.pk, *params])]
+    names = {"record": Record._meta.db_table, "open": _OPEN[Stage(stage)], "first": first}
+    return deciders.format(**names), " UNION ALL ".join(arms).format(**names), params
 
 
 def next_record(
@@ -200,14 +157,72 @@ def next_record(
 
     `skip`: the record on the reviewer's screen, taken as decided, to prefetch the one after it
     (a guess the decision's answer confirms: the server never decides on a prefetched card)."""
-    found = [
-        c
-        for c in _candidates(review, reviewer, stage)
-        if skip is None or (c.partner if c.arm in ("screener", "former") else c.pk) != skip
-    ]
+    return queue_state(review, reviewer, stage, skip=skip)[1]
+
+
+def queue_state(
+    review: Review,
+    reviewer: AbstractBaseUser,
+    stage: str = Stage.TITLE_ABSTRACT,
+    *,
+    skip: int | None = None,
+) -> tuple[Progress, Record | None]:
+    """reviewer_progress and next_record in one statement (what every decision asks next): the
+    progress row joined to each candidate, with the card's fields of the candidate's record."""
+    with_clause, arms, arm_params = _candidate_sql(review, reviewer, stage)
+    progress_sql, progress_params = _progress_sql(review, reviewer, stage, None)
+    record_id = "CASE WHEN c.arm IN ('screener', 'former') THEN c.partner ELSE c.id END"
+    card = f"{Record._meta.db_table} rec ON rec.id = {record_id}"
+    if connection.vendor == "postgresql":
+        # An index probe per candidate (a few): a plain join may hash the whole record table
+        # (LIMIT 1 keeps the subquery from being flattened into such a join).
+        card = (
+            f"LATERAL (SELECT rec.* FROM {Record._meta.db_table} rec "  # noqa: S608
+            f"WHERE rec.id = {record_id} LIMIT 1) rec ON TRUE"
+        )
+    sql = (
+        f"{with_clause}SELECT p.*, c.arm, c.id, c.rank, c.partner, {_CARD_SQL} "  # noqa: S608
+        f"FROM ({progress_sql}) AS p LEFT JOIN ({arms}) AS c ON 1 = 1 LEFT JOIN {card}"
+    )
+    rows = _rows(sql, [review.pk, review.pk, *progress_params, *arm_params])
+    progress = Progress(*rows[0][:3], bool(rows[0][3]))
+    cards = {}
+    found = []
+    for row in rows:
+        if row[4] is None:
+            continue  # no candidate at all: the progress row alone
+        candidate = _Candidate(*row[4:8])
+        found.append(candidate)
+        if row[8] is not None:
+            cards[row[8]] = row[8:]
+    chosen = _choose(review, reviewer, stage, found, skip)
+    if chosen is None:
+        return progress, None
+    return progress, instance_from_row(Record, _CARD_FIELDS, cards[chosen.pk])
+
+
+# What the card shows of a record: every field but the raw import (often the biggest column).
+_CARD_FIELDS = tuple(f.attname for f in Record._meta.concrete_fields if f.name != "raw")
+_CARD_SQL = ", ".join(f"rec.{f}" for f in (Record._meta.get_field(a).column for a in _CARD_FIELDS))
+
+
+def _record_of(candidate: _Candidate) -> int | None:
+    return candidate.partner if candidate.arm in ("screener", "former") else candidate.pk
+
+
+def _choose(
+    review: Review,
+    reviewer: AbstractBaseUser,
+    stage: str,
+    found: list[_Candidate],
+    skip: int | None,
+) -> _Candidate | None:
+    """The candidate to serve: pilot records first while calibrating; else the best untouched
+    record (spread over a large team) or the best record a colleague half-decided."""
+    found = [c for c in found if skip is None or _record_of(c) != skip]
     pilot = [c for c in found if c.arm == "pilot"]
     if pilot or (stage == Stage.TITLE_ABSTRACT and review.calibration):
-        return _fetch(pilot[:1])
+        return pilot[0] if pilot else None
     team = sorted((c for c in found if c.arm == "screener"), key=lambda c: c.pk)
     screeners = [c.pk for c in team]
     needed = review.reviewers_per_record(stage)
@@ -230,17 +245,11 @@ def next_record(
         ]
     candidates = untouched[:1] + halves
     # Highest priority first; among equals the nearest partner's record, then import order.
-    chosen = min(
+    return min(
         candidates,
         key=lambda c: (-c.rank, partner_order.get(c.partner, len(partner_order)), c.pk),
         default=None,
     )
-    return _fetch([chosen] if chosen else [])
-
-
-def _fetch(chosen: list[_Candidate]) -> Record | None:
-    # The card shows the record's fields, not the raw import (often the biggest column).
-    return Record.objects.filter(pk=chosen[0].pk).defer("raw").first() if chosen else None
 
 
 @dataclass(frozen=True)
@@ -265,6 +274,15 @@ def reviewer_progress(
     every request; duplicates are few and indexed. Decisions since the last ranking run are
     counted up to `retrain_every` only, so the count stays small however big the review; a run
     queued before `stale_before` no longer counts as pending (services.prioritise replaces it)."""
+    sql, params = _progress_sql(review, reviewer, stage, stale_before)
+    [(done, total_count, since, pending)] = _rows(sql, params)
+    return Progress(done, total_count, since, bool(pending))
+
+
+def _progress_sql(
+    review: Review, reviewer: AbstractBaseUser, stage: str, stale_before: datetime | None
+) -> tuple[str, list]:
+    """reviewer_progress's statement: one row (done, total, since training, training pending)."""
     stale_before = stale_before or RankingRun.stale_before()
     record = Record._meta.db_table
     unique = f"FROM {record} r WHERE r.review_id = %s AND r.duplicate_of_id IS NULL"
@@ -287,24 +305,21 @@ def reviewer_progress(
         )
         params = [review.pk, review.pk]
     decisions, runs = Decision._meta.db_table, RankingRun._meta.db_table
-    ranking = "0, 0"
+    ranking = "0 AS since, 0 AS pending"
     if stage == Stage.TITLE_ABSTRACT:
         watermark = f"(SELECT MAX(w.decision_watermark) FROM {runs} w WHERE w.review_id = %s)"  # noqa: S608
         ranking = (
             f"(SELECT COUNT(*) FROM (SELECT 1 FROM {decisions} n WHERE n.review_id = %s "  # noqa: S608
-            f"AND n.stage = %s AND n.id > COALESCE({watermark}, 0) LIMIT %s) AS recent), "
+            f"AND n.stage = %s AND n.id > COALESCE({watermark}, 0) LIMIT %s) AS recent) AS since, "
             f"(SELECT COUNT(*) FROM {runs} p WHERE p.review_id = %s "
             "AND ((p.state = 'queued' AND p.queued_at > %s) "
-            "OR (p.state = 'running' AND p.started_at > %s)))"
+            "OR (p.state = 'running' AND p.started_at > %s))) AS pending"
         )
         params += [review.pk, stage, review.pk, review.retrain_every, review.pk]
         params += [stale_before, stale_before]
     sql = (
         f"SELECT (SELECT COUNT(*) FROM {decisions} d "  # noqa: S608  (values are params)
-        f"WHERE d.review_id = %s AND d.stage = %s AND d.reviewer_id = %s{mine_only}), "
-        f"({total}), {ranking}"
+        f"WHERE d.review_id = %s AND d.stage = %s AND d.reviewer_id = %s{mine_only}) AS done, "
+        f"({total}) AS total, {ranking}"
     )
-    [(done, total_count, since, pending)] = _rows(
-        sql, [review.pk, stage, reviewer.pk, *mine_params, *params]
-    )
-    return Progress(done, total_count, since, bool(pending))
+    return sql, [review.pk, stage, reviewer.pk, *mine_params, *params]

@@ -46,6 +46,10 @@ __all__ = [
 ]
 
 
+# What a reviewer's second thoughts change on their decision (decided_at stays the first time).
+CHANGEABLE = ["value", "reason", "note", "labels", "criteria_version", "updated_at"]
+
+
 @transaction.atomic
 def record_decision(
     *,
@@ -63,16 +67,16 @@ def record_decision(
     if value not in Verdict.values:
         raise ScreeningError("Decide include, exclude or maybe.")
     record = lock_record(review, record_id, stage)
-    if Resolution.objects.filter(record=record, stage=stage).exists():
+    if record.resolved:
         raise AlreadyResolved("The lead has resolved this record; only the lead can reopen it.")
     if stage == Stage.TITLE_ABSTRACT:
         check_calibration(review, record, reviewer)
     reason = check_reason(review, stage, value, reason, note)
     version_id = criteria_version_id(record, review)
     labels = sorted({label.strip() for label in labels if label.strip()})
-    # Under the record's lock nobody else changes its decisions: read them once, for both the
-    # reviewer's own and the new status.
-    decisions = list(Decision.objects.filter(record=record, stage=stage))
+    # Under the record's lock nobody else changes its decisions: read with the lock, once, for
+    # both the reviewer's own and the new status.
+    decisions = record.stage_decisions
     mine = next((d for d in decisions if d.reviewer_id == reviewer.pk), None)
     now = timezone.now()
     if mine is None:
@@ -106,7 +110,7 @@ def record_decision(
             return mine
         mine.value, mine.reason, mine.note, mine.labels = value, reason, note, labels
         mine.criteria_version_id, mine.updated_at = version_id, now
-        mine.save()
+        mine.save(update_fields=CHANGEABLE)
         kind = ScreeningEvent.Kind.CHANGED
     write_event(
         record,
@@ -130,7 +134,7 @@ def undo_decision(
     """Take back a reviewer's decision (it stays in the history); the record needs it again."""
     fields = stage_fields(stage)
     record = lock_record(review, record_id, stage)
-    if Resolution.objects.filter(record=record, stage=stage).exists():
+    if record.resolved:
         raise ScreeningError("The lead has resolved this record; only the lead can reopen it.")
     mine = Decision.objects.filter(record=record, stage=stage, reviewer=reviewer).first()
     if mine is None:
@@ -181,7 +185,7 @@ def resolve_record(
     if value not in (Verdict.INCLUDE, Verdict.EXCLUDE):
         raise ScreeningError("Resolve with include or exclude.")
     record = lock_record(review, record_id, stage)
-    if Resolution.objects.filter(record=record, stage=stage).exists():
+    if record.resolved:
         raise AlreadyResolved("This record is already resolved; reopen it first to change it.")
     reason = check_reason(review, stage, value, reason, note)
     resolution = Resolution.objects.create(

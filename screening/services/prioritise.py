@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import DatabaseError, IntegrityError, connection, connections, transaction
-from django.db.models import Exists, Max, OuterRef, Q
+from django.db import DatabaseError, connection, connections, transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from reviewapp.models import Review, Stage
@@ -67,26 +67,49 @@ def queue_retrain(
     The Celery task starts once this transaction commits; the request that asked never waits
     for the training. A run pending for longer than RankingRun.STALE_AFTER (its task lost, or
     its worker killed) is marked failed and replaced, so retraining never stalls."""
-    newest = Decision.objects.filter(review=review, stage=TA).aggregate(top=Max("id"))
-    watermark = newest["top"] or 0
-    fields = {
-        "review": review,
-        "trigger": trigger,
-        "requested_by": requested_by,
-        "decision_watermark": watermark,
-    }
+    run = RankingRun(review=review, trigger=trigger, requested_by=requested_by)
     for attempt in (1, 2):
-        try:
-            with transaction.atomic():
-                run = RankingRun.objects.create(**fields)
+        created = _insert_run(run)
+        if created:
             break
-        except IntegrityError:
-            # A run is already queued or running (it will see these decisions), unless it
-            # is stale: then it is marked failed and this one takes its place.
-            if attempt == 2 or not _fail_stale(review):
-                return None
+        # A run is already queued or running (it will see these decisions), unless it is
+        # stale: then it is marked failed and this one takes its place.
+        if attempt == 2 or not _fail_stale(review):
+            return None
     transaction.on_commit(lambda: _dispatch(run.pk))
     return run
+
+
+def _insert_run(run: RankingRun) -> bool:
+    """INSERT the run unless one is queued or running (the unique constraint), in one
+    statement that also reads its decision watermark: a decision that queues a retrain pays
+    one query for it, and no savepoint is needed to survive the conflict."""
+    quote = connection.ops.quote_name
+    fields = [f for f in RankingRun._meta.concrete_fields if not f.primary_key]
+    values, placeholders = [], []
+    for field in fields:
+        if field.name == "decision_watermark":  # the newest title/abstract decision it sees
+            placeholders.append(
+                f"(SELECT COALESCE(MAX(d.id), 0) FROM {quote(Decision._meta.db_table)} d "  # noqa: S608
+                "WHERE d.review_id = %s AND d.stage = %s)"
+            )
+            values += [run.review_id, TA]
+        else:
+            placeholders.append("%s")
+            values.append(field.get_db_prep_save(getattr(run, field.attname), connection))
+    sql = (
+        f"INSERT INTO {quote(RankingRun._meta.db_table)} "  # noqa: S608
+        f"({', '.join(quote(f.column) for f in fields)}) VALUES ({', '.join(placeholders)}) "
+        "ON CONFLICT DO NOTHING RETURNING id, decision_watermark"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    run.pk, run.decision_watermark = row
+    run._state.adding = False
+    return True
 
 
 def _fail_stale(review: Review) -> int:

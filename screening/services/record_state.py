@@ -9,12 +9,15 @@ in the database, a record never gets more decisions than it needs, and none is l
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import F, Subquery
+from django.db import connection
 
 from reviewapp.models import CriteriaVersion, ExclusionReason, Membership, Review, Role, Stage
-from reviewapp.services import current_criteria, share_decision_rules
+from reviewapp.prepared import prepared_rows
+from reviewapp.services import current_criteria
+from reviewapp.sqljson import instance_from_row, json_rows, rows_from_json
 
 from ..models import (
     Decision,
@@ -99,31 +102,84 @@ LOCK_FIELDS = (
 )
 
 
+LOCK_FIELDS_ATTNAMES = tuple(Record._meta.get_field(name).attname for name in LOCK_FIELDS)
 _NEEDED = {Stage.TITLE_ABSTRACT: "ta_needed", Stage.FULL_TEXT: "ft_needed"}
+_STAGE_PARAM = "%s"
+
+
+def _read_again(record: Record, stage: str) -> None:
+    """The record changed while lock_record waited for it: its decisions and resolution as they
+    stand now that it is locked (a statement started after the wait sees what was committed)."""
+    record.resolved = Resolution.objects.filter(record=record, stage=stage).exists()
+    record.stage_decisions = list(
+        Decision.objects.filter(record=record, stage=stage).only(*DECISION_FIELDS)
+    )
+
+
+def _locked(row: tuple, stage: str) -> Record:
+    n = len(LOCK_FIELDS)
+    record = instance_from_row(Record, LOCK_FIELDS_ATTNAMES, row[:n])
+    (
+        record.ta_needed,
+        record.ft_needed,
+        record.calibrating,
+        record.criteria_in_force,
+        record.source_method,
+        resolved,
+        decided,
+        unchanged_since_start,
+    ) = row[n:]
+    record.resolved = bool(resolved)
+    record.stage_decisions = rows_from_json(Decision, decided, DECISION_FIELDS)
+    if not unchanged_since_start:
+        _read_again(record, stage)
+    return record
+
+
+@cache
+def _lock_sql(vendor: str) -> str:
+    """lock_record's statement (params: stage, stage, review id, record id)."""
+    quote = connection.ops.quote_name
+    table = quote(Record._meta.db_table)
+    postgres = vendor == "postgresql"
+    columns = ", ".join("r." + quote(Record._meta.get_field(f).column) for f in LOCK_FIELDS)
+    decisions = json_rows(Decision, DECISION_FIELDS, "d.record_id = r.id AND d.stage = %s", "d")
+    # PostgreSQL: the row version locked is the one the statement started with (else re-read).
+    unchanged = "r.xmin::text = (SELECT o.xmin::text FROM {table} o WHERE o.id = r.id)"
+    return (
+        f"SELECT {columns}, v.ta_reviewers_per_record, v.ft_reviewers_per_record, "  # noqa: S608
+        f"v.calibration, (SELECT c.id FROM {quote(CriteriaVersion._meta.db_table)} c "
+        "WHERE c.review_id = v.id ORDER BY c.number DESC LIMIT 1), s.method, "
+        f"EXISTS (SELECT 1 FROM {quote(Resolution._meta.db_table)} x "
+        "WHERE x.record_id = r.id AND x.stage = %s), "
+        f"{decisions}, {unchanged.format(table=table) if postgres else '1'} "
+        f"FROM {quote(Review._meta.db_table)} v JOIN {table} r ON r.review_id = v.id "
+        f"JOIN {quote(Source._meta.db_table)} s ON s.id = r.source_id "
+        "WHERE v.id = %s AND r.id = %s" + (" FOR SHARE OF v FOR UPDATE OF r" if postgres else "")
+    )
+
+
+# The record's decisions at the stage, read with the lock (what record_decision needs of them).
+DECISION_FIELDS = ("id", "record", "stage", "reviewer", "value", "reason", "note", "labels")
 
 
 def lock_record(review: Review, record_id: int, stage: str = Stage.TITLE_ABSTRACT) -> Record:
-    # Lock only the record's row (not the review's), so reviewers never queue behind each other.
-    # The criteria version and the decisions a record needs ride along (no query more on the
-    # hot path), read after the shared hold on the review's rules: a lead lowering the number
-    # waits for this decision, or this decision reads the new number.
-    share_decision_rules(review)
-    latest = CriteriaVersion.objects.filter(review=review).order_by("-number").values("pk")[:1]
-    rules = Review.objects.filter(pk=review.pk)
-    record = (
-        Record.objects.select_for_update(of=("self",))
-        .filter(review=review, pk=record_id)
-        .only(*LOCK_FIELDS)  # not the texts: a decision needs only the record's state
-        .annotate(
-            criteria_in_force=Subquery(latest),
-            ta_needed=Subquery(rules.values("ta_reviewers_per_record")),
-            ft_needed=Subquery(rules.values("ft_reviewers_per_record")),
-            calibrating=Subquery(rules.values("calibration")),
-            source_method=F("source__method"),
-        )
-        .order_by()
-        .first()
-    )
+    """The record's row, locked for this transaction, with what every action reads under the
+    lock, in one statement: the review's rules (`ta_needed`, `ft_needed`, `calibrating`), the
+    criteria in force, the source's method, whether the lead resolved the stage (`resolved`) and
+    the stage's decisions (`stage_decisions`).
+
+    Only the record's row is locked for update (reviewers never queue behind each other); the
+    review's row is held shared, so a lead changing the rules (lock_decision_rules) waits for the
+    decisions in flight, and a decision arriving meanwhile waits and then reads the new rules:
+    PostgreSQL re-reads a row it had to wait for. The review's row is locked first, as the lead
+    locks it before any record (no deadlock).
+
+    What the statement reads beside the locked rows is as of its start. If another action
+    changed the record while this one waited for it (every action on its decisions or
+    resolution writes the record's row), they are read again, now under the lock."""
+    rows = prepared_rows(_lock_sql(connection.vendor), [stage, stage, review.pk, record_id])
+    record = _locked(rows[0], stage) if rows else None
     if record is None:
         raise ScreeningError("That record is not in this review.")
     if record.duplicate_of_id:

@@ -6,22 +6,23 @@ from __future__ import annotations
 import math
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
+from django.db import connection
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from reviewapp.access import get_review_for
-from reviewapp.models import ExclusionReason, Review, Role, Stage
+from reviewapp.access import member_review, signed_in
+from reviewapp.models import ExclusionReason, Membership, Review, Role, Stage
 from reviewapp.params import number_param, parse_number
 from reviewapp.services import current_criteria
+from reviewapp.sqljson import json_rows, rows_from_json
 
 from ..forms import DecisionForm, form_problems
 from ..highlight import highlight, parse_terms
 from ..models import Decision, Record, ScreeningEvent, StageStatus
-from ..queues import Progress, next_record, open_records, reviewer_progress
+from ..queues import Progress, next_record, open_records, queue_state, reviewer_progress
 from ..services import prioritise
 from ..services.decisions import (
     AlreadyDecided,
@@ -45,11 +46,39 @@ def stage_reasons(review: Review, stage: str = STAGE) -> QuerySet[ExclusionReaso
     return review.reasons.filter(active=True, **{flag: True}).order_by("number", "code")
 
 
+REASON_FIELDS = (
+    "id",
+    "review",
+    "code",
+    "label",
+    "number",
+    "at_title_abstract",
+    "at_retrieval",
+    "at_full_text",
+    "note_required",
+    "active",
+)
+
+
+def reasons_column(stage: str) -> str:
+    """The stage's active reasons as one JSON column of the membership row (member_review's
+    `extra`), so the screening page reads them in the query that checks access."""
+    flag = {Stage.TITLE_ABSTRACT: "at_title_abstract", Stage.FULL_TEXT: "at_full_text"}[stage]
+    member = connection.ops.quote_name(Membership._meta.db_table)
+    where = f"x.review_id = {member}.review_id AND x.active AND x.{flag}"
+    return json_rows(ExclusionReason, REASON_FIELDS, where, "x")
+
+
 def keyed_reasons(review: Review, stage: str = STAGE) -> list[ExclusionReason]:
     """The stage's reasons, each with its `key`: the number the lead gave it (1-9), the same at
     every stage, so a reviewer's fingers learn it once. A number shared or out of range gets no
     key rather than a different one."""
-    reasons = list(stage_reasons(review, stage))
+    column = getattr(getattr(review, "membership", None), "stage_reasons", None)
+    if column is None:
+        reasons = list(stage_reasons(review, stage))
+    else:  # read with the membership (reasons_column), ordered as stage_reasons orders them
+        found = rows_from_json(ExclusionReason, column, REASON_FIELDS)
+        reasons = sorted(found, key=lambda reason: (reason.number, reason.code))
     numbers = [r.number for r in reasons]
     for reason in reasons:
         unique = numbers.count(reason.number) == 1
@@ -145,9 +174,11 @@ def draft(decision: Decision | ScreeningEvent | None = None, posted: dict | None
     }
 
 
-def _record_to_show(request: HttpRequest, review: Review, stage: str) -> Record | None:
+def _record_to_show(
+    request: HttpRequest, review: Review, stage: str
+) -> tuple[Record | None, Progress | None]:
     """?record=N (the record's number in the review, as pages show it) shows that record if it
-    is mine to (re)decide; otherwise the next one."""
+    is mine to (re)decide; otherwise the next one (with the progress: one statement)."""
     wanted = number_param(request.GET, "record")
     if wanted is not None:
         candidates = open_records(review, stage)
@@ -160,8 +191,9 @@ def _record_to_show(request: HttpRequest, review: Review, stage: str) -> Record 
         if record is None and mine is not None:
             record = mine.record
         if record is not None:
-            return record
-    return next_record(review, request.user, stage)
+            return record, None
+    progress, record = queue_state(review, request.user, stage)
+    return record, progress
 
 
 # What a reviewer does about a record that no longer needs them.
@@ -197,11 +229,6 @@ def _decide(request: HttpRequest, review: Review, stage: str) -> HttpResponse:
     reasons = keyed_reasons(review, stage)
     form = DecisionForm(request.POST, reasons=reasons)
     decided, error, stale = _apply(request, review, stage, form)
-    progress = reviewer_progress(review, request.user, stage)
-    if decided and stage == Stage.TITLE_ABSTRACT:
-        prioritise.retrain_if_due(review, progress)  # queued for the worker, never run here
-    if error is None and not request.htmx:
-        return redirect(URL_NAMES[Stage(stage)][0], slug=review.slug)  # post/redirect/get
     # A refused decision shows its record again, with what was typed (a note too long, say);
     # otherwise, or if the form did not even name a record, the queue picks the next.
     posted_record = form.cleaned_data.get("record") if error is not None else None
@@ -209,8 +236,14 @@ def _decide(request: HttpRequest, review: Review, stage: str) -> HttpResponse:
     if posted_record is not None:
         record = Record.objects.in_review(review).filter(pk=posted_record).first()
     from_queue = record is None
-    if from_queue:
-        record = next_record(review, request.user, stage)
+    if from_queue:  # the progress and the next record: one statement
+        progress, record = queue_state(review, request.user, stage)
+    else:
+        progress = reviewer_progress(review, request.user, stage)
+    if decided and stage == Stage.TITLE_ABSTRACT:
+        prioritise.retrain_if_due(review, progress)  # queued for the worker, never run here
+    if error is None and not request.htmx:
+        return redirect(URL_NAMES[Stage(stage)][0], slug=review.slug)  # post/redirect/get
     context = _card(
         request,
         review,
@@ -263,34 +296,36 @@ def _undo(request: HttpRequest, review: Review, stage: str) -> HttpResponse:
     return render(request, "screening/screen.html#card", context, status=400 if error else 200)
 
 
-@login_required
+@signed_in
 @require_http_methods(["GET", "POST"])
 def screen(request: HttpRequest, slug: str, stage: str) -> HttpResponse:
     """The screening page of a stage (the URL conf names the stage)."""
-    review = get_review_for(request.user, slug, role=Role.REVIEWER)
+    extra = {"stage_reasons": reasons_column(stage)}
+    review = member_review(request, slug, role=Role.REVIEWER, extra=extra)
     if request.method == "POST":
         return _decide(request, review, stage)
     after = number_param(request.GET, "after")
     if request.htmx and after is not None:
         return _upcoming(request, review, stage, after)
-    record = _record_to_show(request, review, stage)
-    return render(request, "screening/screen.html", _card(request, review, record, stage))
+    record, progress = _record_to_show(request, review, stage)
+    context = _card(request, review, record, stage, progress=progress)
+    return render(request, "screening/screen.html", context)
 
 
 def _upcoming(request: HttpRequest, review: Review, stage: str, after: int) -> HttpResponse:
     """The card the reviewer will likely see once the record `after` is decided, fetched while
     they read: keys.js shows it (inert) the moment they decide, until the answer confirms it."""
-    record = next_record(review, request.user, stage, skip=after)
+    mine, record = queue_state(review, request.user, stage, skip=after)
     if record is None:
         return HttpResponse(status=204)
-    mine = reviewer_progress(review, request.user, stage)
     progress = Progress(min(mine.done + 1, mine.total), mine.total)
     context = _card(request, review, record, stage, from_queue=True, progress=progress)
     return render(request, "screening/screen.html#card", context)
 
 
-@login_required
+@signed_in
 @require_POST
 def screen_undo(request: HttpRequest, slug: str, stage: str) -> HttpResponse:
-    review = get_review_for(request.user, slug, role=Role.REVIEWER)
+    extra = {"stage_reasons": reasons_column(stage)}
+    review = member_review(request, slug, role=Role.REVIEWER, extra=extra)
     return _undo(request, review, stage)

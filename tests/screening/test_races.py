@@ -167,3 +167,80 @@ def test_imports_into_one_review_at_once_take_consecutive_numbers():
     for source_id in {r.source.pk for r in results}:  # each file a run of consecutive numbers
         mine = sorted(Record.objects.filter(source_id=source_id).values_list("number", flat=True))
         assert mine == list(range(mine[0], mine[0] + 3))
+
+
+def _while_held(first, second, hold: float = 0.4):
+    """Run `first` in a transaction kept open `hold` seconds after it returns, and `second` in
+    another thread meanwhile (it waits for the record's lock); what `second` returned or raised."""
+    from django.db import transaction
+
+    done, result = threading.Event(), {}
+
+    def holder():
+        try:
+            with transaction.atomic():
+                first()
+                done.set()
+                threading.Event().wait(hold)
+        finally:
+            connections.close_all()
+
+    def waiter():
+        try:
+            done.wait(10)
+            result["value"] = second()
+        except Exception as error:
+            result["value"] = error
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=holder), threading.Thread(target=waiter)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return result["value"]
+
+
+def test_a_decision_that_waited_for_a_colleagues_reads_their_decision_after_the_wait():
+    """The lock statement reads the record's decisions as of its start; the colleague's decision
+    committed during the wait is read again under the lock, so the outcome counts both."""
+    review = ReviewFactory()
+    first, second = UserFactory(username="first"), UserFactory(username="second")
+    for user in (first, second):
+        MembershipFactory(review=review, user=user, role="reviewer")
+    record = RecordFactory(source=SourceFactory(review=review))
+    outcome = _while_held(
+        lambda: record_decision(
+            review=review, record_id=record.pk, stage=TA, reviewer=first, value="include"
+        ),
+        lambda: record_decision(
+            review=review, record_id=record.pk, stage=TA, reviewer=second, value="exclude"
+        ),
+    )
+    assert isinstance(outcome, Decision), outcome
+    record.refresh_from_db()
+    assert (record.ta_count, record.ta_status) == (2, "conflict")
+    assert ScreeningEvent.objects.filter(record=record).count() == 2
+
+
+def test_a_decision_that_waited_for_the_leads_resolution_is_refused():
+    from screening.services.decisions import AlreadyResolved, resolve_record
+
+    review = ReviewFactory()
+    lead, reviewer = UserFactory(username="lead-r"), UserFactory(username="reviewer-r")
+    MembershipFactory(review=review, user=lead, role="lead")
+    MembershipFactory(review=review, user=reviewer, role="reviewer")
+    record = RecordFactory(source=SourceFactory(review=review))
+    outcome = _while_held(
+        lambda: resolve_record(
+            review=review, record_id=record.pk, stage=TA, lead=lead, value="exclude"
+        ),
+        lambda: record_decision(
+            review=review, record_id=record.pk, stage=TA, reviewer=reviewer, value="include"
+        ),
+    )
+    assert isinstance(outcome, AlreadyResolved), outcome
+    assert not Decision.objects.filter(record=record).exists()
+    record.refresh_from_db()
+    assert record.ta_status == "exclude"

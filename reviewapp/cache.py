@@ -1,0 +1,74 @@
+"""A Redis cache that a Redis outage degrades instead of breaking (CACHE_URL, settings).
+
+The cache holds sessions in front of the database (SESSION_ENGINE cached_db): with Redis down,
+every read is a miss (the session comes from the database, as without a cache) and every write is
+skipped, logged once a minute at most. Screening keeps working with Redis down (bench/faults.py);
+a cache that raised would turn each request into a 500. Entries live 5 minutes at most: a
+logout whose delete Redis missed (a blip) leaves that session readable for no longer.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+logger = logging.getLogger(__name__)
+OUTAGE = (RedisConnectionError, RedisTimeoutError, OSError)
+_last_warning = 0.0
+
+
+def _warn(operation: str, error: Exception) -> None:
+    global _last_warning
+    if time.monotonic() - _last_warning > 60:
+        _last_warning = time.monotonic()
+        logger.warning("cache %s skipped, Redis unreachable: %s", operation, error)
+
+
+def _capped(timeout):
+    if timeout is DEFAULT_TIMEOUT:
+        return timeout
+    return MAX_SECONDS if timeout is None else min(timeout, MAX_SECONDS)
+
+
+MAX_SECONDS = 300
+
+
+class TolerantRedisCache(RedisCache):
+    def get(self, key, default=None, version=None):
+        try:
+            return super().get(key, default, version)
+        except OUTAGE as error:
+            _warn("read", error)
+            return default
+
+    def set(self, key, value, timeout=None, version=None):
+        try:
+            super().set(key, value, _capped(timeout), version)
+        except OUTAGE as error:
+            _warn("write", error)
+
+    def add(self, key, value, timeout=None, version=None):
+        try:
+            return super().add(key, value, _capped(timeout), version)
+        except OUTAGE as error:
+            _warn("write", error)
+            return False
+
+    def has_key(self, key, version=None):
+        try:
+            return super().has_key(key, version)
+        except OUTAGE as error:
+            _warn("read", error)
+            return False
+
+    def delete(self, key, version=None):
+        try:
+            return super().delete(key, version)
+        except OUTAGE as error:
+            _warn("delete", error)  # the entry expires within MAX_SECONDS
+            return False
