@@ -27,12 +27,12 @@ one-off cost of building it): <= 100 ms p95 at 2,500 records and <= 1 s at 20,00
 
     python bench/prioritise.py [--quick] [--seeds 1 2 3] [--sets NAME ...] [--skip-asreview]
         [--stand-ins] [--fresh-asreview] [--candidates [NAME ...]] [--stopping] [--no-timing]
-        [--workers N]
+        [--only-candidates] [--workers N]
 
 --quick: the smallest data set, one seed, no ASReview, the 2,500-record timing only.
 --candidates NAME ...: those entries of CANDIDATES (default: the chosen model) against the two
   stand-ins on the sets, each run stopped at 95 % recall: per set the difference to the better
-  stand-in, the mean and the worst set.
+  stand-in, the mean and the worst set (--only-candidates: without the full report before it).
 --stopping: the app's stopping suggestion replayed on the sets (retrain every 10, as the app):
   recall and work saved when it first fires (see ``stopping_trajectory``).
 Every simulation is cached in bench/out/prioritise/runs/ (per config, set, seed, retrain
@@ -523,6 +523,31 @@ CANDIDATES = [
         (f"mix_dry{k}_mindf1", replace(MIX, textless="dry", textless_run=k, min_df=1))
         for k in (20, 100)
     ),
+    ("dry100_until30", replace(MIX, textless="dry", textless_run=100, min_df=1, nb_until=30)),
+    ("dry100_until40", replace(MIX, textless="dry", textless_run=100, min_df=1, nb_until=40)),
+    ("dry100_w.35", replace(MIX, textless="dry", textless_run=100, min_df=1, nb_weight=0.35)),
+    ("dry100_rrf", replace(MIX, textless="dry", textless_run=100, min_df=1, fusion="rrf")),
+    (
+        "dry100_allexcl",
+        replace(MIX, textless="dry", textless_run=100, min_df=1, max_train_excluded=None),
+    ),
+    (
+        "dry100_until30_nt",
+        replace(MIX, textless="dry", textless_run=100, min_df=1, nb_until=30, train_textless=False),
+    ),
+    (
+        "dry100_nt",
+        replace(MIX, textless="dry", textless_run=100, min_df=1, train_textless=False),
+    ),
+    # dry, but textless records stay last once m of them are decided without an include
+    *(
+        (
+            f"dry{k}_giveup{m}",
+            replace(MIX, textless="dry", textless_run=k, min_df=1, textless_give_up=m),
+        )
+        for k in (20, 50, 100)
+        for m in (5, 10, 20)
+    ),
 ]
 
 
@@ -802,6 +827,7 @@ def main() -> int:
     parser.add_argument("--stand-ins", action="store_true")
     parser.add_argument("--fresh-asreview", action="store_true")
     parser.add_argument("--candidates", nargs="*")
+    parser.add_argument("--only-candidates", action="store_true")
     parser.add_argument("--stopping", action="store_true")
     parser.add_argument("--no-timing", action="store_true")
     parser.add_argument("--workers", type=int, default=1)
@@ -825,16 +851,18 @@ def main() -> int:
     elif use_reference:
         print("ASReview's elas_u4 / elas_u3 as stand-ins on our code path (svm_u4 / nb_u3)")
 
-    start = time.perf_counter()
-    jobs = [(s, seed, every, config, 1.0) for s in sets for seed in seeds for every in (1, 10)]
-    ours = run_jobs(jobs, args.workers)
-    print(f"  our simulations: {time.perf_counter() - start:.1f} s", flush=True)
-    refs = (
-        reference_runs(sets, seeds, version, args.fresh_asreview, args.workers)
-        if use_reference
-        else {}
-    )
-    met = report_sets(sets, seeds, ours, refs)
+    refs, met = {}, False
+    if not args.only_candidates:
+        start = time.perf_counter()
+        jobs = [(s, seed, every, config, 1.0) for s in sets for seed in seeds for every in (1, 10)]
+        ours = run_jobs(jobs, args.workers)
+        print(f"  our simulations: {time.perf_counter() - start:.1f} s", flush=True)
+        refs = (
+            reference_runs(sets, seeds, version, args.fresh_asreview, args.workers)
+            if use_reference
+            else {}
+        )
+        met = report_sets(sets, seeds, ours, refs)
 
     if not args.no_timing:
         for n_records in [2500] if args.quick else [2500, 20000]:

@@ -33,6 +33,10 @@ class ModelConfig:
       (after every ranked record until the model's supply runs dry: first once the latest
       ``textless_run`` decisions are all excludes, the caller passing that run to ``rank``).
     textless_run: the run of excludes in a row that queues textless records first (``dry``).
+    train_textless: False = decided textless records are not training rows (a zero vector
+      only moves the intercept and the class balance).
+    textless_give_up: ``dry`` only: once this many textless records are decided and none was
+      an include, the rest stay last (None = never give up).
     nb_features: the NB half of ``nb+svm`` on its own TF-IDF (a name of
       ``features.NB_FEATURES``, e.g. ``u3``: ASReview elas_u3's unigrams), None = the SVM's.
     nb_weight: weight of the naive Bayes ranks in ``nb+svm`` (the SVM's get 1 - nb_weight).
@@ -63,6 +67,8 @@ class ModelConfig:
     nb_until: int | None = None
     fusion: str = "mean"
     textless_run: int = 50
+    textless_give_up: int | None = None
+    train_textless: bool = True
     nb_features: str | None = None
 
     def label(self) -> str:
@@ -90,6 +96,8 @@ class ModelConfig:
             parts.append(f"textless={self.textless}")
         if self.textless == "dry":
             parts.append(f"textless_run={self.textless_run}")
+            if self.textless_give_up is not None:
+                parts.append(f"textless_give_up={self.textless_give_up}")
         if self.classifier == "nb+svm" and self.nb_weight != 0.5:
             parts.append(f"nb_weight={self.nb_weight:g}")
         if self.classifier == "nb+svm" and self.fusion != "mean":
@@ -98,6 +106,8 @@ class ModelConfig:
             parts.append(f"nb_features={self.nb_features}")
         if self.classifier == "nb+svm" and self.nb_until is not None:
             parts.append(f"nb_until={self.nb_until}")
+        if not self.train_textless:
+            parts.append("no_textless_training")
         if self.max_train_excluded is not None:
             parts.append(f"max_excl={self.max_train_excluded}")
         return ",".join(parts)
