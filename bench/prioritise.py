@@ -437,12 +437,14 @@ def timing_review(n_records: int) -> tuple[list[str], list[int]]:
     return texts[:n_records], labels[:n_records]
 
 
-def time_steps(n_records: int, points: int = 40) -> dict:
+def time_steps(
+    n_records: int, points: int = 40, config: ranking.ModelConfig = ranking.DEFAULT_CONFIG
+) -> dict:
     """p50/p95 of rank() + queue_order() with the TF-IDF cached, over `points` retrains spread
     from 2 % to 98 % of the records decided (real labels, decided in a random order)."""
     texts, labels = timing_review(n_records)
     start = time.perf_counter()
-    features = ranking.ReviewFeatures.build(texts)
+    features = ranking.ReviewFeatures.build(texts, config)
     build = time.perf_counter() - start
     blob = features.to_bytes()
     start = time.perf_counter()
@@ -456,7 +458,7 @@ def time_steps(n_records: int, points: int = 40) -> dict:
         decided = order[: int(fraction * n_records)]
         decisions = {int(r): int(y[r]) for r in decided}
         start = time.perf_counter()
-        scores = ranking.rank(features, decisions)
+        scores = ranking.rank(features, decisions, config)
         ranking.queue_order(scores, decided)
         steps.append(time.perf_counter() - start)
     return {
@@ -507,6 +509,7 @@ CANDIDATES = [
     ("mix_until30", replace(MIX, nb_until=30)),
     ("mix_until60_neutral", replace(MIX, textless="neutral")),
     ("chosen", ranking.DEFAULT_CONFIG),
+    ("chosen_issue6", MIX),  # DEFAULT_CONFIG before issue #14 (textless first, min_df 2)
     # issue #14, measured on all 16 sets
     ("rrf_until60", replace(MIX, fusion="rrf")),
     ("rrf_always", replace(MIX, fusion="rrf", nb_until=None)),
