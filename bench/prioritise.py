@@ -184,6 +184,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _asreview_lab import ASREVIEW_VENV, asreview_bin, ensure_asreview
 from _common import REPO, SHARED, bench_line
 
 sys.path.insert(0, str(REPO))
@@ -217,7 +218,6 @@ HELDOUT_TOPICS = [
 ]
 COHEN_SETS = [f"cohen2006:{topic}" for topic in HELDOUT_TOPICS]
 SETS = LABELLED_SETS + COHEN_SETS  # every distinct labelled review we have: 16
-ASREVIEW_VENV = REPO / "bench" / ".asreview-venv"
 ASREVIEW_MODELS = ["elas_u4", "elas_u3"]
 OUT = REPO / "bench" / "out" / "prioritise"
 
@@ -332,24 +332,6 @@ def run_jobs(jobs: list[tuple], workers: int) -> list[dict]:
 
 
 # ----------------------------------------------------------------------------------- ASReview
-
-
-def asreview_bin() -> Path:
-    return ASREVIEW_VENV / "bin" / "asreview"
-
-
-def ensure_asreview() -> str:
-    """Install ASReview LAB into bench/.asreview-venv when missing; return its version."""
-    if not asreview_bin().exists():
-        print("  installing ASReview LAB into bench/.asreview-venv (PyPI) ...", flush=True)
-        subprocess.run([sys.executable, "-m", "venv", str(ASREVIEW_VENV)], check=True)
-        subprocess.run(
-            [str(ASREVIEW_VENV / "bin" / "pip"), "install", "-q", "asreview==3.0.8"], check=True
-        )
-    out = subprocess.run(
-        [str(asreview_bin()), "--version"], check=True, capture_output=True, text=True
-    ).stdout
-    return out.strip().split()[-1]
 
 
 def asreview_project(name: str, model: str, seed: int, version: str, fresh: bool) -> Path:

@@ -447,6 +447,16 @@ def report(result: dict, review, reviewer, args) -> str:
     p95 = percentile(painted, 95)
     met = p95 <= TARGET_P95_MS
     print(f"  target p95 <= {TARGET_P95_MS:.0f} ms: {'met' if met else 'NOT met'}")
+    # A lost, doubled or misplaced key is a defect, not a slow run: the bench fails on it.
+    args.broken = (
+        paced_check["lost"]
+        + paced_check["extra"]
+        + wrong_card
+        + preview_wrong
+        + rapid_check["lost"]
+        + rapid_check["extra"]
+        + unaccounted
+    )
     return bench_line(
         "screening_browser",
         decisions=len(pressed),
@@ -563,6 +573,8 @@ def main() -> None:
     line = report(result, review, pair[0], args)
     print(line, flush=True)
     screening.purge_broker()
+    if args.broken:
+        raise SystemExit(f"{args.broken} keys lost, doubled or applied to the wrong card")
 
 
 if __name__ == "__main__":

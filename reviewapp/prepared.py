@@ -11,9 +11,12 @@ import hashlib
 import itertools
 import re
 import weakref
+from collections.abc import Sequence
+from functools import cache
 
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, connection, models
 
+MISSING_STATEMENT = "26000"  # invalid_sql_statement_name: dropped behind our back
 # Raw DBAPI connection -> names of the statements prepared on it (a new connection starts empty).
 _PREPARED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
@@ -28,7 +31,7 @@ def prepared_rows(sql: str, params: list) -> list[tuple]:
     with connection.cursor() as cursor:
         if connection.vendor != "postgresql":
             cursor.execute(sql, params)
-            return cursor.fetchall()
+            return _fetched(cursor)
         prepared = _PREPARED.setdefault(connection.connection, set())
         name = "hot_" + hashlib.sha1(sql.encode(), usedforsecurity=False).hexdigest()[:20]
         execute = f"EXECUTE {name} ({', '.join(['%s'] * len(params))})"
@@ -37,14 +40,20 @@ def prepared_rows(sql: str, params: list) -> list[tuple]:
             prepared.add(name)
         try:
             cursor.execute(execute, params)
-        except DatabaseError:
+        except DatabaseError as error:
+            if getattr(error.__cause__, "pgcode", None) != MISSING_STATEMENT:
+                raise  # the statement ran and failed (a unique row, say): it is still prepared
             prepared.discard(name)
             if connection.in_atomic_block:
                 raise  # the transaction is aborted: the next call prepares afresh
             _prepare(cursor, name, sql)
             prepared.add(name)
             cursor.execute(execute, params)
-        return cursor.fetchall()
+        return _fetched(cursor)
+
+
+def _fetched(cursor) -> list[tuple]:
+    return cursor.fetchall() if cursor.description is not None else []  # none from an UPDATE
 
 
 def _prepare(cursor, name: str, sql: str) -> None:
@@ -54,3 +63,51 @@ def _prepare(cursor, name: str, sql: str) -> None:
         cursor.execute(f"DEALLOCATE {name}")
     numbers = itertools.count(1)
     cursor.execute(f"PREPARE {name} AS " + re.sub("%s", lambda _: f"${next(numbers)}", sql))
+
+
+# -------------------------------------------------------------------------- writes, prepared
+# The ORM compiles an INSERT or UPDATE anew on every save (about 0.3 ms each); the screening
+# step makes three writes per decision. These write the same rows as save() (no model on the
+# hot path has save signals or overrides save), from statements compiled once.
+
+
+def insert(instance: models.Model) -> None:
+    """INSERT a new instance as Model.save() would (defaults and auto fields filled in by the
+    fields' own pre_save), its primary key set from RETURNING."""
+    model = type(instance)
+    fields, sql = _insert_plan(model)
+    values = [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in fields]
+    [(pk,)] = prepared_rows(sql, values)
+    instance.pk = pk
+    instance._state.adding, instance._state.db = False, connection.alias
+
+
+def update(instance: models.Model, names: Sequence[str]) -> None:
+    """UPDATE the named fields of a saved instance, as save(update_fields=names) would."""
+    fields, sql = _update_plan(type(instance), tuple(names))
+    values = [f.get_db_prep_save(f.pre_save(instance, False), connection) for f in fields]
+    prepared_rows(sql, [*values, instance.pk])
+
+
+@cache
+def _insert_plan(model: type[models.Model]) -> tuple[list[models.Field], str]:
+    quote = connection.ops.quote_name
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    columns, slots = ", ".join(quote(f.column) for f in fields), ", ".join(["%s"] * len(fields))
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({slots}) "  # noqa: S608
+        f"RETURNING {quote(model._meta.pk.column)}"
+    )
+    return fields, sql
+
+
+@cache
+def _update_plan(model: type[models.Model], names: tuple[str, ...]) -> tuple[list, str]:
+    quote = connection.ops.quote_name
+    fields = [model._meta.get_field(name) for name in names]
+    assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)
+    sql = (
+        f"UPDATE {quote(model._meta.db_table)} SET {assignments} "  # noqa: S608
+        f"WHERE {quote(model._meta.pk.column)} = %s"
+    )
+    return fields, sql

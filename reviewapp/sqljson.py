@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from functools import cache
 
 from django.db import connection, models
 
@@ -36,8 +37,8 @@ def rows_from_json(
 ) -> list[models.Model]:
     """The instances a json_rows column holds (PostgreSQL hands over parsed JSON, SQLite text)."""
     rows = json.loads(value) if isinstance(value, str) else (value or [])
-    meta = [model._meta.get_field(name) for name in fields]
-    fields = _in_model_order(model, [field.attname for field in meta])
+    wanted = {model._meta.get_field(name).attname for name in fields}
+    fields = [field for field in model._meta.concrete_fields if field.attname in wanted]
     db = connection.alias
     names = [field.attname for field in fields]
     return [model.from_db(db, names, [f.to_python(row[f.attname]) for f in fields]) for row in rows]
@@ -46,30 +47,24 @@ def rows_from_json(
 def instance_from_row(model: type[models.Model], names: Sequence[str], values: Sequence):
     """A model instance from a hand-written statement's columns (`names` are attnames), the
     values converted as the ORM converts them (SQLite's booleans and datetimes, JSON columns)."""
-    by_name = dict(zip(names, values, strict=True))
-    fields = _in_model_order(model, names)
-    converted = []
-    for field in fields:
-        value = by_name[field.attname]
-        for convert in _converters(field):
-            value = convert(value, field.cached_col, connection)
-        converted.append(value)
-    return model.from_db(connection.alias, [f.attname for f in fields], converted)
+    order, attnames, converters = _row_plan(model, tuple(names), connection.vendor)
+    converted = [values[i] for i in order]
+    for position, field, convert in converters:
+        converted[position] = convert(converted[position], field.cached_col, connection)
+    return model.from_db(connection.alias, attnames, converted)
 
 
-def _in_model_order(model: type[models.Model], attnames: Sequence[str]) -> list[models.Field]:
-    """Model.from_db takes a subset of fields in the model's own field order."""
-    wanted = set(attnames)
-    return [field for field in model._meta.concrete_fields if field.attname in wanted]
-
-
-def _converters(field: models.Field) -> list:
-    cache = _CONVERTERS.setdefault(connection.vendor, {})
-    if field not in cache:
-        cache[field] = connection.ops.get_db_converters(field.cached_col) + field.get_db_converters(
-            connection
-        )
-    return cache[field]
-
-
-_CONVERTERS: dict[str, dict] = {}
+@cache
+def _row_plan(model: type[models.Model], names: tuple[str, ...], vendor: str) -> tuple:
+    """How a row of `names` becomes from_db's arguments: the columns in the model's field order
+    (what from_db takes), and each column's converters (cached: the hot path builds a few
+    instances per request)."""
+    index = {name: i for i, name in enumerate(names)}
+    fields = [f for f in model._meta.concrete_fields if f.attname in index]
+    converters = [
+        (position, field, convert)
+        for position, field in enumerate(fields)
+        for convert in connection.ops.get_db_converters(field.cached_col)
+        + field.get_db_converters(connection)
+    ]
+    return [index[f.attname] for f in fields], [f.attname for f in fields], converters

@@ -243,13 +243,21 @@ def _choose(
             for c in found
             if c.arm in ("screener", "former") and c.partner is not None and c.pk != reviewer.pk
         ]
-    candidates = untouched[:1] + halves
     # Highest priority first; among equals the nearest partner's record, then import order.
-    return min(
-        candidates,
+    candidates = sorted(
+        untouched[:1] + halves,
         key=lambda c: (-c.rank, partner_order.get(c.partner, len(partner_order)), c.pk),
-        default=None,
     )
+    if len(screeners) > needed and me >= 0 and len(candidates) > 1:
+        # With a ranking, the best half-decided record is the best for everyone: all would open
+        # it and all but one be turned away. Among the team's best few, each takes the one of
+        # the nearest colleague in the circle instead (ties in rank: the circle alone).
+        window = candidates[: len(screeners)]
+        return min(
+            window,
+            key=lambda c: (partner_order.get(c.partner, len(partner_order)), -c.rank, c.pk),
+        )
+    return candidates[0] if candidates else None
 
 
 @dataclass(frozen=True)
@@ -310,7 +318,8 @@ def _progress_sql(
         watermark = f"(SELECT MAX(w.decision_watermark) FROM {runs} w WHERE w.review_id = %s)"  # noqa: S608
         ranking = (
             f"(SELECT COUNT(*) FROM (SELECT 1 FROM {decisions} n WHERE n.review_id = %s "  # noqa: S608
-            f"AND n.stage = %s AND n.id > COALESCE({watermark}, 0) LIMIT %s) AS recent) AS since, "
+            f"AND n.stage = %s AND n.id > COALESCE({watermark}, 0) ORDER BY n.id LIMIT %s) "
+            "AS recent) AS since, "
             f"(SELECT COUNT(*) FROM {runs} p WHERE p.review_id = %s "
             "AND ((p.state = 'queued' AND p.queued_at > %s) "
             "OR (p.state = 'running' AND p.started_at > %s))) AS pending"

@@ -63,6 +63,9 @@ class Decision(models.Model):
         ]
         indexes = [
             models.Index(fields=["review", "stage", "reviewer"], name="decision_reviewer"),
+            # The newest decisions of a stage: the ranking's watermark and "decisions since the
+            # last run", asked on every decision, read a few index entries, not the stage's all.
+            models.Index(fields=["review", "stage", "id"], name="decision_stage_newest"),
         ]
 
     def __str__(self) -> str:

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from reviewapp.models import ExclusionReason, Review, Stage
+from reviewapp.prepared import insert
 
 from ..models import Decision, Record, Resolution, ScreeningEvent, StageStatus, Verdict
 from .record_state import (
@@ -82,7 +83,7 @@ def record_decision(
     if mine is None:
         if getattr(record, fields.count) >= decisions_needed(review, record, stage):
             raise AlreadyDecided("This record already has the decisions it needs.")
-        mine = Decision.objects.create(
+        mine = Decision(
             review=review,
             record=record,
             stage=stage,
@@ -95,6 +96,7 @@ def record_decision(
             decided_at=now,
             updated_at=now,
         )
+        insert(mine)  # one prepared statement (reviewapp.prepared)
         decisions.append(mine)
         if getattr(record, fields.first_decider) is None:
             setattr(record, fields.first_decider, reviewer.pk)

@@ -15,7 +15,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection
 
 from reviewapp.models import CriteriaVersion, ExclusionReason, Membership, Review, Role, Stage
-from reviewapp.prepared import prepared_rows
+from reviewapp.prepared import insert, prepared_rows
+from reviewapp.prepared import update as update_row
 from reviewapp.services import current_criteria
 from reviewapp.sqljson import instance_from_row, json_rows, rows_from_json
 
@@ -280,10 +281,12 @@ def recompute(
     if stage == Stage.FULL_TEXT:
         record.ft_reason_id = reason_id if status == StageStatus.EXCLUDE else None
         update.append("ft_reason")
-    record.save(update_fields=update)
+    update_row(record, update)  # one prepared statement (reviewapp.prepared)
 
 
 def write_event(record: Record, stage: str, actor, kind: str, **fields) -> ScreeningEvent:
-    return ScreeningEvent.objects.create(
+    event = ScreeningEvent(
         review_id=record.review_id, record=record, stage=stage, actor=actor, kind=kind, **fields
     )
+    insert(event)
+    return event

@@ -115,43 +115,52 @@ def _card(
     **extra,
 ) -> dict:
     """The card's context. `from_queue`: the queue served the record, so it is not yet mine."""
-    include, exclude = parse_terms(review.include_terms), parse_terms(review.exclude_terms)
     mine = None
-    fulltexts = []
-    if record is not None:
-        if not from_queue:
-            mine = Decision.objects.filter(
-                record=record, stage=stage, reviewer=request.user
-            ).first()
-        if stage == Stage.FULL_TEXT:
-            fulltexts = list(record.fulltexts.all())
+    if record is not None and not from_queue:
+        mine = Decision.objects.filter(record=record, stage=stage, reviewer=request.user).first()
     action, undo = URL_NAMES[Stage(stage)]
     extra.setdefault("draft", draft(mine))
     return {
         "stage": stage,
         "stage_label": Stage(stage).label,
         "calibrating": review.calibration and stage == Stage.TITLE_ABSTRACT,
-        "fulltexts": fulltexts,
         "undo_action": reverse(undo, kwargs={"slug": review.slug}),
         "review": review,
         "record": record,
         "mine": mine,
-        "title": highlight(record.title, include, exclude) if record else "",
-        "abstract": highlight(record.abstract, include, exclude) if record else "",
         "reasons": keyed_reasons(review, stage) if reasons is None else reasons,
         "reason_required": stage == Stage.FULL_TEXT or review.ta_reason_required,
-        # The criteria sit beside the card: a swapped-in card does not need them again.
+        "progress": progress or reviewer_progress(review, request.user, stage),
+        "hint": relevance_hint(review, record, stage),
+        "action": reverse(action, kwargs={"slug": review.slug}),
+        **_record_parts(review, record, stage),
+        **_page_parts(request, review, record, stage),
+        **extra,
+    }
+
+
+def _record_parts(review: Review, record: Record | None, stage: str) -> dict:
+    """The record's texts with the review's terms marked, and its full texts (full text)."""
+    if record is None:
+        return {"title": "", "abstract": "", "fulltexts": []}
+    include, exclude = parse_terms(review.include_terms), parse_terms(review.exclude_terms)
+    return {
+        "title": highlight(record.title, include, exclude),
+        "abstract": highlight(record.abstract, include, exclude),
+        "fulltexts": list(record.fulltexts.all()) if stage == Stage.FULL_TEXT else [],
+    }
+
+
+def _page_parts(request: HttpRequest, review: Review, record: Record | None, stage: str) -> dict:
+    """What the whole page shows beside the card: a swapped-in card needs none of it again."""
+    return {
         "criteria": []
         if request.htmx
         else list(current_criteria(review).criteria.order_by("-kind", "number")),
-        "progress": progress or reviewer_progress(review, request.user, stage),
-        "hint": relevance_hint(review, record, stage),
         # Done for now, not done: full texts still to be found come to the queue later.
         "awaiting_retrieval": sought_records(review).filter(retrieval="").count()
         if record is None and stage == Stage.FULL_TEXT
         else 0,
-        "action": reverse(action, kwargs={"slug": review.slug}),
-        **extra,
     }
 
 

@@ -289,6 +289,28 @@ def test_a_large_team_completes_half_decided_records_in_a_circle(review):
     assert set(offered) <= set(firsts.values()) | {r.pk for r in records}
 
 
+def test_a_large_team_with_a_ranking_does_not_converge_on_the_best_half_decided_record(review):
+    """With distinct ranks the best half-decided record is everyone's best: each is offered a
+    different one of the team's best few instead (the load bench's 409s: 75 % of first posts)."""
+    from tests.factories import MembershipFactory, UserFactory
+
+    users = [UserFactory(username=f"ranked{i}") for i in range(4)]
+    for user in users:
+        MembershipFactory(review=review, user=user, role="reviewer")
+    records = RecordFactory.create_batch(12, source=SourceFactory(review=review))
+    for i, record in enumerate(records):
+        Record.objects.filter(pk=record.pk).update(rank=1 - i / 100)
+    shown = {user.pk: next_record(review, user) for user in users}
+    assert len({record.pk for record in shown.values()}) == 4
+    for user in users:
+        decide(review, shown[user.pk], user)
+    offered = [next_record(review, user) for user in users]
+    assert len({record.pk for record in offered}) == 4
+    # Each still finishes a colleague's record (the team's best), never one of its own.
+    for user, record in zip(users, offered, strict=True):
+        assert record.pk in {r.pk for r in shown.values()} and record != shown[user.pk]
+
+
 @pytest.mark.parametrize("leaves", ["removed", "made a viewer"])
 def test_records_a_departed_screener_half_decided_go_to_the_rest_of_the_team(
     review, records, reviewer, second_reviewer, leaves
