@@ -14,6 +14,7 @@ import csv
 import http.client
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -131,7 +132,8 @@ class Lab:
         return self.group_size() > self.idle_group
 
     def stop(self) -> None:
-        """SIGTERM to the process group this object started (server, task manager, trainers)."""
+        """SIGTERM to the process group this object started (server, task manager, trainers);
+        its folder removed."""
         self.connection.close()
         try:
             os.killpg(self.process.pid, signal.SIGTERM)
@@ -142,6 +144,7 @@ class Lab:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait()
         self.log.close()
+        shutil.rmtree(self.folder, ignore_errors=True)  # its projects: tens of MB per size
 
     # -- HTTP
 

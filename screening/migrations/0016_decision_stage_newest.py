@@ -5,16 +5,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reviewapp', '0006_team_invitations'),
-        ('screening', '0015_source_other_kind_and_other_methods_skip_title_abstract'),
+        ("reviewapp", "0006_team_invitations"),
+        ("screening", "0015_source_other_kind_and_other_methods_skip_title_abstract"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='decision',
-            index=models.Index(fields=['review', 'stage', 'id'], name='decision_stage_newest'),
+            model_name="decision",
+            index=models.Index(fields=["review", "stage", "id"], name="decision_stage_newest"),
         ),
     ]

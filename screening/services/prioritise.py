@@ -180,15 +180,28 @@ def _retrain_in_thread(run_id: int) -> None:
         connections.close_all()  # this thread's own database connection
 
 
-def retrain_if_due(review: Review, progress: Progress) -> None:
+def retrain_if_due(review: Review, progress: Progress) -> bool:
     """After every `retrain_every` new title/abstract decisions, unless a run is pending, queue
-    one. Best effort: the decision that asked is saved whatever happens here."""
+    one. Best effort: the decision that asked is saved whatever happens here.
+
+    True when the run has already trained, in this request: eager Celery without the thread
+    (the test suite, a command), where the next record is worth asking for again."""
     if progress.training_pending or progress.since_training < review.retrain_every:
-        return
+        return False
     try:
-        queue_retrain(review, trigger=RankingRun.Trigger.DECISIONS)
+        run = queue_retrain(review, trigger=RankingRun.Trigger.DECISIONS)
     except DatabaseError:
         logger.exception("could not queue a ranking run for review %s", review.pk)
+        return False
+    return run is not None and not connection.in_atomic_block and _trains_in_caller()
+
+
+def _trains_in_caller() -> bool:
+    """_dispatch runs the task in the calling thread (no worker, no background thread)."""
+    from ..tasks import retrain_ranking
+
+    eager = retrain_ranking.app.conf.task_always_eager
+    return eager and not (settings.RANKING_EAGER_IN_THREAD and not _FOREGROUND.active)
 
 
 def rank_new_records(review: Review) -> None:

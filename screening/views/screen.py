@@ -249,8 +249,13 @@ def _decide(request: HttpRequest, review: Review, stage: str) -> HttpResponse:
         progress, record = queue_state(review, request.user, stage)
     else:
         progress = reviewer_progress(review, request.user, stage)
-    if decided and stage == Stage.TITLE_ABSTRACT:
-        prioritise.retrain_if_due(review, progress)  # queued for the worker, never run here
+    # Queued for the worker, never run here (but where tasks run eagerly in the request, the
+    # new ranking is there to serve from).
+    trained = (
+        decided and stage == Stage.TITLE_ABSTRACT and prioritise.retrain_if_due(review, progress)
+    )
+    if trained and from_queue:
+        progress, record = queue_state(review, request.user, stage)
     if error is None and not request.htmx:
         return redirect(URL_NAMES[Stage(stage)][0], slug=review.slug)  # post/redirect/get
     context = _card(
