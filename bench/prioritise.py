@@ -139,7 +139,10 @@ Retrain + rank (the BENCH prioritise_step lines, nice 19, one core shared with o
 p95 52 ms at 2,500 records (169,327 features; issue6 had 52,247) and 54 ms at 20,000 (860,489
 features, TF-IDF cache 66 MB, built in 8.6 s, loaded in 73 ms): within 100 ms / 1 s. Measured
 once more on the other core while it was busy: p95 74 ms at 2,500 (max 130), so the margin at
-2,500 records is thinner than before (issue6 43 ms in that same run).
+2,500 records is thinner than before (issue6 43 ms in that same run). The whole worker task
+(bench/retrain.py, PostgreSQL, 5 % screened): warm p50 / p95 0.133 / 0.319 s at 2,500 and
+0.839 / 0.947 s at 20,000; the issue6 model in the same session 0.133 / 0.186 s and 0.819 /
+1.179 s (writing the ranks dominates; the p95s are noise of a shared core).
 
 The stopping suggestion with the new model (--stopping, seed 1, retrain every 10, the worker's
 run of excludes passed as the app passes it): fires on 6 of the 16 sets, never below 95 % recall
