@@ -6,8 +6,9 @@ The model, chosen with ``bench/prioritise.py`` (see its docstring for the compar
 to trust it): TF-IDF over title + abstract (word 1-2-grams, sublinear tf) fitted once on *all*
 records of the review, then, after each batch of decisions, a linear SVM and (while fewer than
 60 includes are decided) a naive Bayes model trained on the decided records score every record;
-the queue shows the undecided ones highest score first ("max" query), records with no usable
-word first of all.
+the queue shows the undecided ones highest score first ("max" query); records with no title or
+abstract wait at the end until the latest 100 decisions are all excludes, then come first (the
+caller passes that run: ``rank(..., excludes_in_a_row=...)``).
 
 Typical use (one review)::
 

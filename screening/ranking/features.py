@@ -31,12 +31,15 @@ class ReviewFeatures:
 
     Row i is the i-th text given to ``build``; labels passed to ``rank`` use these row numbers.
     ``fingerprint`` identifies the record set (rebuild when records are added or removed).
+    ``nb_matrix``: the naive Bayes half's own features when the config names them
+    (``nb_features``), else None (NB reads ``matrix`` too).
     Serialise with ``to_bytes`` / ``from_bytes`` to cache it outside the process.
     """
 
     matrix: sp.csr_matrix
     fingerprint: str = ""
     config_key: str = ""
+    nb_matrix: sp.csr_matrix | None = None
 
     @property
     def n_records(self) -> int:
@@ -54,30 +57,52 @@ class ReviewFeatures:
     def build(cls, texts: Sequence[str], config: ModelConfig = DEFAULT_CONFIG) -> ReviewFeatures:
         texts = [text or "" for text in texts]
         matrix = _tfidf(texts, config)
+        nb_config = NB_FEATURES.get(config.nb_features) if config.nb_features else None
+        if config.nb_features and nb_config is None:
+            raise ValueError(f"unknown nb_features {config.nb_features!r}")
         return cls(
             matrix=matrix,
             fingerprint=cls.fingerprint_of(texts),
             config_key=_feature_key(config),
+            nb_matrix=_tfidf(texts, nb_config) if nb_config else None,
         )
 
     def to_bytes(self) -> bytes:
-        buffer = io.BytesIO()
-        sp.save_npz(buffer, self.matrix, compressed=False)
-        header = f"{self.fingerprint}\n{self.config_key}\n".encode()
-        return len(header).to_bytes(4, "big") + header + buffer.getvalue()
+        blobs = []
+        for matrix in (self.matrix, self.nb_matrix):
+            if matrix is not None:
+                buffer = io.BytesIO()
+                sp.save_npz(buffer, matrix, compressed=False)
+                blobs.append(buffer.getvalue())
+        header = f"{self.fingerprint}\n{self.config_key}\n{len(blobs[0])}\n".encode()
+        return len(header).to_bytes(4, "big") + header + b"".join(blobs)
 
     @classmethod
     def from_bytes(cls, data: bytes) -> ReviewFeatures:
         size = int.from_bytes(data[:4], "big")
-        fingerprint, config_key = data[4 : 4 + size].decode().split("\n")[:2]
-        matrix = sp.load_npz(io.BytesIO(data[4 + size :])).tocsr()
-        return cls(matrix=matrix, fingerprint=fingerprint, config_key=config_key)
+        fingerprint, config_key, first = data[4 : 4 + size].decode().split("\n")[:3]
+        body = data[4 + size :]
+        end = int(first) if first else len(body)  # a cache written before nb_matrix: one
+        matrix = sp.load_npz(io.BytesIO(body[:end])).tocsr()
+        nb_matrix = sp.load_npz(io.BytesIO(body[end:])).tocsr() if len(body) > end else None
+        return cls(matrix, fingerprint, config_key, nb_matrix)
+
+
+# The naive Bayes half's own features (ModelConfig.nb_features): "u3" is ASReview's elas_u3
+# (word unigrams, raw term counts, English stop words, no max_df), the NB model that wins the
+# reviews where the SVM's features lose.
+NB_FEATURES = {
+    "u3": ModelConfig(ngram_max=1, sublinear_tf=False, max_df=1.0, stop_words="english"),
+    "u3_mindf2": ModelConfig(
+        ngram_max=1, sublinear_tf=False, max_df=1.0, stop_words="english", min_df=2
+    ),
+}
 
 
 def _feature_key(config: ModelConfig) -> str:
     return (
         f"{config.min_df}|{config.max_df}|{config.stop_words}|{config.char_ngrams}"
-        f"|{config.ngram_max}|{config.sublinear_tf}"
+        f"|{config.ngram_max}|{config.sublinear_tf}|{config.nb_features}"
     )
 
 

@@ -56,44 +56,79 @@ def _training_rows(rows: np.ndarray, y: np.ndarray, config: ModelConfig, seed: i
 
 
 def _fit_rows(
-    config: ModelConfig, matrix: sp.csr_matrix, rows: np.ndarray, y: np.ndarray, seed: int
+    config: ModelConfig,
+    matrix: sp.csr_matrix,
+    rows: np.ndarray,
+    y: np.ndarray,
+    seed: int,
+    excludes_in_a_row: int = 0,
+    nb_matrix: sp.csr_matrix | None = None,
 ) -> np.ndarray:
-    keep = _training_rows(rows, y, config, seed)
-    return _fit_score(config, matrix[rows[keep]], y[keep], matrix, seed)
-
-
-def _fit_score(
-    config: ModelConfig, x_train: sp.csr_matrix, y: np.ndarray, x_all: sp.csr_matrix, seed: int
-) -> np.ndarray:
-    scores = _model_scores(config, x_train, y, x_all, seed)
-    if config.textless != "intercept":
-        textless = np.diff(x_all.indptr) == 0
-        if textless.any():
-            if config.textless == "first":
-                scores[textless] = scores[~textless].max(initial=0.0) + 1.0
-            elif config.textless == "neutral":
-                scores[textless] = 0.0 if config.classifier != "nb+svm" else 0.5
-            else:
-                raise ValueError(f"unknown textless policy {config.textless!r}")
+    """Train on ``rows`` (labels ``y``) and score every row, textless ones where the policy
+    puts them; ``nb_matrix``: the NB half's own features (config.nb_features), None = matrix."""
+    textless = np.diff(matrix.indptr) == 0
+    if not config.train_textless and textless[rows].any():
+        # A textless row is a zero vector: as training data it only moves the intercept
+        # and the class balance, never a word's weight.
+        with_text = ~textless[rows]
+        train_rows, train_y = rows[with_text], y[with_text]
+        if not len(train_y) or train_y.min() == train_y.max():  # no include or exclude: all
+            train_rows, train_y = rows, y
+    else:
+        train_rows, train_y = rows, y
+    keep = _training_rows(train_rows, train_y, config, seed)
+    nb = (nb_matrix[train_rows[keep]], nb_matrix) if nb_matrix is not None else None
+    scores = _model_scores(config, matrix[train_rows[keep]], train_y[keep], matrix, seed, nb)
+    if config.textless != "intercept" and textless.any():
+        policy = _textless_policy(config, textless, rows, y, excludes_in_a_row)
+        if policy == "first":
+            scores[textless] = scores[~textless].max(initial=0.0) + 1.0
+        elif policy == "last":
+            scores[textless] = scores[~textless].min(initial=0.0) - 1.0
+        elif policy == "neutral":
+            scores[textless] = 0.0 if config.classifier != "nb+svm" else 0.5
+        else:
+            raise ValueError(f"unknown textless policy {config.textless!r}")
     return scores
 
 
+def _textless_policy(
+    config: ModelConfig, textless: np.ndarray, rows: np.ndarray, y: np.ndarray, run: int
+) -> str:
+    """``dry``: textless records first once ``run`` excludes are in a row, else last; and last
+    for good once textless_give_up of them are decided without one include (they are not
+    where this review's includes are: every further one would cost a record screened)."""
+    if config.textless != "dry":
+        return config.textless
+    if config.textless_give_up is not None:
+        decided = textless[rows]
+        if decided.sum() >= config.textless_give_up and not y[decided].any():
+            return "last"
+    return "first" if run >= config.textless_run else "last"
+
+
 def _model_scores(
-    config: ModelConfig, x_train: sp.csr_matrix, y: np.ndarray, x_all: sp.csr_matrix, seed: int
+    config: ModelConfig,
+    x_train: sp.csr_matrix,
+    y: np.ndarray,
+    x_all: sp.csr_matrix,
+    seed: int,
+    nb: tuple[sp.csr_matrix, sp.csr_matrix] | None = None,
 ) -> np.ndarray:
     weight = _sample_weight(y, config.balance_ratio)
     kind = config.classifier
     if kind == "nb+svm" and config.nb_until is not None and y.sum() >= config.nb_until:
         kind = "svm"
     if kind == "nb+svm":
-        nb = _model_scores(_with(config, classifier="nb"), x_train, y, x_all, seed)
+        nb_train, nb_all = nb if nb is not None else (x_train, x_all)
+        bayes = _model_scores(_with(config, classifier="nb"), nb_train, y, nb_all, seed)
         svm = _model_scores(_with(config, classifier="svm"), x_train, y, x_all, seed)
         w = config.nb_weight
         if config.fusion == "rrf":
-            return w * _reciprocal_rank(nb) + (1.0 - w) * _reciprocal_rank(svm)
+            return w * _reciprocal_rank(bayes) + (1.0 - w) * _reciprocal_rank(svm)
         if config.fusion != "mean":
             raise ValueError(f"unknown fusion {config.fusion!r}")
-        return w * _rank_normalise(nb) + (1.0 - w) * _rank_normalise(svm)
+        return w * _rank_normalise(bayes) + (1.0 - w) * _rank_normalise(svm)
     if kind == "svm":
         model = LinearSVC(C=config.C, loss="squared_hinge", random_state=seed, max_iter=2000)
     elif kind == "lr":

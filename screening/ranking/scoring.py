@@ -21,21 +21,25 @@ def rank(
     labels: Mapping[int, int],
     config: ModelConfig = DEFAULT_CONFIG,
     seed: int = 0,
+    excludes_in_a_row: int = 0,
 ) -> np.ndarray | None:
     """Relevance scores for every record (index-aligned with the features' rows).
 
     ``labels`` maps row number -> decision (1 include, 0 exclude) for the decided records.
     Higher score = more likely relevant. Returns None at the cold start (no include or no
     exclude yet): the caller keeps import order. Deterministic for a given seed.
+    ``excludes_in_a_row``: how many of the latest decisions are excludes (textless="dry" queues
+    the records with no usable word first once it reaches ``config.textless_run``).
     """
     matrix = features.matrix if isinstance(features, ReviewFeatures) else features
+    nb_matrix = features.nb_matrix if isinstance(features, ReviewFeatures) else None
     if not labels:
         return None
     rows = np.fromiter(labels.keys(), dtype=np.int64, count=len(labels))
     y = np.fromiter((1 if labels[r] else 0 for r in labels), dtype=np.int64, count=len(labels))
     if y.min() == y.max():
         return None
-    return _fit_rows(config, matrix, rows, y, seed)
+    return _fit_rows(config, matrix, rows, y, seed, excludes_in_a_row, nb_matrix)
 
 
 def queue_order(

@@ -76,6 +76,7 @@ def simulate(
     irrelevant.
     """
     matrix = features.matrix if isinstance(features, ReviewFeatures) else features
+    nb_matrix = features.nb_matrix if isinstance(features, ReviewFeatures) else None
     y = np.asarray(labels, dtype=np.int64)
     n = len(y)
     if matrix.shape[0] != n:
@@ -89,6 +90,9 @@ def simulate(
     rng = np.random.default_rng(seed)
     screened: list[int] = []
     found = 0
+    run_of = 0  # excludes in a row among the decisions so far (priors: include, then exclude)
+    for row in prior_rows:
+        run_of = 0 if y[row] else run_of + 1
     step_seconds: list[float] = []
     queue: list[int] = []
     while found < target and len(screened) + len(prior_rows) < n:
@@ -99,7 +103,7 @@ def simulate(
             if y_train.min() == y_train.max():
                 scores = None  # cold start: import order
             else:
-                scores = _fit_rows(config, matrix, rows, y_train, seed)
+                scores = _fit_rows(config, matrix, rows, y_train, seed, run_of, nb_matrix)
             pool = np.flatnonzero(~decided)
             order = pool if scores is None else pool[np.argsort(-scores[pool], kind="stable")]
             step_seconds.append(time.perf_counter() - start)
@@ -116,6 +120,7 @@ def simulate(
         train_rows.append(row)
         screened.append(row)
         found += int(y[row])
+        run_of = 0 if y[row] else run_of + 1
     return SimulationResult(
         n_records=n,
         n_priors=len(prior_rows),

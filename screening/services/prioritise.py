@@ -321,7 +321,9 @@ def train_and_rank(review: Review) -> Outcome:
     if not includes or not excludes or not open_rows:
         return cold
     features = review_features(review, ids)
-    scores = ranking.rank(features, labels)
+    # The run of excludes the simulation passes too: a "dry" textless policy (ModelConfig)
+    # queues the records with no usable word once the model's own supply has run dry.
+    scores = ranking.rank(features, labels, excludes_in_a_row=consecutive_excludes(review))
     if scores is None:
         return cold
     store_ranks(review.pk, ids, open_rows, scores)

@@ -584,3 +584,38 @@ def test_a_run_left_running_by_a_killed_pool_child_is_taken_over_by_its_retry(
     run.refresh_from_db()
     assert run.state == RankingRun.State.READY, run.error
     assert (run.includes, run.excludes, run.ranked) == (2, 4, 54)
+
+
+def test_a_record_without_text_waits_until_the_model_runs_dry(
+    review, ranked_review, reviewer, django_capture_on_commit_callbacks
+):
+    # The worker passes the run of excludes in a row to the model, as the simulation does: a
+    # record with no title or abstract waits at the end of the queue while the model finds
+    # includes, and comes first once the latest textless_run decisions are all excludes.
+    from screening import ranking
+
+    config = ranking.DEFAULT_CONFIG
+    assert config.textless == "dry"
+    source = ranked_review[0].source
+    textless = RecordFactory(source=source, title="", abstract="")
+    more = [
+        RecordFactory(source=source, title=f"Crop rotation trial {i}", abstract="Maize yields.")
+        for i in range(config.textless_run)
+    ]
+    relevant = [r for r in ranked_review if _relevant(r)]
+    excludes = [r for r in ranked_review if not _relevant(r)] + more
+    _decide(review, relevant[:2], reviewer, "include")
+    _decide(review, excludes[: config.textless_run - 1], reviewer, "exclude")
+    _retrain(review, django_capture_on_commit_callbacks)
+    textless.refresh_from_db()
+    assert textless.rank == min(
+        Record.objects.filter(review=review, ta_status=StageStatus.OPEN).values_list(
+            "rank", flat=True
+        )
+    )
+
+    _decide(review, excludes[config.textless_run - 1 : config.textless_run], reviewer, "exclude")
+    _retrain(review, django_capture_on_commit_callbacks)
+    textless.refresh_from_db()
+    assert textless.rank == 1.0
+    assert next_record(review, reviewer) == textless

@@ -234,14 +234,14 @@ def test_simulate_screening_writes_an_order_that_reproduces_its_metrics(tmp_path
         assert f"recall@10%={again.recall10:.3f} " in line
 
 
-def test_records_without_text_come_first_once_the_model_ranks():
-    # a record with no title and no abstract gives the model nothing to judge: the default
-    # policy queues it ahead of every ranked record instead of wherever its intercept falls
+def test_records_without_text_can_come_first_once_the_model_ranks():
+    # a record with no title and no abstract gives the model nothing to judge: "first" queues
+    # it ahead of every ranked record instead of wherever its intercept falls
     texts, _ = fixture()
     texts = [*texts, ""]
     features = ranking.ReviewFeatures.build(texts)
-    scores = ranking.rank(features, {0: 1, len(RELEVANT): 0})
-    assert ranking.DEFAULT_CONFIG.textless == "first"
+    first = replace(ranking.DEFAULT_CONFIG, textless="first")
+    scores = ranking.rank(features, {0: 1, len(RELEVANT): 0}, first)
     assert ranking.queue_order(scores, [0, len(RELEVANT)])[0] == len(texts) - 1
     for classifier, middle in (("svm", 0.0), ("nb+svm", 0.5)):  # decision boundary / mid rank
         neutral = replace(ranking.DEFAULT_CONFIG, classifier=classifier, textless="neutral")
@@ -281,3 +281,85 @@ def test_reciprocal_rank_fusion_scores_each_model_by_its_ranks():
     assert set(queue[:2].tolist()) <= set(range(len(RELEVANT)))  # still the relevant ones first
     with pytest.raises(ValueError, match="unknown fusion"):
         ranking.rank(features, decided, replace(rrf, fusion="max"))
+
+
+def test_textless_records_wait_until_the_model_runs_dry():
+    # "dry": a record with no usable word waits at the end of the queue while the model finds
+    # includes, and comes first once the latest textless_run decisions are all excludes
+    texts, _ = fixture()
+    texts = [*texts, ""]
+    features = ranking.ReviewFeatures.build(texts)
+    decided = {0: 1, len(RELEVANT): 0, len(RELEVANT) + 1: 0}
+    assert ranking.DEFAULT_CONFIG.textless == "dry"
+    dry = replace(ranking.DEFAULT_CONFIG, textless_run=3)
+    assert "textless=dry,textless_run=3" in dry.label()
+    waiting = ranking.rank(features, decided, dry, excludes_in_a_row=2)
+    assert ranking.queue_order(waiting, list(decided))[-1] == len(texts) - 1
+    dried = ranking.rank(features, decided, dry, excludes_in_a_row=3)
+    assert ranking.queue_order(dried, list(decided))[0] == len(texts) - 1
+    # the simulation counts the run as it screens: the textless include is found only after
+    # three excludes in a row, and last of the relevant records
+    labels = [1] * len(RELEVANT) + [0] * len(IRRELEVANT) + [1]
+    result = ranking.simulate(features, labels, [0, len(RELEVANT)], dry)
+    position = result.screened.index(len(texts) - 1)
+    assert result.labels[position - 3 : position] == [0, 0, 0]
+    assert sum(result.labels[:position]) == len(RELEVANT) - 1
+
+
+def test_naive_bayes_half_can_read_its_own_features():
+    texts, _ = fixture()
+    u3 = replace(ranking.DEFAULT_CONFIG, nb_features="u3")
+    assert "nb_features=u3" in u3.label()
+    features = ranking.ReviewFeatures.build(texts, u3)
+    plain = ranking.ReviewFeatures.build(texts)
+    assert plain.nb_matrix is None
+    # unigrams without English stop words: fewer columns than the SVM's 1-2-grams
+    assert 0 < features.nb_matrix.shape[1] < features.matrix.shape[1]
+    decided = {0: 1, 1: 1, len(RELEVANT): 0, len(RELEVANT) + 1: 0}
+    scores = ranking.rank(features, decided, u3)
+    assert not np.allclose(scores, ranking.rank(plain, decided, u3))
+    restored = ranking.ReviewFeatures.from_bytes(features.to_bytes())
+    np.testing.assert_array_equal(restored.nb_matrix.toarray(), features.nb_matrix.toarray())
+    np.testing.assert_allclose(ranking.rank(restored, decided, u3), scores)
+    queue = ranking.queue_order(scores, list(decided))
+    assert set(queue[:2].tolist()) <= set(range(len(RELEVANT)))
+
+
+def test_dry_policy_can_give_up_on_textless_records_and_leave_them_out_of_training():
+    texts, _ = fixture()
+    texts = [*texts, "", ""]
+    words = replace(ranking.DEFAULT_CONFIG, min_df=1)  # only the two empty records are textless
+    features = ranking.ReviewFeatures.build(texts, words)
+    n = len(texts)
+    decided = {0: 1, len(RELEVANT): 0, n - 2: 0}  # one textless record decided: an exclude
+    give_up = replace(words, textless="dry", textless_run=1, textless_give_up=1)
+    assert "textless=dry,textless_run=1,textless_give_up=1" in give_up.label()
+    # a run of one exclude would queue the other textless record first, but one textless
+    # record decided without an include is enough to give up on them
+    assert (
+        ranking.queue_order(
+            ranking.rank(features, decided, give_up, excludes_in_a_row=1), list(decided)
+        )[-1]
+        == n - 1
+    )
+    keeps = replace(give_up, textless_give_up=None)
+    assert (
+        ranking.queue_order(
+            ranking.rank(features, decided, keeps, excludes_in_a_row=1), list(decided)
+        )[0]
+        == n - 1
+    )
+    # not training on a zero row: the same scores as without the textless decision (the SVM's
+    # raw scores: its intercept moves, which the mix's ranks would not show)
+    keeps = replace(keeps, classifier="svm")
+    untrained = replace(keeps, train_textless=False)
+    assert "no_textless_training" in untrained.label()
+    without = {0: 1, len(RELEVANT): 0}
+    np.testing.assert_allclose(
+        ranking.rank(features, decided, untrained)[: n - 2],
+        ranking.rank(features, without, untrained)[: n - 2],
+    )
+    assert not np.allclose(
+        ranking.rank(features, decided, keeps)[: n - 2],
+        ranking.rank(features, without, keeps)[: n - 2],
+    )
