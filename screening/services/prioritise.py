@@ -322,8 +322,11 @@ def train_and_rank(review: Review) -> Outcome:
         return cold
     features = review_features(review, ids)
     # The run of excludes the simulation passes too: a "dry" textless policy (ModelConfig)
-    # queues the records with no usable word once the model's own supply has run dry.
-    scores = ranking.rank(features, labels, excludes_in_a_row=consecutive_excludes(review))
+    # queues the records with no usable word once the model's own supply has run dry. The
+    # simulation counts records (one decision each): a run of decisions is per record here.
+    per_record = max(1, review.reviewers_per_record(TA))
+    run = consecutive_excludes(review) // per_record
+    scores = ranking.rank(features, labels, excludes_in_a_row=run)
     if scores is None:
         return cold
     store_ranks(review.pk, ids, open_rows, scores)

@@ -49,10 +49,19 @@ class Suggestion:
 
 
 def stopping_suggestion(
-    run: RankingRun | None, unique_records: int, unscreened: int | None = None
+    run: RankingRun | None,
+    unique_records: int,
+    unscreened: int | None = None,
+    *,
+    decisions_per_record: int = 1,
 ) -> Suggestion:
-    """Whether stopping looks reasonable (see the module docstring and the README)."""
-    needed = max(MIN_EXCLUDES_IN_A_ROW, math.ceil(0.05 * unique_records))
+    """Whether stopping looks reasonable (see the module docstring and the README).
+
+    The rule was measured in records (bench/prioritise.py --stopping, one decision a record);
+    the run it reads counts decisions, so with two reviewers a record it asks for twice as
+    many (else it would fire after half the records it was checked on)."""
+    records = max(MIN_EXCLUDES_IN_A_ROW, math.ceil(0.05 * unique_records))
+    needed = records * max(1, decisions_per_record)
     if unscreened == 0:  # the run's estimate is about records that have since been screened
         return Suggestion(False, needed, "Nothing is left unscreened: there is nothing to stop.")
     if run is None or run.state != RankingRun.State.READY:

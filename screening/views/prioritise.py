@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from reviewapp.access import get_review_for
-from reviewapp.models import Review, Role
+from reviewapp.models import Review, Role, Stage
 
 from ..models import ExclusionRule, RankingRun, Record, StageStatus
 from ..services import prioritise, stopping
@@ -63,7 +63,12 @@ def _panel(review: Review) -> dict:
         "ranked": ranked,
         "history": runs.select_related("requested_by")[:20],
         "unscreened": unscreened,
-        "suggestion": stopping.stopping_suggestion(ranked, unique.count(), unscreened),
+        "suggestion": stopping.stopping_suggestion(
+            ranked,
+            unique.count(),
+            unscreened,
+            decisions_per_record=review.reviewers_per_record(Stage.TITLE_ABSTRACT),
+        ),
         # Still excluded by each rule (the lead may have reopened some one by one).
         "rules": ExclusionRule.objects.filter(review=review)
         .select_related("applied_by", "undone_by")

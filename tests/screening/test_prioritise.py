@@ -309,6 +309,20 @@ def test_stopping_suggestion_asks_for_100_excludes_in_a_row_on_a_small_review():
     assert stopping.stopping_suggestion(run, unique_records=4000).needed_excludes == 200
 
 
+def test_with_two_reviewers_a_record_the_rule_asks_for_twice_the_decisions():
+    """The rule was checked on 100 records in a row; with dual screening that is 200 decisions
+    (a run of 100 decisions would be some 50 records)."""
+    run = RankingRun(
+        state=RankingRun.State.READY, consecutive_excludes=150, estimated_remaining=0.2
+    )
+    single = stopping.stopping_suggestion(run, unique_records=310)
+    dual = stopping.stopping_suggestion(run, unique_records=310, decisions_per_record=2)
+    assert single.stop and (single.needed_excludes, dual.needed_excludes) == (100, 200)
+    assert not dual.stop
+    run.consecutive_excludes = 200
+    assert stopping.stopping_suggestion(run, unique_records=310, decisions_per_record=2).stop
+
+
 def test_estimate_of_relevant_records_left_follows_the_scores():
     import numpy as np
 
