@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import resource
 import sys
@@ -63,3 +64,12 @@ def bench_line(name: str, **values) -> str:
     for key, value in values.items():
         parts.append(f"{key}={value:.3f}" if isinstance(value, float) else f"{key}={value}")
     return f"BENCH {name} " + " ".join(parts)
+
+
+def bench_script(name: str):
+    """Another bench script as a module (bench/NAME.py: scripts, not a package), loaded under
+    its own name (bench/screening.py would otherwise shadow the screening app)."""
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", REPO / "bench" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -16,7 +16,6 @@ with every field answered (180,000 values), as CSV and XLSX (a sheet per section
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import os
 import random
@@ -27,21 +26,11 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import DEFAULT_POSTGRES, REPO, bench_line, setup_django
+from _common import DEFAULT_POSTGRES, REPO, bench_line, bench_script, setup_django
 
 DATABASE = DEFAULT_POSTGRES.rsplit("/", 1)[0] + "/reviewapp_bench_exports"
 SLUG = "bench-exports"
 TARGET_MB = 200.0
-
-
-def _screening_bench():
-    # bench/screening.py's loaders (COPY of real-width records); it is a script, not a package.
-    spec = importlib.util.spec_from_file_location(
-        "bench_screening", Path(__file__).with_name("screening.py")
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def build(records: int) -> None:
@@ -50,7 +39,7 @@ def build(records: int) -> None:
 
     from screening.models import Decision, Record, Resolution, StageStatus
 
-    loaders = _screening_bench()
+    loaders = bench_script("screening")
     users = loaders.make_users(["lead", "rev1", "rev2"])
     review = loaders.make_review(
         SLUG, records, users["lead"], [users["rev1"], users["rev2"]], loaders.load_scale()

@@ -16,7 +16,6 @@ database at the end the same way (bench/_charting.py).
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
 import random
 import re
@@ -30,7 +29,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _charting
 import _fulltext
-from _common import bench_line, setup_django
+from _common import bench_line, bench_script, setup_django
 
 DATABASE = "postgres://postgres@127.0.0.1:5432/bench_load"
 SLUG = "bench-load"
@@ -38,17 +37,8 @@ REVIEWERS = 20
 CONFLICT = re.compile(rb'data-record="(\d+)"')
 
 
-def _script(name: str):
-    spec = importlib.util.spec_from_file_location(
-        f"bench_{name}", Path(__file__).with_name(f"{name}.py")
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-screening = _script("screening")
-faults = _script("faults")
+screening = bench_script("screening")
+faults = bench_script("faults")
 
 
 class Timed:

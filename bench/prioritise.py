@@ -740,14 +740,14 @@ def compare_candidates(names: list[str], sets: list[str], seeds: list[int], work
 def stopping_trajectory(name: str, seed: int, config: ranking.ModelConfig) -> dict:
     """Replay the set as the app screens it (retrain every 10 decisions) and record, at every
     retrain, the records screened, relevant found, excludes in a row and the app's estimate of
-    relevant records left (screening.services.prioritise.estimate_remaining; computed once 50
+    relevant records left (screening.services.ranks.estimate_remaining; computed once 50
     excludes are in a row, the least any rule asks for). Runs until every relevant record is
     found and 20 % of the records more are excludes in a row (past any rule checked), or the end.
     Cached in bench/out/prioritise/stopping/."""
     cache = OUT / "stopping" / f"{short(name)}__{seed}__{config.label()}.json"
     if cache.exists():
         return json.loads(cache.read_text())
-    from screening.services.prioritise import estimate_remaining
+    from screening.services.ranks import estimate_remaining
 
     texts, labels = load_set(name)
     y = np.asarray(labels)

@@ -19,21 +19,10 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import importlib.util
 
-from _common import DEFAULT_POSTGRES, bench_line, setup_django
+from _common import DEFAULT_POSTGRES, bench_line, bench_script, setup_django
 
 DATABASE = DEFAULT_POSTGRES.rsplit("/", 1)[0] + "/reviewapp_bench_retrain"
-
-
-def _screening_bench():
-    # bench/screening.py's loaders (COPY of real-width records); it is a script, not a package.
-    spec = importlib.util.spec_from_file_location(
-        "bench_screening", Path(__file__).with_name("screening.py")
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -90,7 +79,7 @@ def main() -> None:
     from django.conf import settings
 
     settings.MEDIA_ROOT = tempfile.mkdtemp(prefix="bench-retrain-")  # a cold feature cache
-    helpers = _screening_bench()
+    helpers = bench_script("screening")
     users = helpers.make_users(["lead", "r1", "r2"])
     data = helpers.load_scale()
     lines = []

@@ -47,7 +47,6 @@ would wait for without the prefetch.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
 import random
 import secrets
@@ -57,7 +56,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import DEFAULT_POSTGRES, bench_line, setup_django, timed
+from _common import DEFAULT_POSTGRES, bench_line, bench_script, setup_django, timed
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 DATABASE = DEFAULT_POSTGRES.rsplit("/", 1)[0] + "/reviewapp_bench_browser"
@@ -70,17 +69,7 @@ KEYS = {value: key for key, value in VALUES.items()}
 GAPS = [0, 40, 90, 140, 220, 400]
 
 
-def _script(name: str):
-    """Another bench script as a module (bench/load.py does the same)."""
-    spec = importlib.util.spec_from_file_location(
-        f"bench_{name}", Path(__file__).with_name(f"{name}.py")
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-screening = _script("screening")
+screening = bench_script("screening")
 
 # Runs before the app's scripts on every page. A capture listener on window sees the keydown
 # before keys.js (on document) acts on it; a MutationObserver's callback is a microtask, so it

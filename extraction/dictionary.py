@@ -153,22 +153,7 @@ def data_dictionary(review) -> list[DictionaryRow]:
         "questions"
     )
     return build_data_dictionary(
-        fields_in=[
-            {
-                "section": f.section.title,
-                "key": f.key,
-                "label": f.label,
-                "type": f.get_type_display(),
-                "choices": f.choices if f.has_choices else [],
-                "required": f.required,
-                "help_text": f.help_text,
-                "shown_when": _shown_when(f.section),
-                "takes_quote": f.takes_quote,
-                "form_version": f.section.form.version,
-                "versions": "; ".join(str(v) for v in versions[(f.section.key, f.key)]),
-            }
-            for f in form_fields
-        ],
+        fields_in=[field_entry(f, versions) for f in form_fields],
         codes_in=[
             {
                 "id": c.pk,
@@ -188,6 +173,23 @@ def data_dictionary(review) -> list[DictionaryRow]:
             for c in codes
         ],
     )
+
+
+def field_entry(f, versions: dict[tuple[str, str], list[int]]) -> dict:
+    """A form field as build_data_dictionary takes it (`versions`: field_versions)."""
+    return {
+        "section": f.section.title,
+        "key": f.key,
+        "label": f.label,
+        "type": f.get_type_display(),
+        "choices": f.choices if f.has_choices else [],
+        "required": f.required,
+        "help_text": f.help_text,
+        "shown_when": _shown_when(f.section),
+        "takes_quote": f.takes_quote,
+        "form_version": f.section.form.version,
+        "versions": "; ".join(str(v) for v in versions[(f.section.key, f.key)]),
+    }
 
 
 def _shown_when(section) -> str:

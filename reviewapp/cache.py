@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
+from functools import wraps
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
@@ -55,41 +56,47 @@ class _OneClientPerPool(RedisCacheClient):
         return client
 
 
+def _tolerant(operation: str, fallback=None):
+    """The cache method, or `fallback` (the warning logged) while Redis is unreachable."""
+
+    def wrap(method):
+        @wraps(method)
+        def call(self, *args, **kwargs):
+            try:
+                return method(self, *args, **kwargs)
+            except OUTAGE as error:
+                _warn(operation, error)
+                return fallback
+
+        return call
+
+    return wrap
+
+
 class TolerantRedisCache(RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = _OneClientPerPool
 
-    def get(self, key, default=None, version=None):
+    def get(self, key, default=None, version=None):  # the fallback is the caller's default
         try:
             return super().get(key, default, version)
         except OUTAGE as error:
             _warn("read", error)
             return default
 
-    def set(self, key, value, timeout=None, version=None):
-        try:
-            super().set(key, value, _capped(timeout), version)
-        except OUTAGE as error:
-            _warn("write", error)
+    @_tolerant("write")
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        super().set(key, value, _capped(timeout), version)
 
-    def add(self, key, value, timeout=None, version=None):
-        try:
-            return super().add(key, value, _capped(timeout), version)
-        except OUTAGE as error:
-            _warn("write", error)
-            return False
+    @_tolerant("write", fallback=False)
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return super().add(key, value, _capped(timeout), version)
 
+    @_tolerant("read", fallback=False)
     def has_key(self, key, version=None):
-        try:
-            return super().has_key(key, version)
-        except OUTAGE as error:
-            _warn("read", error)
-            return False
+        return super().has_key(key, version)
 
+    @_tolerant("delete", fallback=False)  # the entry expires within MAX_SECONDS
     def delete(self, key, version=None):
-        try:
-            return super().delete(key, version)
-        except OUTAGE as error:
-            _warn("delete", error)  # the entry expires within MAX_SECONDS
-            return False
+        return super().delete(key, version)

@@ -12,7 +12,7 @@ import itertools
 import re
 import weakref
 from collections.abc import Sequence
-from functools import cache
+from functools import cache, lru_cache
 
 from django.db import DatabaseError, connection, models
 
@@ -33,7 +33,7 @@ def prepared_rows(sql: str, params: list) -> list[tuple]:
             cursor.execute(sql, params)
             return _fetched(cursor)
         prepared = _PREPARED.setdefault(connection.connection, set())
-        name = "hot_" + hashlib.sha1(sql.encode(), usedforsecurity=False).hexdigest()[:20]
+        name = _statement_name(sql)
         execute = f"EXECUTE {name} ({', '.join(['%s'] * len(params))})"
         if name not in prepared:
             _prepare(cursor, name, sql)
@@ -50,6 +50,11 @@ def prepared_rows(sql: str, params: list) -> list[tuple]:
             prepared.add(name)
             cursor.execute(execute, params)
         return _fetched(cursor)
+
+
+@lru_cache(maxsize=256)  # a handful of statements, asked for on every request
+def _statement_name(sql: str) -> str:
+    return "hot_" + hashlib.sha1(sql.encode(), usedforsecurity=False).hexdigest()[:20]
 
 
 def _fetched(cursor) -> list[tuple]:
@@ -71,15 +76,30 @@ def _prepare(cursor, name: str, sql: str) -> None:
 # hot path has save signals or overrides save), from statements compiled once.
 
 
-def insert(instance: models.Model) -> None:
+def insert(
+    instance: models.Model, *, computed: Sequence[tuple] = (), skip_conflict: bool = False
+) -> bool:
     """INSERT a new instance as Model.save() would (defaults and auto fields filled in by the
-    fields' own pre_save), its primary key set from RETURNING."""
+    fields' own pre_save), its primary key set from RETURNING.
+
+    `computed`: (field name, SQL, params) for values the statement itself works out (read
+    back onto the instance); `skip_conflict`: ON CONFLICT DO NOTHING, and False when a unique
+    row stopped it (no savepoint needed to survive the conflict)."""
     model = type(instance)
-    fields, sql = _insert_plan(model)
-    values = [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in fields]
-    [(pk,)] = prepared_rows(sql, values)
-    instance.pk = pk
+    shapes = tuple((name, sql) for name, sql, _ in computed)
+    fields, sql = _insert_plan(model, shapes, skip_conflict)
+    params = {name: list(values) for name, _, values in computed}
+    values = []
+    for f in fields:
+        values += params.get(f.name) or [f.get_db_prep_save(f.pre_save(instance, True), connection)]
+    rows = prepared_rows(sql, values)
+    if not rows:
+        return False
+    instance.pk, *read = rows[0]
+    for (name, _), value in zip(shapes, read, strict=True):
+        setattr(instance, model._meta.get_field(name).attname, value)
     instance._state.adding, instance._state.db = False, connection.alias
+    return True
 
 
 def update(instance: models.Model, names: Sequence[str]) -> None:
@@ -90,13 +110,20 @@ def update(instance: models.Model, names: Sequence[str]) -> None:
 
 
 @cache
-def _insert_plan(model: type[models.Model]) -> tuple[list[models.Field], str]:
+def _insert_plan(
+    model: type[models.Model], computed: tuple[tuple[str, str], ...], skip_conflict: bool
+) -> tuple[list[models.Field], str]:
     quote = connection.ops.quote_name
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    columns, slots = ", ".join(quote(f.column) for f in fields), ", ".join(["%s"] * len(fields))
+    expressions = dict(computed)
+    columns = ", ".join(quote(f.column) for f in fields)
+    slots = ", ".join(expressions.get(f.name, "%s") for f in fields)
+    returning = [quote(model._meta.pk.column)]
+    returning += [quote(model._meta.get_field(name).column) for name, _ in computed]
     sql = (
         f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({slots}) "  # noqa: S608
-        f"RETURNING {quote(model._meta.pk.column)}"
+        + ("ON CONFLICT DO NOTHING " if skip_conflict else "")
+        + f"RETURNING {', '.join(returning)}"
     )
     return fields, sql
 

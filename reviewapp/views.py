@@ -150,6 +150,22 @@ def _save_settings_section(request: HttpRequest, review, section: str, form) -> 
     messages.success(request, f"Saved {section}.")
 
 
+def _try_team_action(request: HttpRequest, review, action: str, form) -> int:
+    """Carry out a posted team form: 302 when done, else the status its page answers with
+    (its errors on the form: 400, or 429 for too many invitations)."""
+    if not form.is_valid():
+        return 400
+    try:
+        _save_team_action(request, review, action, form.cleaned_data)
+    except ValidationError as error:
+        form.add_error(None, error)
+        return 400
+    except invitations.TooManyInvitations as error:
+        form.add_error(None, str(error))
+        return 429
+    return 302
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def team(request: HttpRequest, slug: str) -> HttpResponse:
@@ -164,17 +180,9 @@ def team(request: HttpRequest, slug: str) -> HttpResponse:
     add_form = AddMemberForm(request.POST if action == "add" else None, prefix="add")
     new_form = CreateCollaboratorForm(request.POST if action == "create" else None, prefix="new")
     form = {"invite": invite_form, "add": add_form, "create": new_form}.get(action or "")
-    status = 200 if form is None else 400
-    if form is not None and form.is_valid():
-        try:
-            _save_team_action(request, review, action, form.cleaned_data)
-        except ValidationError as error:
-            form.add_error(None, error)
-        except invitations.TooManyInvitations as error:
-            form.add_error(None, str(error))
-            status = 429
-        else:
-            return redirect("reviewapp:team", slug=review.slug)
+    status = 200 if form is None else _try_team_action(request, review, action, form)
+    if status == 302:
+        return redirect("reviewapp:team", slug=review.slug)
     members = review.memberships.select_related("user", "added_by").order_by("user__username")
     return render(
         request,

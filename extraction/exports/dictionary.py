@@ -9,7 +9,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 
-from ..dictionary import DictionaryRow, build_data_dictionary, data_dictionary, field_versions
+from ..dictionary import (
+    DictionaryRow,
+    build_data_dictionary,
+    data_dictionary,
+    field_entry,
+    field_versions,
+)
 from ..models import FormField
 from .base import ExportContext
 from .csvsafe import write_csv
@@ -23,24 +29,6 @@ def _cells(row: DictionaryRow) -> list:
     return ["yes" if v is True else "no" if v is False else v for v in row.as_list()]
 
 
-def _field(f: FormField, versions: dict[tuple[str, str], list[int]]) -> dict:
-    """A field as the page's builder takes it."""
-    depends = f.section.depends_on
-    return {
-        "section": f.section.title,
-        "key": f.key,
-        "label": f.label,
-        "type": f.get_type_display(),
-        "choices": f.choices if f.has_choices else [],
-        "required": f.required,
-        "help_text": f.help_text,
-        "shown_when": f"{depends.key} includes {f.section.depends_on_choice}" if depends else "",
-        "takes_quote": f.takes_quote,
-        "form_version": f.section.form.version,
-        "versions": "; ".join(str(v) for v in versions[(f.section.key, f.key)]),
-    }
-
-
 def dictionary_rows(ctx: ExportContext) -> Iterator[list]:
     """Every version's fields in form order, newest version first, then the codebook."""
     columns: dict[tuple[str, str], list[str]] = defaultdict(list)
@@ -52,7 +40,7 @@ def dictionary_rows(ctx: ExportContext) -> Iterator[list]:
         .order_by("-section__form__version", "section__order", "section_id", "order", "id")
     )
     versions = field_versions(ctx.review)
-    rows = build_data_dictionary(fields_in=[_field(f, versions) for f in fields], codes_in=[])
+    rows = build_data_dictionary(fields_in=[field_entry(f, versions) for f in fields], codes_in=[])
     for f, row in zip(fields, rows, strict=True):
         yield [*_cells(row), "; ".join(columns[(f.section.key, f.key)])]
     for row in data_dictionary(ctx.review):

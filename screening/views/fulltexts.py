@@ -61,42 +61,44 @@ def fulltexts(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+def _retrieval_action(request: HttpRequest, review, record) -> str:
+    """Carry out the posted retrieval action on the record; what was done (RetrievalError when
+    it cannot be)."""
+    action = request.POST.get("action")
+    if action == "upload" and request.FILES.get("file"):
+        kind = request.POST.get("kind") or FullText.Kind.REPORT
+        if kind not in FullText.Kind.values:
+            raise RetrievalError("Choose main report or supplement.")
+        attach_pdf(
+            review=review, record=record, upload=request.FILES["file"], kind=kind, by=request.user
+        )
+        return f"PDF added to record #{record.number}."
+    if action == "url" and request.POST.get("url", "").startswith(("http://", "https://")):
+        attach_url(review=review, record=record, url=request.POST["url"], by=request.user)
+        return f"Link added to record #{record.number}."
+    if action == "not_retrieved":
+        note = request.POST.get("note", "")
+        if len(note) > NOTE_MAX_CHARS:
+            raise RetrievalError(
+                f"A note holds at most {NOTE_MAX_CHARS:,} characters; this one has "
+                f"{len(note):,}. Shorten it and mark the record again."
+            )
+        mark_not_retrieved(review=review, record=record, note=note)
+        return f"Record #{record.number} marked not retrieved."
+    if action == "reset":
+        reset_retrieval(review=review, record=record)
+        return f"Record #{record.number} is sought again."
+    raise RetrievalError("Choose a PDF file, a link starting with http(s)://, or a note.")
+
+
 @login_required
 @require_POST
 def fulltext_record(request: HttpRequest, slug: str, record_id: int) -> HttpResponse:
     review = get_review_for(request.user, slug, role=Role.REVIEWER)
     record = get_object_or_404(sought_records(review), pk=record_id)
-    action = request.POST.get("action")
     try:
-        if action == "upload" and request.FILES.get("file"):
-            kind = request.POST.get("kind") or FullText.Kind.REPORT
-            if kind not in FullText.Kind.values:
-                raise RetrievalError("Choose main report or supplement.")
-            attach_pdf(
-                review=review,
-                record=record,
-                upload=request.FILES["file"],
-                kind=kind,
-                by=request.user,
-            )
-            messages.success(request, f"PDF added to record #{record.number}.")
-        elif action == "url" and request.POST.get("url", "").startswith(("http://", "https://")):
-            attach_url(review=review, record=record, url=request.POST["url"], by=request.user)
-            messages.success(request, f"Link added to record #{record.number}.")
-        elif action == "not_retrieved":
-            note = request.POST.get("note", "")
-            if len(note) > NOTE_MAX_CHARS:
-                raise RetrievalError(
-                    f"A note holds at most {NOTE_MAX_CHARS:,} characters; this one has "
-                    f"{len(note):,}. Shorten it and mark the record again."
-                )
-            mark_not_retrieved(review=review, record=record, note=note)
-            messages.success(request, f"Record #{record.number} marked not retrieved.")
-        elif action == "reset":
-            reset_retrieval(review=review, record=record)
-            messages.success(request, f"Record #{record.number} is sought again.")
-        else:
-            raise RetrievalError("Choose a PDF file, a link starting with http(s)://, or a note.")
+        done = _retrieval_action(request, review, record)
+        messages.success(request, done)
     except RetrievalError as error:
         messages.error(request, str(error))
     return back_to(request, "screening:fulltexts", slug=review.slug)

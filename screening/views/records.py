@@ -28,23 +28,9 @@ STAGE = Stage.TITLE_ABSTRACT
 PAGE_SIZE = 50
 
 
-def filtered_records(review, form: RecordFilterForm, user):
-    mine = Decision.objects.filter(record=OuterRef("pk"), stage=STAGE, reviewer=user)
-    records = (
-        Record.objects.in_review(review)
-        .for_list()
-        .annotate(my_value=Subquery(mine.values("value")[:1]))
-    )
-    # A wrong field (its error shows) must not drop the others: the valid ones still filter,
-    # or a bulk action would act on rows the lead thinks are filtered out.
-    form.is_valid()
-    data = {"status": "", "q": "", "source": None, "year": None, "duplicates": "", "box": ""}
-    data |= getattr(form, "cleaned_data", {})
-    if data["box"]:  # the records behind a PRISMA number: as many as the number says
-        records = box_filter(
-            review, data["box"], data.get("label") or None, blind=form.blind, records=records
-        )
-    status = data["status"]
+def _by_status(review, records, status: str):
+    """The status filter of the records page (my decisions, the stage's outcomes, PRISMA's
+    exclusions by people or by the lead's stopping rule)."""
     if status == "undecided":
         records = records.unique().filter(ta_status=StageStatus.OPEN, my_value__isnull=True)
     elif status == "mine":
@@ -66,6 +52,26 @@ def filtered_records(review, form: RecordFilterForm, user):
         )
         records = records.unique().filter(ta_status=StageStatus.EXCLUDE)
         records = records.filter(by_rule if status == "exclude_rule" else ~by_rule)
+    return records
+
+
+def filtered_records(review, form: RecordFilterForm, user):
+    mine = Decision.objects.filter(record=OuterRef("pk"), stage=STAGE, reviewer=user)
+    records = (
+        Record.objects.in_review(review)
+        .for_list()
+        .annotate(my_value=Subquery(mine.values("value")[:1]))
+    )
+    # A wrong field (its error shows) must not drop the others: the valid ones still filter,
+    # or a bulk action would act on rows the lead thinks are filtered out.
+    form.is_valid()
+    data = {"status": "", "q": "", "source": None, "year": None, "duplicates": "", "box": ""}
+    data |= getattr(form, "cleaned_data", {})
+    if data["box"]:  # the records behind a PRISMA number: as many as the number says
+        records = box_filter(
+            review, data["box"], data.get("label") or None, blind=form.blind, records=records
+        )
+    records = _by_status(review, records, data["status"])
     records = records.search(data["q"] or "")
     if data["source"]:
         records = records.filter(source=data["source"])

@@ -238,24 +238,7 @@ def _decide(request: HttpRequest, review: Review, stage: str) -> HttpResponse:
     reasons = keyed_reasons(review, stage)
     form = DecisionForm(request.POST, reasons=reasons)
     decided, error, stale = _apply(request, review, stage, form)
-    # A refused decision shows its record again, with what was typed (a note too long, say);
-    # otherwise, or if the form did not even name a record, the queue picks the next.
-    posted_record = form.cleaned_data.get("record") if error is not None else None
-    record = None
-    if posted_record is not None:
-        record = Record.objects.in_review(review).filter(pk=posted_record).first()
-    from_queue = record is None
-    if from_queue:  # the progress and the next record: one statement
-        progress, record = queue_state(review, request.user, stage)
-    else:
-        progress = reviewer_progress(review, request.user, stage)
-    # Queued for the worker, never run here (but where tasks run eagerly in the request, the
-    # new ranking is there to serve from).
-    trained = (
-        decided and stage == Stage.TITLE_ABSTRACT and prioritise.retrain_if_due(review, progress)
-    )
-    if trained and from_queue:
-        progress, record = queue_state(review, request.user, stage)
+    record, progress, from_queue = _shown_after(request, review, stage, form, decided, error)
     if error is None and not request.htmx:
         return redirect(URL_NAMES[Stage(stage)][0], slug=review.slug)  # post/redirect/get
     context = _card(
@@ -275,19 +258,42 @@ def _decide(request: HttpRequest, review: Review, stage: str) -> HttpResponse:
     return render(request, template, context, status=status)
 
 
-def _undo(request: HttpRequest, review: Review, stage: str) -> HttpResponse:
+def _shown_after(
+    request: HttpRequest, review: Review, stage: str, form: DecisionForm, decided: bool, error
+) -> tuple[Record | None, Progress, bool]:
+    """What the answer to a decision shows: (record, progress, from the queue). A refused
+    decision shows its record again, with what was typed (a note too long, say); otherwise, or
+    if the form did not even name a record, the queue's next, with the progress in the same
+    statement."""
+    posted = form.cleaned_data.get("record") if error is not None else None
+    if posted is not None:
+        record = Record.objects.in_review(review).filter(pk=posted).first()
+        if record is not None:
+            return record, reviewer_progress(review, request.user, stage), False
+    progress, record = queue_state(review, request.user, stage)
+    # Queued for the worker, never run here (but where tasks run eagerly in the request, the
+    # new ranking is there to serve from).
+    if decided and stage == Stage.TITLE_ABSTRACT and prioritise.retrain_if_due(review, progress):
+        progress, record = queue_state(review, request.user, stage)
+    return record, progress, True
+
+
+def _take_back(request: HttpRequest, review: Review, stage: str) -> tuple[Record | None, str]:
+    """Undo the reviewer's latest decision at the stage: (its record, or None and why not)."""
     record_id = last_decided_record_id(review=review, stage=stage, reviewer=request.user)
-    error = None
-    record = None
     if record_id is None:
-        error = "Nothing to undo: you have no decisions here yet."
-    else:
-        try:
-            record = undo_decision(
-                review=review, record_id=record_id, stage=stage, reviewer=request.user
-            )
-        except ScreeningError as exc:
-            error = str(exc)
+        return None, "Nothing to undo: you have no decisions here yet."
+    try:
+        return undo_decision(
+            review=review, record_id=record_id, stage=stage, reviewer=request.user
+        ), ""
+    except ScreeningError as exc:
+        return None, str(exc)
+
+
+def _undo(request: HttpRequest, review: Review, stage: str) -> HttpResponse:
+    record, error = _take_back(request, review, stage)
+    error = error or None
     if not request.htmx:
         if error:
             messages.error(request, error)  # the plain page shows it after the redirect

@@ -11,7 +11,7 @@ from django.urls import reverse
 from screening.models import ExclusionRule, RankingRun, Record, ScreeningEvent, StageStatus
 from screening.prisma import prisma_counts
 from screening.queues import next_record
-from screening.services import prioritise, stopping
+from screening.services import prioritise, ranks, stopping
 from screening.services.decisions import ScreeningError, record_decision
 from screening.tasks import retrain_ranking
 from tests.factories import RecordFactory, SourceFactory
@@ -338,7 +338,7 @@ def test_estimate_of_relevant_records_left_follows_the_scores():
 def test_features_are_cached_until_the_record_set_changes(review, ranked_review, settings):
     ids = sorted(r.pk for r in ranked_review)
     first = prioritise.review_features(review, ids)
-    path = prioritise._feature_path(review)
+    path = ranks._feature_path(review)
     assert path.exists()
     stamp = path.stat().st_mtime_ns
     again = prioritise.review_features(review, ids)
